@@ -1,0 +1,101 @@
+//! ORG-6 / SEC-2: what a role may do. The whole matrix is in `Role::allows`; handlers and
+//! ops ask it, and the store additionally scopes every query by the caller's projects.
+
+use crate::text_enum;
+
+text_enum! {
+    Role {
+        Admin = "admin", "系统管理员", "Administrator";
+        Manager = "manager", "客服经理", "Manager";
+        Supervisor = "supervisor", "客服主管", "Supervisor";
+        Specialist = "specialist", "客服专员", "CS specialist";
+        TaxSpecialist = "tax_specialist", "税源专员", "Tax-source specialist";
+        Receptionist = "receptionist", "前台接待", "Receptionist";
+        Engineering = "engineering", "工程人员", "Engineering";
+        Security = "security", "安保人员", "Security";
+        Cleaning = "cleaning", "保洁人员", "Cleaning";
+        Finance = "finance", "财务人员", "Finance";
+        Leasing = "leasing", "招商人员", "Leasing";
+        Planning = "planning", "企划人员", "Planning";
+    }
+}
+
+/// Who is acting: a staff member with a role, limited to the projects assigned to them.
+/// Every store query that returns project data is filtered by `projects` (SEC-2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub staff_id: i64,
+    pub name: String,
+    pub company_id: i64,
+    pub role: Role,
+    pub projects: Vec<i64>,
+}
+
+impl Actor {
+    pub fn can(&self, p: Permission) -> bool {
+        self.role.allows(p)
+    }
+    pub fn sees_project(&self, project_id: i64) -> bool {
+        self.projects.contains(&project_id)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// See projects, buildings and units.
+    ViewUnits,
+    /// See owners', tenants' and merchants' personal and company data (004 4.12: confidential).
+    ViewParties,
+    EditUnits,
+    EditParties,
+    /// Record ownership transfers and leases.
+    EditTenure,
+    EditProjects,
+    ViewRegisters,
+    ImportData,
+    ViewAudit,
+    ManageStaff,
+}
+
+impl Role {
+    pub fn allows(self, p: Permission) -> bool {
+        use Permission::*;
+        use Role::*;
+        match p {
+            ViewUnits => true,
+            ViewParties => !matches!(self, Engineering | Security | Cleaning | Planning),
+            EditUnits => matches!(self, Admin | Manager | Supervisor | Specialist),
+            EditParties => matches!(self, Admin | Manager | Supervisor | Specialist | TaxSpecialist | Receptionist | Leasing),
+            EditTenure => matches!(self, Admin | Manager | Supervisor | Specialist | Leasing),
+            EditProjects => matches!(self, Admin | Manager),
+            ViewRegisters => matches!(self, Admin | Manager | Supervisor | Specialist | TaxSpecialist | Finance | Leasing),
+            ImportData => matches!(self, Admin | Manager | Supervisor),
+            ViewAudit => matches!(self, Admin | Manager | Supervisor),
+            ManageStaff => matches!(self, Admin),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_6_roles_limit_what_staff_may_do() {
+        assert!(Role::Admin.allows(Permission::ManageStaff));
+        assert!(!Role::Manager.allows(Permission::ManageStaff));
+        assert!(Role::Receptionist.allows(Permission::EditParties));
+        assert!(!Role::Receptionist.allows(Permission::EditUnits));
+        assert!(!Role::Receptionist.allows(Permission::ImportData));
+        assert!(Role::Leasing.allows(Permission::EditTenure));
+        assert!(Role::Cleaning.allows(Permission::ViewUnits));
+    }
+
+    #[test]
+    fn sec_2_personal_data_hidden_from_field_departments() {
+        for r in [Role::Engineering, Role::Security, Role::Cleaning, Role::Planning] {
+            assert!(!r.allows(Permission::ViewParties), "{r} must not see personal data");
+        }
+        assert!(Role::Finance.allows(Permission::ViewParties));
+    }
+}

@@ -1,0 +1,9 @@
+//! propdesk-domain: the rules of DOMAIN.md as pure code — no I/O, no SQL, no HTTP.
+//! Handlers parse input into these validated types; `ops` calls the decision functions here.
+
+pub mod access;
+pub mod error;
+pub mod org;
+pub mod values;
+
+pub use error::{FieldError, FieldErrors, Reason};

@@ -1,0 +1,354 @@
+//! propdesk-store — the only crate that knows SQL.
+//!
+//! One query layer for SQLite and PostgreSQL: every query is written once, with `$n`
+//! placeholders (which both sqlx drivers accept), and run on whichever backend the
+//! database URL names. Rows decode through `sqlx::FromRow` derives that hold for both.
+
+pub mod models;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Postgres, Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sqlx::Error as DbError;
+pub type Result<T, E = sqlx::Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database. On SQLite, writes go through a pool of exactly one connection so write
+/// transactions queue in-process instead of failing with SQLITE_BUSY; reads use their own
+/// pool and, under WAL, never wait for the writer.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+impl Db {
+    /// `sqlite:path/to/file.db` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            return Ok(Db::Postgres(pool));
+        }
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL under WAL can lose the last transactions on power loss (not on a crash of
+            // the process); docs/OPERATIONS.md explains the choice and how to switch to FULL.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-32000")
+            .pragma("temp_store", "memory");
+        let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
+        let read = SqlitePoolOptions::new().max_connections(8).connect_with(opts.read_only(false)).await?;
+        Ok(Db::Sqlite { read, write })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self {
+            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await,
+            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await,
+        }
+    }
+
+    /// A connection for reads (no transaction).
+    pub async fn read(&self) -> Result<Conn> {
+        Ok(match self {
+            Db::Sqlite { read, .. } => Conn::Sqlite(read.acquire().await?),
+            Db::Postgres(p) => Conn::Pg(p.acquire().await?),
+        })
+    }
+
+    /// A transaction: one per user action (DESIGN.md). Dropped without `commit` → rolled back.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Db::Postgres(p) => Tx::Pg(p.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// A bound value. Nulls carry their type because PostgreSQL wants typed parameters.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    I64(Option<i64>),
+    Str(Option<String>),
+    Bool(Option<bool>),
+    Date(Option<NaiveDate>),
+    Ts(Option<DateTime<Utc>>),
+}
+
+macro_rules! arg_from {
+    ($t:ty, $var:ident, $conv:expr) => {
+        impl From<$t> for Arg {
+            fn from(v: $t) -> Arg {
+                #[allow(clippy::redundant_closure_call)]
+                Arg::$var(Some(($conv)(v)))
+            }
+        }
+        impl From<Option<$t>> for Arg {
+            fn from(v: Option<$t>) -> Arg {
+                #[allow(clippy::redundant_closure_call)]
+                Arg::$var(v.map($conv))
+            }
+        }
+    };
+}
+arg_from!(i64, I64, |v| v);
+arg_from!(bool, Bool, |v| v);
+arg_from!(String, Str, |v| v);
+arg_from!(&str, Str, |v: &str| v.to_string());
+arg_from!(&String, Str, |v: &String| v.clone());
+arg_from!(NaiveDate, Date, |v| v);
+arg_from!(DateTime<Utc>, Ts, |v| v);
+
+/// SQL text plus its arguments. `bind` appends the next `$n` placeholder and its value,
+/// so dynamic filters can be composed without counting placeholders by hand.
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Sql {
+        Sql { text: text.to_string(), args: Vec::new() }
+    }
+    pub fn push(mut self, text: &str) -> Sql {
+        self.text.push_str(text);
+        self
+    }
+    /// Appends `$n` and binds `v` to it.
+    pub fn bind(mut self, v: impl Into<Arg>) -> Sql {
+        self.args.push(v.into());
+        self.text.push('$');
+        self.text.push_str(&self.args.len().to_string());
+        self
+    }
+    /// Binds `v` to the next number for SQL that already spells its placeholders.
+    pub fn arg(mut self, v: impl Into<Arg>) -> Sql {
+        self.args.push(v.into());
+        self
+    }
+    /// Appends `($a, $b, …)` for an `IN` list; an empty list matches nothing.
+    pub fn bind_list(mut self, vs: &[i64]) -> Sql {
+        if vs.is_empty() {
+            self.text.push_str("(NULL)");
+            return self;
+        }
+        self.text.push('(');
+        for (i, v) in vs.iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self = self.bind(*v);
+        }
+        self.text.push(')');
+        self
+    }
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// A row type that decodes on both backends.
+pub trait Record: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Record for T where T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::I64(v) => q.bind(*v),
+                Arg::Str(v) => q.bind(v.as_deref()),
+                Arg::Bool(v) => q.bind(*v),
+                Arg::Date(v) => q.bind(*v),
+                Arg::Ts(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// A borrowed connection, inside a transaction or not; all queries run through it.
+pub enum Ex<'a> {
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    Pg(&'a mut sqlx::PgConnection),
+}
+
+/// Anything that lends an `Ex`: a pooled connection or a transaction. Model functions take
+/// `&mut impl AsEx`, so the same query serves a page's read and an `ops` transaction.
+pub trait AsEx: Send {
+    fn ex(&mut self) -> Ex<'_>;
+}
+
+impl Ex<'_> {
+    pub async fn fetch_all<T: Record>(&mut self, sql: Sql) -> Result<Vec<T>> {
+        match self {
+            Ex::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), &sql.args).fetch_all(&mut **c).await,
+            Ex::Pg(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), &sql.args).fetch_all(&mut **c).await,
+        }
+    }
+    pub async fn fetch_optional<T: Record>(&mut self, sql: Sql) -> Result<Option<T>> {
+        match self {
+            Ex::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), &sql.args).fetch_optional(&mut **c).await,
+            Ex::Pg(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), &sql.args).fetch_optional(&mut **c).await,
+        }
+    }
+    pub async fn fetch_one<T: Record>(&mut self, sql: Sql) -> Result<T> {
+        match self {
+            Ex::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), &sql.args).fetch_one(&mut **c).await,
+            Ex::Pg(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), &sql.args).fetch_one(&mut **c).await,
+        }
+    }
+    /// A single i64 (COUNT, an id, …). Sums must be CAST to BIGINT: PostgreSQL's SUM(bigint) is NUMERIC.
+    pub async fn scalar(&mut self, sql: Sql) -> Result<i64> {
+        self.fetch_one::<(i64,)>(sql).await.map(|r| r.0)
+    }
+    /// Runs a statement; returns the number of rows it touched.
+    pub async fn execute(&mut self, sql: Sql) -> Result<u64> {
+        match self {
+            Ex::Sqlite(c) => bind_all!(sqlx::query::<Sqlite>(&sql.text), &sql.args).execute(&mut **c).await.map(|r| r.rows_affected()),
+            Ex::Pg(c) => bind_all!(sqlx::query::<Postgres>(&sql.text), &sql.args).execute(&mut **c).await.map(|r| r.rows_affected()),
+        }
+    }
+    /// Runs an INSERT (given without RETURNING) and returns the new row's id.
+    pub async fn insert(&mut self, sql: Sql) -> Result<i64> {
+        self.scalar(sql.push(" RETURNING id")).await
+    }
+    pub fn backend(&self) -> Backend {
+        match self {
+            Ex::Sqlite(_) => Backend::Sqlite,
+            Ex::Pg(_) => Backend::Postgres,
+        }
+    }
+}
+
+pub enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Pg(PoolConnection<Postgres>),
+}
+
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Pg(Transaction<'static, Postgres>),
+}
+
+impl AsEx for Conn {
+    fn ex(&mut self) -> Ex<'_> {
+        match self {
+            Conn::Sqlite(c) => Ex::Sqlite(&mut **c),
+            Conn::Pg(c) => Ex::Pg(&mut **c),
+        }
+    }
+}
+
+impl AsEx for Tx {
+    fn ex(&mut self) -> Ex<'_> {
+        match self {
+            Tx::Sqlite(c) => Ex::Sqlite(&mut **c),
+            Tx::Pg(c) => Ex::Pg(&mut **c),
+        }
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Pg(t) => t.commit().await,
+        }
+    }
+    /// `FOR UPDATE` where the backend has it. SQLite needs none: its one writer connection
+    /// already serialises write transactions.
+    pub fn for_update(&self) -> &'static str {
+        match self {
+            Tx::Sqlite(_) => "",
+            Tx::Pg(_) => " FOR UPDATE",
+        }
+    }
+}
+
+/// True when the error is a unique-constraint violation (a duplicate the user should be told about).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d.is_unique_violation(),
+        _ => false,
+    }
+}
+
+/// The offset and limit of a page (1-based), bounded so a crafted URL cannot ask for everything.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub number: i64,
+    pub size: i64,
+}
+
+impl Page {
+    pub fn new(number: i64, size: i64) -> Page {
+        Page { number: number.max(1), size: size.clamp(1, 500) }
+    }
+    pub fn offset(&self) -> i64 {
+        (self.number - 1) * self.size
+    }
+}
+
+/// One page of results with the total count, for pagers.
+#[derive(Debug, Clone)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: Page,
+}
+
+impl<T> Paged<T> {
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.page.size - 1) / self.page.size).max(1)
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern (used with `ESCAPE '\'`).
+pub fn like_contains(q: &str) -> String {
+    let mut s = String::with_capacity(q.len() + 2);
+    s.push('%');
+    for c in q.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            s.push('\\');
+        }
+        s.push(c);
+    }
+    s.push('%');
+    s
+}

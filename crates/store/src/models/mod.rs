@@ -1,0 +1,3 @@
+pub mod event;
+pub mod org;
+pub mod staff;
