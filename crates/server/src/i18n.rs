@@ -1,0 +1,217 @@
+//! Chinese first, English available. Templates write the Chinese text itself as the key
+//! (`ctx.t("房屋")`), so pages read naturally in the source; `EN` gives the English.
+//! A test checks that every key used in a template has its English entry.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn from_code(s: &str) -> Lang {
+        if s.eq_ignore_ascii_case("en") { Lang::En } else { Lang::Zh }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    pub fn is_en(self) -> bool {
+        self == Lang::En
+    }
+    pub fn t(self, zh: &'static str) -> &'static str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => EN_MAP.get(zh).copied().unwrap_or(zh),
+        }
+    }
+}
+
+static EN_MAP: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| EN.iter().copied().collect());
+
+pub static EN: &[(&str, &str)] = &[
+    ("物业客服中心", "Property service centre"),
+    ("工作台", "Dashboard"),
+    ("档案", "Archive"),
+    ("项目", "Projects"),
+    ("楼栋", "Buildings"),
+    ("房屋", "Units"),
+    ("客户", "Parties"),
+    ("登记册", "Registers"),
+    ("产权清册", "Property-rights register"),
+    ("租赁清册", "Lease register"),
+    ("数据导入", "Import"),
+    ("系统管理", "Administration"),
+    ("员工账号", "Staff accounts"),
+    ("部门", "Departments"),
+    ("审计日志", "Audit log"),
+    ("搜索", "Search"),
+    ("房号、姓名、电话", "Unit no., name, phone"),
+    ("退出登录", "Log out"),
+    ("切换项目", "Switch project"),
+    ("全部项目", "All projects"),
+    ("登录", "Log in"),
+    ("用户名", "Username"),
+    ("密码", "Password"),
+    ("用户名或密码错误", "Wrong username or password"),
+    ("编码", "Code"),
+    ("名称", "Name"),
+    ("类型", "Type"),
+    ("地址", "Address"),
+    ("楼层", "Floor"),
+    ("层数", "Floors"),
+    ("房号", "Unit no."),
+    ("用途", "Use"),
+    ("建筑面积", "Building area"),
+    ("使用面积", "Usable area"),
+    ("土地分摊面积", "Shared land area"),
+    ("附属设施", "Facilities"),
+    ("交付日期", "Handover date"),
+    ("业主", "Owner"),
+    ("租户", "Tenant"),
+    ("空置", "Vacant"),
+    ("自用", "Owner-occupied"),
+    ("筛选", "Filter"),
+    ("清除", "Clear"),
+    ("导出 Excel", "Export to Excel"),
+    ("打印", "Print"),
+    ("新增房屋", "New unit"),
+    ("新增客户", "New party"),
+    ("新增楼栋", "New building"),
+    ("新增项目", "New project"),
+    ("保存", "Save"),
+    ("取消", "Cancel"),
+    ("编辑", "Edit"),
+    ("共", "Total"),
+    ("条", "records"),
+    ("上一页", "Previous"),
+    ("下一页", "Next"),
+    ("第", "Page"),
+    ("页", ""),
+    ("无记录", "No records"),
+    ("姓名/名称", "Name"),
+    ("电话", "Phone"),
+    ("电子邮箱", "E-mail"),
+    ("身份证号", "ID card no."),
+    ("营业执照号", "Business licence no."),
+    ("税务登记号", "Tax registration no."),
+    ("组织机构代码", "Organisation code"),
+    ("法定代表人", "Legal representative"),
+    ("经营业态", "Business type"),
+    ("重点客户", "Key customer"),
+    ("备注", "Note"),
+    ("联系人", "Contacts"),
+    ("关系", "Relation"),
+    ("添加联系人", "Add contact"),
+    ("产权", "Ownership"),
+    ("租赁", "Leases"),
+    ("历史", "History"),
+    ("概况", "Overview"),
+    ("开始日期", "Start date"),
+    ("结束日期", "End date"),
+    ("产权证号", "Certificate no."),
+    ("装修状态", "Fit-out state"),
+    ("月租金（元）", "Monthly rent (CNY)"),
+    ("登记产权 / 过户", "Register owner / transfer"),
+    ("过户日期", "Transfer date"),
+    ("新增租赁", "New lease"),
+    ("退租", "Terminate"),
+    ("退租日期", "Termination date"),
+    ("至今", "ongoing"),
+    ("客户（输入姓名、电话查找）", "Party (type a name or phone)"),
+    ("月份", "Month"),
+    ("生成", "Generate"),
+    ("时间", "Time"),
+    ("操作人", "By"),
+    ("动作", "Action"),
+    ("内容", "Details"),
+    ("对象", "Record"),
+    ("部门名称", "Department"),
+    ("角色", "Role"),
+    ("状态", "Status"),
+    ("启用", "Active"),
+    ("停用", "Disabled"),
+    ("负责项目", "Assigned projects"),
+    ("新增员工", "New staff member"),
+    ("重置密码", "Reset password"),
+    ("新密码", "New password"),
+    ("显示名", "Display name"),
+    ("上传文件", "Upload file"),
+    ("导入房屋", "Import units"),
+    ("导入客户", "Import parties"),
+    ("下载模板", "Download template"),
+    ("导入", "Import"),
+    ("导入失败，未保存任何数据", "Import failed; nothing was saved"),
+    ("行", "Row"),
+    ("列", "Column"),
+    ("原因", "Reason"),
+    ("导入成功", "Import succeeded"),
+    ("项目数", "Projects"),
+    ("房屋数", "Units"),
+    ("客户数", "Parties"),
+    ("在租", "Active leases"),
+    ("出租率", "Occupancy by lease"),
+    ("一户一档", "One unit, one file"),
+    ("该项目", "this project"),
+    ("所属楼栋", "Building"),
+    ("个人", "Person"),
+    ("企业", "Company"),
+    ("紧急联系人", "Emergency contact"),
+    ("名下房屋", "Units"),
+    ("搜索结果", "Search results"),
+    ("没有找到匹配的记录", "Nothing matches"),
+    ("已保存", "Saved"),
+    ("必填", "required"),
+    ("语言", "Language"),
+    ("查看", "View"),
+    ("所属项目", "Project"),
+    ("全部", "All"),
+    ("全部类型", "All types"),
+    ("全部楼栋", "All buildings"),
+    ("仅重点客户", "Key customers only"),
+    ("页面加载于", "Page generated"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_key_has_an_english_entry() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut missing = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        while let Some(p) = stack.pop() {
+            for entry in std::fs::read_dir(&p).expect("templates dir").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("template text");
+                for part in text.split("t(\"").skip(1) {
+                    if let Some(end) = part.find("\")") {
+                        let key = &part[..end];
+                        if !EN_MAP.contains_key(key) {
+                            missing.push(format!("{}: {key}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys without English: {missing:#?}");
+    }
+
+    #[test]
+    fn chinese_is_the_default() {
+        assert_eq!(Lang::default().t("房屋"), "房屋");
+        assert_eq!(Lang::En.t("房屋"), "Units");
+        assert_eq!(Lang::from_code("fr"), Lang::Zh);
+    }
+}

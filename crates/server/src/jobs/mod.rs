@@ -1,0 +1,27 @@
+//! Background jobs. Each is safe to run on several nodes at once: it only performs
+//! idempotent, set-based statements (later jobs take a lease row or SKIP LOCKED).
+
+use crate::state::AppState;
+use chrono::Utc;
+use propdesk_store::models::staff;
+use std::time::Duration;
+
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = purge_sessions(&state).await {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
+}
+
+/// Deletes expired sessions and API tokens.
+pub async fn purge_sessions(state: &AppState) -> anyhow::Result<u64> {
+    let mut tx = state.db.begin().await?;
+    let n = staff::purge_expired(&mut tx, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(n)
+}

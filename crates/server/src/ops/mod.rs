@@ -1,0 +1,17 @@
+//! Transaction scripts: load → decide (domain) → persist + event, in one transaction.
+//! Staff pages, the API and the importer call the same functions.
+
+pub mod org;
+pub mod staff;
+
+use serde::{Deserialize, Deserializer};
+
+/// Accepts a JSON string, number, bool or null as text, so API clients may send `88.5` or
+/// `"88.5"`; the domain parser then decides. Forms always send text.
+pub fn de_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    })
+}

@@ -1,0 +1,189 @@
+//! Staff HTML pages. Handlers parse, call `ops`, and render; they never decide workflow rules.
+
+pub mod admin;
+pub mod home;
+pub mod import;
+pub mod org;
+pub mod registers;
+pub mod session;
+
+use crate::auth::FormData;
+use crate::state::AppState;
+use axum::Router;
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use crate::i18n::Lang;
+use askama::Template;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use propdesk_domain::FieldErrors;
+use propdesk_store::Paged;
+
+/// Renders a template into a response; a template error is an internal error.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => crate::error::AppError::Internal(anyhow::anyhow!("template: {e}")).into_response(),
+    }
+}
+
+/// Renders a form page again with its errors, as 422 so clients and tests see the refusal.
+pub fn render_invalid<T: Template>(t: &T) -> Response {
+    let mut r = render(t);
+    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    r
+}
+
+/// Post/redirect/get: back to a page with the "saved" notice.
+pub fn saved(to: &str) -> Response {
+    let sep = if to.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{to}{sep}saved=1")).into_response()
+}
+
+/// Field errors shown next to their fields in the page's language.
+#[derive(Debug, Clone, Default)]
+pub struct Errs {
+    pub errs: FieldErrors,
+    pub lang: Lang,
+}
+
+impl Errs {
+    pub fn new(errs: FieldErrors, lang: Lang) -> Errs {
+        Errs { errs, lang }
+    }
+    pub fn msg(&self, field: &str) -> String {
+        self.errs.get(field).map(|r| if self.lang.is_en() { r.en() } else { r.zh() }).unwrap_or_default()
+    }
+    pub fn has(&self, field: &str) -> bool {
+        self.errs.get(field).is_some()
+    }
+    pub fn cls(&self, field: &str) -> &'static str {
+        if self.has(field) { "field-error" } else { "" }
+    }
+    pub fn any(&self) -> bool {
+        !self.errs.is_empty()
+    }
+    /// Errors on fields the form does not show (e.g. a reference that vanished).
+    pub fn all(&self) -> Vec<String> {
+        self.errs.0.iter().map(|e| format!("{}: {}", e.field, if self.lang.is_en() { e.reason.en() } else { e.reason.zh() })).collect()
+    }
+}
+
+/// Previous/next links that keep the list's filters in the URL.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub prev: String,
+    pub next: String,
+}
+
+impl Pager {
+    pub fn new<T>(p: &Paged<T>, base: &str, query: &[(&str, String)]) -> Pager {
+        let url = |n: i64| {
+            let mut s = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in query {
+                if !v.is_empty() {
+                    s.append_pair(k, v);
+                }
+            }
+            s.append_pair("page", &n.to_string());
+            format!("{base}?{}", s.finish())
+        };
+        let pages = p.pages();
+        Pager {
+            page: p.page.number,
+            pages,
+            total: p.total,
+            prev: if p.page.number > 1 { url(p.page.number - 1) } else { String::new() },
+            next: if p.page.number < pages { url(p.page.number + 1) } else { String::new() },
+        }
+    }
+}
+
+/// A query string of the list's filters, for export links.
+pub fn query_string(query: &[(&str, String)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in query {
+        if !v.is_empty() {
+            s.append_pair(k, v);
+        }
+    }
+    s.finish()
+}
+
+/// An Excel download.
+pub fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Response {
+    let encoded: String = form_urlencoded::byte_serialize(filename.as_bytes()).collect();
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Parses an optional id from a query or form value ("" → None, garbage → None).
+pub fn opt_id(s: &str) -> Option<i64> {
+    s.trim().parse().ok()
+}
+
+/// Keeps what was typed when a form is shown again.
+pub fn values(form: &FormData) -> FormData {
+    form.clone()
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/lang/{code}", get(session::set_lang))
+        .route("/switch-project", get(session::switch_project))
+        .route("/", get(home::home))
+        .route("/search", get(org::search))
+        .route("/lookup/parties", get(org::lookup_parties))
+        .route("/lookup/units", get(org::lookup_units))
+        .route("/projects", get(org::projects).post(org::create_project))
+        .route("/projects/{id}", get(org::project))
+        .route("/projects/{id}/buildings", post(org::create_building))
+        .route("/units", get(org::units).post(org::create_unit))
+        .route("/units/new", get(org::new_unit))
+        .route("/units/{id}", get(org::unit).post(org::update_unit))
+        .route("/units/{id}/edit", get(org::edit_unit))
+        .route("/units/{id}/ownerships", post(org::add_ownership))
+        .route("/units/{id}/leases", post(org::add_lease))
+        .route("/leases/{id}/terminate", post(org::terminate_lease))
+        .route("/parties", get(org::parties).post(org::create_party))
+        .route("/parties/new", get(org::new_party))
+        .route("/parties/{id}", get(org::party).post(org::update_party))
+        .route("/parties/{id}/edit", get(org::edit_party))
+        .route("/parties/{id}/contacts", post(org::add_contact))
+        .merge(registers::routes())
+        .merge(import::routes())
+        .merge(admin::routes())
+}
+
+/// A timestamp in the project's zone (Asia/Shanghai for every project today), to the minute.
+pub fn fmt_time(t: &DateTime<Utc>) -> String {
+    t.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Event actions in words.
+pub fn action_label(action: &str, en: bool) -> String {
+    let (zh, e) = match action {
+        "created" => ("创建", "created"),
+        "updated" => ("修改", "updated"),
+        "owner_registered" => ("登记产权", "owner registered"),
+        "ownership_transferred" => ("过户", "ownership transferred"),
+        "lease_created" => ("新增租赁", "lease created"),
+        "lease_terminated" => ("退租", "lease terminated"),
+        "contact_added" => ("添加联系人", "contact added"),
+        "imported" => ("导入", "imported"),
+        "password_reset" => ("重置密码", "password reset"),
+        other => (other, other),
+    };
+    if en { e.to_string() } else { zh.to_string() }
+}
