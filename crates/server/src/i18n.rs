@@ -37,6 +37,7 @@ static EN_MAP: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| 
 
 pub static EN: &[(&str, &str)] = &[
     ("物业客服中心", "Property service centre"),
+    ("提交的内容有误，请检查标红的字段", "Some fields need attention (marked in red)"),
     ("工作台", "Dashboard"),
     ("档案", "Archive"),
     ("项目", "Projects"),

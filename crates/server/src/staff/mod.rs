@@ -63,10 +63,6 @@ impl Errs {
     pub fn any(&self) -> bool {
         !self.errs.is_empty()
     }
-    /// Errors on fields the form does not show (e.g. a reference that vanished).
-    pub fn all(&self) -> Vec<String> {
-        self.errs.0.iter().map(|e| format!("{}: {}", e.field, if self.lang.is_en() { e.reason.en() } else { e.reason.zh() })).collect()
-    }
 }
 
 /// Previous/next links that keep the list's filters in the URL.

@@ -3,6 +3,8 @@
 //! `TEST_DATABASE_URL=postgres://…` is set (CI runs both).
 #![allow(dead_code)]
 
+pub mod browser;
+
 use propdesk::ops::org::{BuildingInput, ProjectInput, create_building, create_project};
 use propdesk::ops::staff::{StaffInput, create_staff};
 use propdesk::state::{AppState, Config};
