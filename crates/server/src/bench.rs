@@ -1,13 +1,255 @@
-//! Benchmarks that print numbers (docs/PERFORMANCE.md records them).
+//! Benchmarks that print numbers; docs/PERFORMANCE.md records them with the command.
+//! They run against a real server over loopback, with a plain HTTP/1.1 keep-alive client,
+//! so the numbers include routing, auth, queries and template rendering.
 
+use crate::auth::{hash_password, new_secret, sha256_hex};
+use crate::state::{AppState, Config};
+use chrono::{Duration as CDuration, NaiveDate, Utc};
 use clap::Subcommand;
+use propdesk_domain::access::Role;
+use propdesk_domain::org::{PartyKind, ProjectKind, UnitKind};
+use propdesk_store::Db;
+use propdesk_store::models::{org, staff};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
 
 #[derive(Subcommand)]
 pub enum BenchCommand {
-    /// Placeholder until the benchmarks land.
-    Units,
+    /// Unit list page latency (first pages, filtered, searched) with N units on SQLite.
+    Units {
+        #[arg(long, default_value_t = 10_000)]
+        units: i64,
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 1)]
+        clients: usize,
+        /// Database file to create (deleted first).
+        #[arg(long, default_value = "data/bench-units.db")]
+        db: String,
+    },
+    /// Process start to first answer of /healthz, on an existing database (runs `serve`).
+    Startup {
+        #[arg(long, default_value = "data/bench-units.db")]
+        db: String,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
 }
 
-pub async fn run(_cmd: BenchCommand) -> anyhow::Result<()> {
-    anyhow::bail!("not yet")
+pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
+    match cmd {
+        BenchCommand::Units { units, requests, clients, db } => units_bench(units, requests, clients, &db).await,
+        BenchCommand::Startup { db, runs } => startup_bench(&db, runs).await,
+    }
+}
+
+/// Seeds a company with one project of `n` units (a third with an owner and a tenant) and a
+/// logged-in supervisor; returns the session id.
+pub async fn seed_units(db: &Db, n: i64) -> anyhow::Result<String> {
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let company = org::insert_company(&mut tx, "基准测试物业", now).await?;
+    let project = org::insert_project(&mut tx, &org::NewProject { company_id: company, code: "BENCH", name: "基准小区", kind: ProjectKind::Residential, address: "" }, now).await?;
+    let per_building = 500;
+    let mut building = 0;
+    for i in 0..n {
+        if i % per_building == 0 {
+            let no = i / per_building + 1;
+            building = org::insert_building(&mut tx, project, &format!("B{no}"), &format!("{no}栋"), 25, now).await?;
+        }
+        let floor = (i % per_building) / 20 + 1;
+        let data = org::UnitData {
+            building_id: building,
+            unit_no: format!("{}-{:02}{:02}", i / per_building + 1, floor, i % 20 + 1),
+            kind: UnitKind::Residence,
+            use_purpose: "住宅".into(),
+            floor,
+            building_area: 6_000 + (i * 37) % 9_000,
+            usable_area: None,
+            land_area: None,
+            facilities: String::new(),
+            handover_date: NaiveDate::from_ymd_opt(2018, 6, 1),
+        };
+        let unit = org::insert_unit(&mut tx, project, &data, now).await?;
+        if i % 3 == 0 {
+            let p = org::PartyData {
+                kind: PartyKind::Person,
+                name: format!("业主{i}"),
+                phone: format!("139{:08}", i),
+                email: None,
+                id_card_no: None,
+                licence_no: None,
+                tax_no: None,
+                org_code: None,
+                legal_rep: None,
+                business_type: None,
+                key_customer: false,
+                note: String::new(),
+            };
+            let party = org::insert_party(&mut tx, project, &p, now).await?;
+            let start = NaiveDate::from_ymd_opt(2018, 6, 1).unwrap_or_default();
+            org::insert_ownership(&mut tx, unit, party, start, "", now).await?;
+            let lease = org::LeaseData { unit_id: unit, party_id: party, start, end: None, fitout: propdesk_domain::org::FitoutState::Done, monthly_rent: None, note: String::new() };
+            org::insert_lease(&mut tx, &lease, now).await?;
+        }
+    }
+    let data = staff::StaffData { username: "bench", display_name: "基准", department_id: None, role: Role::Supervisor, phone: "", active: true };
+    let sid = staff::insert(&mut tx, company, &data, &hash_password(&new_secret())?, now).await?;
+    staff::set_projects(&mut tx, sid, &[project]).await?;
+    let session = new_secret();
+    staff::insert_session(&mut tx, &sha256_hex(&session), sid, &new_secret(), now, now + CDuration::hours(2)).await?;
+    tx.commit().await?;
+    Ok(session)
+}
+
+/// A minimal HTTP/1.1 keep-alive GET client: enough to time our own pages.
+struct Http {
+    stream: BufReader<TcpStream>,
+    addr: SocketAddr,
+    cookie: String,
+}
+
+impl Http {
+    async fn connect(addr: SocketAddr, cookie: &str) -> anyhow::Result<Http> {
+        Ok(Http { stream: BufReader::new(TcpStream::connect(addr).await?), addr, cookie: cookie.to_string() })
+    }
+    async fn get(&mut self, path: &str) -> anyhow::Result<(u16, usize)> {
+        let req = format!("GET {path} HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\nConnection: keep-alive\r\n\r\n", self.addr, self.cookie);
+        self.stream.get_mut().write_all(req.as_bytes()).await?;
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await?;
+        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| anyhow::anyhow!("bad status line {line:?}"))?;
+        let mut len = 0usize;
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).await?;
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    len = v.trim().parse()?;
+                }
+            }
+        }
+        let mut body = vec![0u8; len];
+        self.stream.read_exact(&mut body).await?;
+        Ok((status, len))
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+async fn units_bench(n: i64, requests: usize, clients: usize, path: &str) -> anyhow::Result<()> {
+    if let Some(dir) = std::path::Path::new(path).parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
+    }
+    let db = Db::connect(&format!("sqlite:{path}")).await?;
+    db.migrate().await?;
+    let t = Instant::now();
+    let session = seed_units(&db, n).await?;
+    println!("seeded {n} units in {:.1} s ({path})", t.elapsed().as_secs_f64());
+    let state = AppState::new(db.clone(), Config::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, crate::app::router(state).into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    let cookie = format!("{}={session}", crate::auth::SESSION_COOKIE);
+    let pages = (n / 50).max(1);
+    // A mix like a day at the desk: browsing pages, a building filter, a search by name or number.
+    let paths: Vec<String> = (0..requests)
+        .map(|i| match i % 4 {
+            0 => format!("/units?page={}", (i as i64 * 7919) % pages + 1),
+            1 => "/units".to_string(),
+            2 => format!("/units?building_id={}&page=2", (i % 20) + 1),
+            _ => format!("/units?q={}", ["业主3", "1-0101", "139000", "5-1"][i % 4]),
+        })
+        .collect();
+    // Warm-up.
+    let mut warm = Http::connect(addr, &cookie).await?;
+    for p in paths.iter().take(50) {
+        let (status, _) = warm.get(p).await?;
+        anyhow::ensure!(status == 200, "GET {p} answered {status}");
+    }
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for c in 0..clients {
+        let mine: Vec<String> = paths.iter().skip(c).step_by(clients).cloned().collect();
+        let cookie = cookie.clone();
+        handles.push(tokio::spawn(async move {
+            let mut http = Http::connect(addr, &cookie).await?;
+            let mut times = Vec::with_capacity(mine.len());
+            for p in &mine {
+                let t = Instant::now();
+                let (status, _) = http.get(p).await?;
+                anyhow::ensure!(status == 200, "GET {p} answered {status}");
+                times.push(t.elapsed());
+            }
+            Ok::<_, anyhow::Error>(times)
+        }));
+    }
+    let mut all = Vec::new();
+    for h in handles {
+        all.extend(h.await??);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    all.sort();
+    println!(
+        "unit list: {} requests, {clients} client(s), {:.0} req/s; latency ms p50 {:.2} p95 {:.2} p99 {:.2} max {:.2}",
+        all.len(),
+        all.len() as f64 / wall,
+        percentile(&all, 0.50),
+        percentile(&all, 0.95),
+        percentile(&all, 0.99),
+        percentile(&all, 1.0)
+    );
+    db.close().await;
+    Ok(())
+}
+
+async fn startup_bench(path: &str, runs: usize) -> anyhow::Result<()> {
+    anyhow::ensure!(std::path::Path::new(path).exists(), "{path} does not exist; run `propdesk bench units` first to create it");
+    let exe = std::env::current_exe()?;
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+        let started = Instant::now();
+        let mut child = tokio::process::Command::new(&exe)
+            .args(["--database-url", &format!("sqlite:{path}"), "serve", "--listen", &addr.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()?;
+        let elapsed = loop {
+            if started.elapsed() > Duration::from_secs(30) {
+                anyhow::bail!("server did not answer within 30 s");
+            }
+            if let Ok(mut http) = Http::connect(addr, "").await {
+                if let Ok((200, _)) = http.get("/healthz").await {
+                    break started.elapsed();
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        };
+        child.kill().await?;
+        times.push(elapsed);
+        println!("start to first answer: {:.1} ms", elapsed.as_secs_f64() * 1000.0);
+    }
+    times.sort();
+    println!("startup over {runs} runs: median {:.1} ms, max {:.1} ms", percentile(&times, 0.5), percentile(&times, 1.0));
+    Ok(())
 }
