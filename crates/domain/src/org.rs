@@ -92,10 +92,10 @@ pub struct Period {
 
 impl Period {
     pub fn new(start: NaiveDate, end: Option<NaiveDate>) -> Result<Period, Reason> {
-        if let Some(e) = end {
-            if e < start {
-                return Err(Reason::Invalid("结束日期不能早于开始日期", "end date must not be before the start date"));
-            }
+        if let Some(e) = end
+            && e < start
+        {
+            return Err(Reason::Invalid("结束日期不能早于开始日期", "end date must not be before the start date"));
         }
         Ok(Period { start, end })
     }

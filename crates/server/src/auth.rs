@@ -4,8 +4,8 @@
 use crate::error::{ApiError, AppError, AppResult};
 use crate::i18n::Lang;
 use crate::state::AppState;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, COOKIE};
@@ -229,12 +229,8 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError(AppError::Unauthorized))?;
+        let token =
+            parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).ok_or(ApiError(AppError::Unauthorized))?;
         let mut c = state.db.read().await?;
         let staff_id = staff::token_staff(&mut c, &sha256_hex(token.trim()), Utc::now()).await?.ok_or(ApiError(AppError::Unauthorized))?;
         let (actor, _) = load_actor(&mut c, staff_id).await?.ok_or(ApiError(AppError::Unauthorized))?;
@@ -249,10 +245,10 @@ pub async fn check_login(db: &Db, cfg: &crate::state::Config, username: &str, pa
     let keys = [format!("u:{}", username.trim().to_lowercase()), format!("ip:{addr}")];
     let mut tx = db.begin().await?;
     for k in &keys {
-        if let Some(f) = staff::failures(&mut tx, k).await? {
-            if f.locked_until.is_some_and(|t| t > now) {
-                return Err(AppError::TooManyRequests);
-            }
+        if let Some(f) = staff::failures(&mut tx, k).await?
+            && f.locked_until.is_some_and(|t| t > now)
+        {
+            return Err(AppError::TooManyRequests);
         }
     }
     let found = staff::by_username(&mut tx, username.trim()).await?;

@@ -52,7 +52,12 @@ pub async fn seed_units(db: &Db, n: i64) -> anyhow::Result<String> {
     let now = Utc::now();
     let mut tx = db.begin().await?;
     let company = org::insert_company(&mut tx, "基准测试物业", now).await?;
-    let project = org::insert_project(&mut tx, &org::NewProject { company_id: company, code: "BENCH", name: "基准小区", kind: ProjectKind::Residential, address: "" }, now).await?;
+    let project = org::insert_project(
+        &mut tx,
+        &org::NewProject { company_id: company, code: "BENCH", name: "基准小区", kind: ProjectKind::Residential, address: "" },
+        now,
+    )
+    .await?;
     let per_building = 500;
     let mut building = 0;
     for i in 0..n {
@@ -92,7 +97,15 @@ pub async fn seed_units(db: &Db, n: i64) -> anyhow::Result<String> {
             let party = org::insert_party(&mut tx, project, &p, now).await?;
             let start = NaiveDate::from_ymd_opt(2018, 6, 1).unwrap_or_default();
             org::insert_ownership(&mut tx, unit, party, start, "", now).await?;
-            let lease = org::LeaseData { unit_id: unit, party_id: party, start, end: None, fitout: propdesk_domain::org::FitoutState::Done, monthly_rent: None, note: String::new() };
+            let lease = org::LeaseData {
+                unit_id: unit,
+                party_id: party,
+                start,
+                end: None,
+                fitout: propdesk_domain::org::FitoutState::Done,
+                monthly_rent: None,
+                note: String::new(),
+            };
             org::insert_lease(&mut tx, &lease, now).await?;
         }
     }
@@ -129,10 +142,10 @@ impl Http {
             if line == "\r\n" || line.is_empty() {
                 break;
             }
-            if let Some((k, v)) = line.split_once(':') {
-                if k.eq_ignore_ascii_case("content-length") {
-                    len = v.trim().parse()?;
-                }
+            if let Some((k, v)) = line.split_once(':')
+                && k.eq_ignore_ascii_case("content-length")
+            {
+                len = v.trim().parse()?;
             }
         }
         let mut body = vec![0u8; len];
@@ -238,10 +251,10 @@ async fn startup_bench(path: &str, runs: usize) -> anyhow::Result<()> {
             if started.elapsed() > Duration::from_secs(30) {
                 anyhow::bail!("server did not answer within 30 s");
             }
-            if let Ok(mut http) = Http::connect(addr, "").await {
-                if let Ok((200, _)) = http.get("/healthz").await {
-                    break started.elapsed();
-                }
+            if let Ok(mut http) = Http::connect(addr, "").await
+                && let Ok((200, _)) = http.get("/healthz").await
+            {
+                break started.elapsed();
             }
             tokio::time::sleep(Duration::from_millis(2)).await;
         };

@@ -84,7 +84,13 @@ async fn run(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
             let department_id = match department {
                 Some(code) => {
                     let deps = staff::departments(&mut c, actor.company_id).await?;
-                    Some(deps.iter().find(|d| d.code.eq_ignore_ascii_case(&code)).ok_or_else(|| anyhow::anyhow!("no department with code {code}"))?.id.to_string())
+                    Some(
+                        deps.iter()
+                            .find(|d| d.code.eq_ignore_ascii_case(&code))
+                            .ok_or_else(|| anyhow::anyhow!("no department with code {code}"))?
+                            .id
+                            .to_string(),
+                    )
                 }
                 None => None,
             };
@@ -124,7 +130,14 @@ async fn run(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
             let actor = system_actor(db, "").await?;
             let mut c = db.read().await?;
             for s in staff::list(&mut c, actor.company_id).await? {
-                println!("{:<16} {:<10} {:<14} {:<8} {}", s.username, s.display_name, s.role.code(), s.department_name.unwrap_or_default(), if s.active { "active" } else { "disabled" });
+                println!(
+                    "{:<16} {:<10} {:<14} {:<8} {}",
+                    s.username,
+                    s.display_name,
+                    s.role.code(),
+                    s.department_name.unwrap_or_default(),
+                    if s.active { "active" } else { "disabled" }
+                );
             }
             Ok(())
         }

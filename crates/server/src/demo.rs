@@ -14,9 +14,7 @@ use crate::ops::org::{insert_party_tx, insert_unit_tx, today};
 use anyhow::anyhow;
 use chrono::{Datelike, Days, Months, NaiveDate, Utc};
 use propdesk_domain::access::{Actor, Role};
-use propdesk_domain::org::{
-    self as rules, ContactKind, FitoutState, PartyKind, Period, ProjectKind, UnitKind,
-};
+use propdesk_domain::org::{self as rules, ContactKind, FitoutState, PartyKind, Period, ProjectKind, UnitKind};
 use propdesk_domain::values::{LicenceNo, Phone, id_card_no, uscc_check_char};
 use propdesk_store::models::event::{self, NewEvent};
 use propdesk_store::models::org::{self, LeaseData, NewProject, PartyData, UnitData};
@@ -40,16 +38,11 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
         return Ok(());
     }
     let started = Instant::now();
-    let from_env = std::env::var("PROPDESK_DEMO_PASSWORD")
-        .ok()
-        .filter(|p| !p.is_empty());
+    let from_env = std::env::var("PROPDESK_DEMO_PASSWORD").ok().filter(|p| !p.is_empty());
     if let Some(p) = &from_env {
         crate::ops::staff::password(p).map_err(|r| anyhow!("PROPDESK_DEMO_PASSWORD {}", r.en()))?;
     }
-    let passwords: Vec<String> = STAFF
-        .iter()
-        .map(|_| from_env.clone().unwrap_or_else(new_password))
-        .collect();
+    let passwords: Vec<String> = STAFF.iter().map(|_| from_env.clone().unwrap_or_else(new_password)).collect();
     // Argon2 is slow on purpose: the hashes are computed on the blocking pool while the
     // rest of the demo is written, and collected when the staff rows are.
     let hashes: Vec<Hashing> = passwords
@@ -68,52 +61,20 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
     let summary = load(&mut tx, hashes).await?;
     tx.commit().await?;
 
-    println!(
-        "demo company {COMPANY} loaded in {:.2} s:",
-        started.elapsed().as_secs_f64()
-    );
+    println!("demo company {COMPANY} loaded in {:.2} s:", started.elapsed().as_secs_f64());
     for line in summary.lines() {
         println!("  {line}");
     }
     println!();
-    println!(
-        "demo logins{}:",
-        if from_env.is_some() {
-            " (password from PROPDESK_DEMO_PASSWORD)"
-        } else {
-            ""
-        }
-    );
-    let header = [
-        "username",
-        "name",
-        "role",
-        "department",
-        "projects",
-        "password",
-    ];
+    println!("demo logins{}:", if from_env.is_some() { " (password from PROPDESK_DEMO_PASSWORD)" } else { "" });
+    let header = ["username", "name", "role", "department", "projects", "password"];
     let rows: Vec<[String; 6]> = STAFF
         .iter()
         .zip(passwords)
         .map(|(s, password)| {
-            let dept = DEPARTMENTS
-                .iter()
-                .find(|d| d.0 == s.dept)
-                .map(|d| d.1)
-                .unwrap_or("");
-            let pw = if from_env.is_some() {
-                "$PROPDESK_DEMO_PASSWORD".to_string()
-            } else {
-                password
-            };
-            [
-                s.username.to_string(),
-                s.name.to_string(),
-                format!("{} {}", s.role.code(), s.role.zh()),
-                dept.to_string(),
-                s.sites.codes().to_string(),
-                pw,
-            ]
+            let dept = DEPARTMENTS.iter().find(|d| d.0 == s.dept).map(|d| d.1).unwrap_or("");
+            let pw = if from_env.is_some() { "$PROPDESK_DEMO_PASSWORD".to_string() } else { password };
+            [s.username.to_string(), s.name.to_string(), format!("{} {}", s.role.code(), s.role.zh()), dept.to_string(), s.sites.codes().to_string(), pw]
         })
         .collect();
     let mut widths = header.map(width);
@@ -122,41 +83,20 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
             *w = (*w).max(width(cell));
         }
     }
-    println!(
-        "  {}",
-        header
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| pad(c, w))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-    );
+    println!("  {}", header.iter().zip(widths).map(|(c, w)| pad(c, w)).collect::<Vec<_>>().join("  ").trim_end());
     for r in &rows {
-        println!(
-            "  {}",
-            r.iter()
-                .zip(widths)
-                .map(|(c, w)| pad(c, w))
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-        );
+        println!("  {}", r.iter().zip(widths).map(|(c, w)| pad(c, w)).collect::<Vec<_>>().join("  ").trim_end());
     }
     Ok(())
 }
 
 fn not_loaded(company: &str) -> String {
-    format!(
-        "demo not loaded: the database already has data (company {company}); to reset a password: propdesk user passwd --username admin"
-    )
+    format!("demo not loaded: the database already has data (company {company}); to reset a password: propdesk user passwd --username admin")
 }
 
 /// Terminal columns of a string: CJK and full-width characters take two.
 fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
+    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
 }
 
 fn pad(s: &str, w: usize) -> String {
@@ -191,78 +131,56 @@ impl Rng {
         xs[self.below(xs.len())]
     }
     fn digits(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| char::from(b'0' + (self.next() % 10) as u8))
-            .collect()
+        (0..n).map(|_| char::from(b'0' + (self.next() % 10) as u8)).collect()
     }
 }
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
-    "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁",
-    "任", "沈", "姚", "卢", "姜", "崔", "钟", "谭", "陆", "汪", "范", "金", "石", "廖", "贾", "夏",
-    "韦", "付", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛", "闫", "段", "雷", "侯",
-    "龙", "史", "陶", "黎", "贺", "顾", "毛", "郝", "龚", "邵", "万", "钱", "严", "武", "戴", "莫",
-    "孔", "向", "汤", "欧阳", "司马", "上官",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许",
+    "韩", "冯", "邓", "曹", "彭", "曾", "肖", "田", "董", "袁", "潘", "于", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任", "沈", "姚", "卢",
+    "姜", "崔", "钟", "谭", "陆", "汪", "范", "金", "石", "廖", "贾", "夏", "韦", "付", "方", "白", "邹", "孟", "熊", "秦", "邱", "江", "尹", "薛", "闫", "段",
+    "雷", "侯", "龙", "史", "陶", "黎", "贺", "顾", "毛", "郝", "龚", "邵", "万", "钱", "严", "武", "戴", "莫", "孔", "向", "汤", "欧阳", "司马", "上官",
 ];
 const MALE_1: &[&str] = &[
-    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞",
-    "鑫", "波", "宇", "浩", "凯", "健", "俊", "帆", "旭", "宁", "龙", "峰", "毅", "彬",
+    "伟", "强", "磊", "军", "勇", "杰", "涛", "斌", "超", "明", "刚", "平", "辉", "鹏", "华", "飞", "鑫", "波", "宇", "浩", "凯", "健", "俊", "帆", "旭", "宁",
+    "龙", "峰", "毅", "彬",
 ];
 const MALE_2: &[&str] = &[
-    "建国", "志强", "建华", "国强", "海涛", "文博", "子轩", "宇航", "浩然", "俊杰", "志明", "永刚",
-    "德胜", "立新", "振华", "建军", "晓东", "海波", "家豪", "明轩", "天佑", "博文", "亚军", "宏伟",
-    "国栋", "春生", "树林", "卫东", "振宇", "思远",
+    "建国", "志强", "建华", "国强", "海涛", "文博", "子轩", "宇航", "浩然", "俊杰", "志明", "永刚", "德胜", "立新", "振华", "建军", "晓东", "海波", "家豪",
+    "明轩", "天佑", "博文", "亚军", "宏伟", "国栋", "春生", "树林", "卫东", "振宇", "思远",
 ];
-const FEMALE_1: &[&str] = &[
-    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "婷", "雪", "琳", "洁", "慧", "颖", "倩", "莉",
-    "萍", "红", "燕", "晶", "琴", "岚", "蕾", "璐", "薇",
-];
+const FEMALE_1: &[&str] =
+    &["芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "婷", "雪", "琳", "洁", "慧", "颖", "倩", "莉", "萍", "红", "燕", "晶", "琴", "岚", "蕾", "璐", "薇"];
 const FEMALE_2: &[&str] = &[
-    "秀英", "桂英", "玉兰", "欣怡", "雨涵", "梦琪", "思彤", "佳怡", "晓燕", "丽华", "淑珍", "春梅",
-    "海燕", "文静", "雅琴", "凤霞", "秀兰", "婉清", "紫涵", "诗雨", "晓红", "美玲", "素芬", "若曦",
-    "一诺",
+    "秀英", "桂英", "玉兰", "欣怡", "雨涵", "梦琪", "思彤", "佳怡", "晓燕", "丽华", "淑珍", "春梅", "海燕", "文静", "雅琴", "凤霞", "秀兰", "婉清", "紫涵",
+    "诗雨", "晓红", "美玲", "素芬", "若曦", "一诺",
 ];
 const MOBILE_PREFIXES: &[&str] = &[
-    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153",
-    "155", "156", "157", "158", "159", "166", "176", "177", "178", "180", "181", "182", "183",
-    "185", "186", "187", "188", "189", "198", "199",
+    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "156", "157", "158", "159", "166", "176", "177", "178",
+    "180", "181", "182", "183", "185", "186", "187", "188", "189", "198", "199",
 ];
 /// Administrative division codes for the first six digits of ID numbers (Beijing districts and
 /// the provinces people commonly move to Beijing from).
 const ID_REGIONS: &[&str] = &[
-    "110115", "110115", "110105", "110108", "110106", "110102", "110114", "130602", "130104",
-    "131082", "370102", "370602", "410105", "410302", "420106", "220102", "210102", "510104",
-    "320106", "340104", "140105", "150102", "610113", "230103", "120104", "360102", "430103",
+    "110115", "110115", "110105", "110108", "110106", "110102", "110114", "130602", "130104", "131082", "370102", "370602", "410105", "410302", "420106",
+    "220102", "210102", "510104", "320106", "340104", "140105", "150102", "610113", "230103", "120104", "360102", "430103",
 ];
 /// Where merchants outside the park's district registered (TAX-1 asks for local registration).
-const OTHER_LICENCE_REGIONS: &[&str] = &[
-    "110105", "110108", "110106", "120116", "130602", "310115", "131082",
-];
+const OTHER_LICENCE_REGIONS: &[&str] = &["110105", "110108", "110106", "120116", "130602", "310115", "131082"];
 /// Trade names (字号) of the demo merchants; invented, combined with an industry suffix.
 const TRADE_NAMES: &[&str] = &[
-    "鑫源", "华泰", "博远", "瑞丰", "金鼎", "海纳", "天祥", "恒信", "联创", "宏达", "润禾", "嘉禾",
-    "明德", "星辰", "汇通", "弘毅", "致远", "聚贤", "云途", "百味", "盛世", "东方", "华夏", "金桥",
-    "银河", "新锐", "智联", "众合", "和信", "安泰", "永盛", "丰泽", "华盛", "同创", "卓越", "领航",
-    "远景", "优品", "佳美", "福满", "德润", "诚信", "鼎盛", "兴旺", "合众", "信达", "凯旋", "君和",
-    "尚品", "万通", "昊天", "睿智", "思源", "启航", "拓普", "晨曦", "蓝海", "绿源", "青禾", "禾丰",
-    "麦香", "品味", "悦享", "乐活", "康宁", "仁和", "益民", "惠民", "福瑞", "祥云", "紫金", "金辉",
-    "银杏", "梧桐", "松柏", "翰墨", "书香", "艺彩", "墨韵", "匠心", "精工", "鸿运", "宏图", "大成",
-    "中和", "正源", "方圆", "天成", "泰和", "京通", "燕华", "北辰", "南山", "西山", "东升", "光华",
-    "建业", "荣达", "腾飞", "飞扬", "迅捷", "顺达", "畅通", "益康", "金穗", "春晖", "明远", "恒达",
-    "诺亚", "赛维", "博瑞", "嘉和", "弘信", "亿家",
+    "鑫源", "华泰", "博远", "瑞丰", "金鼎", "海纳", "天祥", "恒信", "联创", "宏达", "润禾", "嘉禾", "明德", "星辰", "汇通", "弘毅", "致远", "聚贤", "云途",
+    "百味", "盛世", "东方", "华夏", "金桥", "银河", "新锐", "智联", "众合", "和信", "安泰", "永盛", "丰泽", "华盛", "同创", "卓越", "领航", "远景", "优品",
+    "佳美", "福满", "德润", "诚信", "鼎盛", "兴旺", "合众", "信达", "凯旋", "君和", "尚品", "万通", "昊天", "睿智", "思源", "启航", "拓普", "晨曦", "蓝海",
+    "绿源", "青禾", "禾丰", "麦香", "品味", "悦享", "乐活", "康宁", "仁和", "益民", "惠民", "福瑞", "祥云", "紫金", "金辉", "银杏", "梧桐", "松柏", "翰墨",
+    "书香", "艺彩", "墨韵", "匠心", "精工", "鸿运", "宏图", "大成", "中和", "正源", "方圆", "天成", "泰和", "京通", "燕华", "北辰", "南山", "西山", "东升",
+    "光华", "建业", "荣达", "腾飞", "飞扬", "迅捷", "顺达", "畅通", "益康", "金穗", "春晖", "明远", "恒达", "诺亚", "赛维", "博瑞", "嘉和", "弘信", "亿家",
 ];
 
 /// An industry: the end of the company name and the business type recorded on the party.
 type Industry = (&'static str, &'static str);
-const FOOD: &[Industry] = &[
-    ("餐饮管理有限公司", "餐饮"),
-    ("餐饮有限公司", "餐饮"),
-    ("食品有限公司", "餐饮"),
-    ("咖啡有限公司", "餐饮"),
-    ("火锅餐饮有限公司", "餐饮"),
-];
+const FOOD: &[Industry] =
+    &[("餐饮管理有限公司", "餐饮"), ("餐饮有限公司", "餐饮"), ("食品有限公司", "餐饮"), ("咖啡有限公司", "餐饮"), ("火锅餐饮有限公司", "餐饮")];
 const RETAIL: &[Industry] = &[
     ("商贸有限公司", "零售"),
     ("超市有限公司", "零售"),
@@ -278,15 +196,8 @@ const SERVICE: &[Industry] = &[
     ("口腔门诊有限公司", "医疗服务"),
     ("家政服务有限公司", "生活服务"),
 ];
-const EDUCATION: &[Industry] = &[
-    ("教育科技有限公司", "教育培训"),
-    ("文化艺术培训有限公司", "教育培训"),
-    ("体育文化发展有限公司", "教育培训"),
-];
-const FINANCE: &[Industry] = &[
-    ("保险代理有限公司", "金融服务"),
-    ("投资咨询有限公司", "金融服务"),
-];
+const EDUCATION: &[Industry] = &[("教育科技有限公司", "教育培训"), ("文化艺术培训有限公司", "教育培训"), ("体育文化发展有限公司", "教育培训")];
+const FINANCE: &[Industry] = &[("保险代理有限公司", "金融服务"), ("投资咨询有限公司", "金融服务")];
 const OFFICE: &[Industry] = &[
     ("科技有限公司", "科技"),
     ("信息技术有限公司", "信息技术"),
@@ -319,11 +230,7 @@ fn industries(use_purpose: &str) -> &'static [Industry] {
 /// Check character of an organisation code (GB 11714): weights over the eight body characters.
 fn org_code_check(body8: &str) -> char {
     const W: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body8
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(36).unwrap_or(0) * w)
-        .sum();
+    let sum: u32 = body8.chars().zip(W).map(|(c, w)| c.to_digit(36).unwrap_or(0) * w).sum();
     match 11 - sum % 11 {
         10 => 'X',
         11 => '0',
@@ -334,11 +241,7 @@ fn org_code_check(body8: &str) -> char {
 /// Check character of an 18-digit resident ID number (ISO 7064 MOD 11-2).
 fn id_check(body17: &str) -> char {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body17
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
+    let sum: u32 = body17.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
     ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize]
 }
 
@@ -360,13 +263,7 @@ struct Gen {
 
 impl Gen {
     fn new(seed: u64) -> Gen {
-        Gen {
-            rng: Rng(seed),
-            names: HashSet::new(),
-            phones: HashSet::new(),
-            licences: HashSet::new(),
-            companies: HashSet::new(),
-        }
+        Gen { rng: Rng(seed), names: HashSet::new(), phones: HashSet::new(), licences: HashSet::new(), companies: HashSet::new() }
     }
 
     fn given(&mut self, male: bool) -> &'static str {
@@ -383,20 +280,13 @@ impl Gen {
         let mut tries = 0;
         loop {
             let s = surname.unwrap_or_else(|| {
-                let (a, b) = (
-                    self.rng.below(SURNAMES.len()),
-                    self.rng.below(SURNAMES.len()),
-                );
+                let (a, b) = (self.rng.below(SURNAMES.len()), self.rng.below(SURNAMES.len()));
                 SURNAMES[a.min(b)]
             });
             let name = format!("{s}{}", self.given(male));
             tries += 1;
             if self.names.insert(name.clone()) || tries > 30 {
-                return Person {
-                    surname: s,
-                    name,
-                    male,
-                };
+                return Person { surname: s, name, male };
             }
         }
     }
@@ -418,11 +308,7 @@ impl Gen {
     /// A Beijing landline (010 and eight digits starting 5, 6 or 8).
     fn landline(&mut self) -> anyhow::Result<String> {
         loop {
-            let p = format!(
-                "010-{}{}",
-                self.rng.pick(&['5', '6', '8']),
-                self.rng.digits(7)
-            );
+            let p = format!("010-{}{}", self.rng.pick(&['5', '6', '8']), self.rng.digits(7));
             if self.phones.insert(p.clone()) {
                 return valid_phone(&p);
             }
@@ -431,11 +317,7 @@ impl Gen {
 
     fn id_card(&mut self, male: bool) -> anyhow::Result<String> {
         let region = self.rng.pick(ID_REGIONS);
-        let birth = ymd(
-            self.rng.range(1950, 1998) as i32,
-            self.rng.range(1, 12) as u32,
-            self.rng.range(1, 28) as u32,
-        );
+        let birth = ymd(self.rng.range(1950, 1998) as i32, self.rng.range(1, 12) as u32, self.rng.range(1, 28) as u32);
         let order = self.rng.range(0, 99);
         let sex = self.rng.range(0, 4) * 2 + i64::from(male);
         let body = format!("{region}{}{order:02}{sex}", birth.format("%Y%m%d"));
@@ -450,20 +332,16 @@ impl Gen {
         loop {
             let body: String = if self.rng.chance(45) {
                 // Codes issued since 2015 start with MA.
-                let tail: String = (0..5)
-                    .map(|_| char::from(BODY[self.rng.below(BODY.len())]))
-                    .collect();
+                let tail: String = (0..5).map(|_| char::from(BODY[self.rng.below(BODY.len())])).collect();
                 format!("MA0{tail}")
             } else {
                 format!("{}{}", self.rng.range(1, 9), self.rng.digits(7))
             };
             let org9 = format!("{body}{}", org_code_check(&body));
             let first17 = format!("91{region}{org9}");
-            let check = uscc_check_char(&first17)
-                .ok_or_else(|| anyhow!("demo generated a bad credit code {first17}"))?;
+            let check = uscc_check_char(&first17).ok_or_else(|| anyhow!("demo generated a bad credit code {first17}"))?;
             let licence = format!("{first17}{check}");
-            LicenceNo::parse(&licence)
-                .map_err(|r| anyhow!("demo generated a bad licence {licence}: {}", r.en()))?;
+            LicenceNo::parse(&licence).map_err(|r| anyhow!("demo generated a bad licence {licence}: {}", r.en()))?;
             if self.licences.insert(licence.clone()) {
                 return Ok((licence, format!("{}-{}", &org9[..8], &org9[8..])));
             }
@@ -483,20 +361,9 @@ impl Gen {
 
     /// A company party (ORG-2): licence, tax registration, organisation code, legal
     /// representative, business type, and its emergency contact.
-    fn company(
-        &mut self,
-        name: String,
-        business_type: &str,
-        region: &str,
-        key: bool,
-        note: &str,
-    ) -> anyhow::Result<NewParty> {
+    fn company(&mut self, name: String, business_type: &str, region: &str, key: bool, note: &str) -> anyhow::Result<NewParty> {
         let (licence, org_code) = self.licence(region)?;
-        let phone = if self.rng.chance(60) {
-            self.landline()?
-        } else {
-            self.mobile()?
-        };
+        let phone = if self.rng.chance(60) { self.landline()? } else { self.mobile()? };
         let legal_rep = self.name();
         let mut notes: Vec<&str> = Vec::new();
         if !note.is_empty() {
@@ -531,11 +398,7 @@ impl Gen {
 
     fn merchant(&mut self, industry: Industry, key: bool) -> anyhow::Result<NewParty> {
         let name = self.company_name(industry.0);
-        let region = if self.rng.chance(85) {
-            "110115"
-        } else {
-            self.rng.pick(OTHER_LICENCE_REGIONS)
-        };
+        let region = if self.rng.chance(85) { "110115" } else { self.rng.pick(OTHER_LICENCE_REGIONS) };
         self.company(name, industry.1, region, key, "")
     }
 
@@ -543,11 +406,7 @@ impl Gen {
     fn resident(&mut self, note: &str) -> anyhow::Result<NewParty> {
         let male = self.rng.chance(55);
         let p = self.person(male, None);
-        let id = if self.rng.chance(50) {
-            Some(self.id_card(male)?)
-        } else {
-            None
-        };
+        let id = if self.rng.chance(50) { Some(self.id_card(male)?) } else { None };
         Ok(NewParty {
             data: PartyData {
                 kind: PartyKind::Person,
@@ -570,9 +429,7 @@ impl Gen {
 }
 
 fn valid_phone(p: &str) -> anyhow::Result<String> {
-    Phone::parse(p)
-        .map(Phone::into_inner)
-        .map_err(|r| anyhow!("demo generated a bad phone {p}: {}", r.en()))
+    Phone::parse(p).map(Phone::into_inner).map_err(|r| anyhow!("demo generated a bad phone {p}: {}", r.en()))
 }
 
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -581,22 +438,12 @@ fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
 
 fn add_months(d: NaiveDate, n: i64) -> NaiveDate {
     let m = Months::new(n.unsigned_abs() as u32);
-    if n >= 0 {
-        d.checked_add_months(m)
-    } else {
-        d.checked_sub_months(m)
-    }
-    .expect("demo dates stay near the present")
+    if n >= 0 { d.checked_add_months(m) } else { d.checked_sub_months(m) }.expect("demo dates stay near the present")
 }
 
 fn add_days(d: NaiveDate, n: i64) -> NaiveDate {
     let days = Days::new(n.unsigned_abs());
-    if n >= 0 {
-        d.checked_add_days(days)
-    } else {
-        d.checked_sub_days(days)
-    }
-    .expect("demo dates stay near the present")
+    if n >= 0 { d.checked_add_days(days) } else { d.checked_sub_days(days) }.expect("demo dates stay near the present")
 }
 
 /// Whole months from `a` to `b` (ignoring days).
@@ -611,25 +458,13 @@ fn rent_from_daily(area_centi: i64, fen_per_m2_day: i64) -> i64 {
 }
 
 fn certificate(g: &mut Gen, start: NaiveDate) -> String {
-    format!(
-        "京({})大兴区不动产权第{:07}号",
-        start.year(),
-        g.rng.range(1, 9_999_999)
-    )
+    format!("京({})大兴区不动产权第{:07}号", start.year(), g.rng.range(1, 9_999_999))
 }
 
 // ---------- staff and departments ----------
 
-const DEPARTMENTS: &[(&str, &str)] = &[
-    ("MGT", "管理层"),
-    ("CS", "客服部"),
-    ("ENG", "工程部"),
-    ("SEC", "安保部"),
-    ("CLN", "保洁部"),
-    ("FIN", "财务部"),
-    ("LEA", "招商部"),
-    ("PLN", "企划部"),
-];
+const DEPARTMENTS: &[(&str, &str)] =
+    &[("MGT", "管理层"), ("CS", "客服部"), ("ENG", "工程部"), ("SEC", "安保部"), ("CLN", "保洁部"), ("FIN", "财务部"), ("LEA", "招商部"), ("PLN", "企划部")];
 
 #[derive(Clone, Copy)]
 enum Sites {
@@ -656,20 +491,8 @@ struct StaffSpec {
     sites: Sites,
 }
 
-const fn member(
-    username: &'static str,
-    name: &'static str,
-    role: Role,
-    dept: &'static str,
-    sites: Sites,
-) -> StaffSpec {
-    StaffSpec {
-        username,
-        name,
-        role,
-        dept,
-        sites,
-    }
+const fn member(username: &'static str, name: &'static str, role: Role, dept: &'static str, sites: Sites) -> StaffSpec {
+    StaffSpec { username, name, role, dept, sites }
 }
 
 /// Twenty staff: the customer-service centre (manager, supervisor, specialists, tax-source
@@ -777,38 +600,15 @@ const HOME_FACILITIES: &str = "燃气、集中供暖、可视对讲、有线电�
 fn plan_park(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
     let y = anchor.year();
     let buildings = vec![
-        BuildingSpec {
-            code: "A",
-            name: "A座写字楼",
-            floors: 12,
-        },
-        BuildingSpec {
-            code: "B",
-            name: "B座写字楼",
-            floors: 9,
-        },
-        BuildingSpec {
-            code: "S",
-            name: "商业街",
-            floors: 2,
-        },
+        BuildingSpec { code: "A", name: "A座写字楼", floors: 12 },
+        BuildingSpec { code: "B", name: "B座写字楼", floors: 9 },
+        BuildingSpec { code: "S", name: "商业街", floors: 2 },
     ];
     let handovers = [ymd(y - 8, 6, 30), ymd(y - 7, 9, 30), ymd(y - 9, 12, 20)];
     let land_ratio = [22, 25, 60];
     let mut units = Vec::new();
-    let mut unit = |g: &mut Gen,
-                    b: usize,
-                    no: String,
-                    kind: UnitKind,
-                    use_purpose: &'static str,
-                    floor: i64,
-                    area: i64,
-                    rate: i64| {
-        let usable_pct = if kind == UnitKind::Office {
-            g.rng.range(72, 78)
-        } else {
-            g.rng.range(82, 88)
-        };
+    let mut unit = |g: &mut Gen, b: usize, no: String, kind: UnitKind, use_purpose: &'static str, floor: i64, area: i64, rate: i64| {
+        let usable_pct = if kind == UnitKind::Office { g.rng.range(72, 78) } else { g.rng.range(82, 88) };
         let facilities = match use_purpose {
             "餐饮" => FOOD_FACILITIES,
             "办公" => OFFICE_FACILITIES,
@@ -829,108 +629,35 @@ fn plan_park(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
         });
     };
     // Towers: four shops on the ground floor, offices above (A from 3F, B from 2F).
-    let tower_shops: [[&str; 4]; 2] = [
-        ["零售", "餐饮", "金融服务", "生活服务"],
-        ["餐饮", "零售", "教育培训", "生活服务"],
-    ];
-    let office_areas: [&[i64]; 2] = [
-        &[18642, 9836, 13270, 13270, 9836, 18642],
-        &[15620, 8845, 12030, 8845, 15620],
-    ];
+    let tower_shops: [[&str; 4]; 2] = [["零售", "餐饮", "金融服务", "生活服务"], ["餐饮", "零售", "教育培训", "生活服务"]];
+    let office_areas: [&[i64]; 2] = [&[18642, 9836, 13270, 13270, 9836, 18642], &[15620, 8845, 12030, 8845, 15620]];
     for (b, first_office_floor) in [(0usize, 3i64), (1, 2)] {
         let code = buildings[b].code;
         for (i, use_purpose) in tower_shops[b].into_iter().enumerate() {
             let area = g.rng.range(120, 260) * 100 + g.rng.range(0, 99);
             let rate = g.rng.range(600, 1100);
-            unit(
-                g,
-                b,
-                format!("{code}-1{:02}", i + 1),
-                UnitKind::Shop,
-                use_purpose,
-                1,
-                area,
-                rate,
-            );
+            unit(g, b, format!("{code}-1{:02}", i + 1), UnitKind::Shop, use_purpose, 1, area, rate);
         }
         for floor in first_office_floor..=buildings[b].floors {
             for (door, area) in office_areas[b].iter().enumerate() {
-                let rate = if b == 0 {
-                    g.rng.range(330, 460)
-                } else {
-                    g.rng.range(280, 380)
-                };
-                unit(
-                    g,
-                    b,
-                    format!("{code}-{floor}{:02}", door + 1),
-                    UnitKind::Office,
-                    "办公",
-                    floor,
-                    *area,
-                    rate,
-                );
+                let rate = if b == 0 { g.rng.range(330, 460) } else { g.rng.range(280, 380) };
+                unit(g, b, format!("{code}-{floor}{:02}", door + 1), UnitKind::Office, "办公", floor, *area, rate);
             }
         }
     }
     // The shopping street: 28 shops on the ground floor, 18 upstairs.
     for (floor, count, uses) in [
-        (
-            1i64,
-            28usize,
-            &[
-                "餐饮",
-                "餐饮",
-                "餐饮",
-                "餐饮",
-                "零售",
-                "零售",
-                "零售",
-                "生活服务",
-                "生活服务",
-                "教育培训",
-            ][..],
-        ),
-        (
-            2,
-            18,
-            &[
-                "餐饮",
-                "餐饮",
-                "餐饮",
-                "教育培训",
-                "教育培训",
-                "教育培训",
-                "生活服务",
-                "生活服务",
-                "零售",
-                "零售",
-            ][..],
-        ),
+        (1i64, 28usize, &["餐饮", "餐饮", "餐饮", "餐饮", "零售", "零售", "零售", "生活服务", "生活服务", "教育培训"][..]),
+        (2, 18, &["餐饮", "餐饮", "餐饮", "教育培训", "教育培训", "教育培训", "生活服务", "生活服务", "零售", "零售"][..]),
     ] {
         for i in 1..=count {
             let use_purpose = g.rng.pick(uses);
             let (area, rate) = if floor == 1 {
-                (
-                    g.rng.range(45, 180) * 100 + g.rng.range(0, 99),
-                    g.rng.range(500, 1000),
-                )
+                (g.rng.range(45, 180) * 100 + g.rng.range(0, 99), g.rng.range(500, 1000))
             } else {
-                (
-                    g.rng.range(80, 320) * 100 + g.rng.range(0, 99),
-                    g.rng.range(300, 550),
-                )
+                (g.rng.range(80, 320) * 100 + g.rng.range(0, 99), g.rng.range(300, 550))
             };
-            unit(
-                g,
-                2,
-                format!("S-{floor}{i:02}"),
-                UnitKind::Shop,
-                use_purpose,
-                floor,
-                area,
-                rate,
-            );
+            unit(g, 2, format!("S-{floor}{i:02}"), UnitKind::Shop, use_purpose, floor, area, rate);
         }
     }
 
@@ -938,11 +665,7 @@ fn plan_park(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
     let mut ownerships = Vec::with_capacity(units.len());
     for u in &units {
         let cert = certificate(g, u.handover);
-        ownerships.push(vec![OwnPlan {
-            party: 0,
-            start: u.handover,
-            certificate: cert,
-        }]);
+        ownerships.push(vec![OwnPlan { party: 0, start: u.handover, certificate: cert }]);
     }
 
     // Leases (ORG-3): about 80% of units let now, some with an earlier tenant or a renewal;
@@ -962,20 +685,9 @@ fn plan_park(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
         // An office tenant often takes the next office on the floor too.
         if let Some((pi, party, start, end, fitout)) = neighbour {
             let p = &units[pi];
-            if u.kind == UnitKind::Office
-                && p.building == u.building
-                && p.floor == u.floor
-                && units_of[party - 1] < 3
-                && g.rng.chance(22)
-            {
+            if u.kind == UnitKind::Office && p.building == u.building && p.floor == u.floor && units_of[party - 1] < 3 && g.rng.chance(22) {
                 leases.push(LeasePlan {
-                    unit: i,
-                    party,
-                    start,
-                    end,
-                    fitout,
-                    rent: rent_from_daily(u.area, u.rate),
-                    note: "与相邻单元同一租户，合并使用",
+                    unit: i, party, start, end, fitout, rent: rent_from_daily(u.area, u.rate), note: "与相邻单元同一租户，合并使用"
                 });
                 units_of[party - 1] += 1;
                 neighbour = Some((i, party, start, end, fitout));
@@ -1021,11 +733,7 @@ fn plan_park(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
                 let pstart = add_months(add_days(pend, 1), -g.rng.pick(&[24, 36]));
                 if pstart >= earliest {
                     let previous = new_merchant(g, u.use_purpose, &mut units_of);
-                    let note = if g.rng.chance(30) {
-                        "提前退租，押金已结清"
-                    } else {
-                        "租期届满退租"
-                    };
+                    let note = if g.rng.chance(30) { "提前退租，押金已结清" } else { "租期届满退租" };
                     leases.push(LeasePlan {
                         unit: i,
                         party: previous,
@@ -1041,15 +749,7 @@ fn plan_park(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
                 FitoutState::Done => "",
                 _ => "新签租约，装修免租期一个月",
             };
-            leases.push(LeasePlan {
-                unit: i,
-                party,
-                start,
-                end,
-                fitout,
-                rent,
-                note,
-            });
+            leases.push(LeasePlan { unit: i, party, start, end, fitout, rent, note });
             units_of[party - 1] += 1;
             if u.kind == UnitKind::Office {
                 neighbour = Some((i, party, start, end, fitout));
@@ -1081,29 +781,15 @@ fn plan_park(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
         }
     }
     let mut parties = Vec::with_capacity(merchants.len() + 1);
-    parties.push(g.company(
-        "北京红星置业发展有限公司".into(),
-        "房地产开发",
-        "110115",
-        false,
-        "园区开发商，持有园区全部商铺及写字间产权",
-    )?);
+    parties.push(g.company("北京红星置业发展有限公司".into(), "房地产开发", "110115", false, "园区开发商，持有园区全部商铺及写字间产权")?);
     let mut contacts = Vec::new();
     for (i, industry) in merchants.iter().enumerate() {
         let area = current_area[i + 1];
         let key = area >= 30000 || (area > 0 && g.rng.chance(6));
         parties.push(g.merchant(*industry, key)?);
         if g.rng.chance(35) {
-            let relation = g
-                .rng
-                .pick(&["行政经理", "店长", "财务负责人", "办公室主任"]);
-            contacts.push(ContactPlan {
-                party: i + 1,
-                kind: ContactKind::Contact,
-                name: g.name(),
-                relation,
-                phone: g.mobile()?,
-            });
+            let relation = g.rng.pick(&["行政经理", "店长", "财务负责人", "办公室主任"]);
+            contacts.push(ContactPlan { party: i + 1, kind: ContactKind::Contact, name: g.name(), relation, phone: g.mobile()? });
         }
     }
     Ok(SitePlan {
@@ -1126,24 +812,13 @@ fn plan_estate(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
     let mut buildings: Vec<BuildingSpec> = ["1", "2", "3", "4", "5", "6"]
         .iter()
         .zip(["1号楼", "2号楼", "3号楼", "4号楼", "5号楼", "6号楼"])
-        .map(|(code, name)| BuildingSpec {
-            code,
-            name,
-            floors: 10,
-        })
+        .map(|(code, name)| BuildingSpec { code, name, floors: 10 })
         .collect();
-    buildings.push(BuildingSpec {
-        code: "P",
-        name: "地下车库",
-        floors: 1,
-    });
+    buildings.push(BuildingSpec { code: "P", name: "地下车库", floors: 1 });
     let first_phase = ymd(y - 8, 12, 28);
     let second_phase = ymd(y - 6, 6, 30);
     // Same layout up a stack; phase two has other plans.
-    let stacks: [[i64; 5]; 2] = [
-        [12856, 8932, 14318, 8932, 12856],
-        [13522, 9046, 11687, 9046, 13522],
-    ];
+    let stacks: [[i64; 5]; 2] = [[12856, 8932, 14318, 8932, 12856], [13522, 9046, 11687, 9046, 13522]];
     let mut units = Vec::new();
     for b in 0..6 {
         let handover = if b < 3 { first_phase } else { second_phase };
@@ -1184,25 +859,14 @@ fn plan_estate(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
         });
     }
 
-    let mut parties = vec![g.company(
-        "北京丽湖房地产开发有限公司".into(),
-        "房地产开发",
-        "110115",
-        false,
-        "丽湖苑开发商，持有未售房屋及车位",
-    )?];
+    let mut parties = vec![g.company("北京丽湖房地产开发有限公司".into(), "房地产开发", "110115", false, "丽湖苑开发商，持有未售房屋及车位")?];
     let mut ownerships: Vec<Vec<OwnPlan>> = Vec::with_capacity(units.len());
     let mut leases = Vec::new();
     let mut contacts = Vec::new();
     let mut owners: Vec<usize> = Vec::new();
     let mut residents: Vec<usize> = Vec::new();
 
-    let add_household = |g: &mut Gen,
-                         parties: &mut Vec<NewParty>,
-                         contacts: &mut Vec<ContactPlan>,
-                         note: &str,
-                         occupant_pct: u64|
-     -> anyhow::Result<usize> {
+    let add_household = |g: &mut Gen, parties: &mut Vec<NewParty>, contacts: &mut Vec<ContactPlan>, note: &str, occupant_pct: u64| -> anyhow::Result<usize> {
         let p = g.resident(note)?;
         let idx = parties.len();
         if let Some(person) = &p.person {
@@ -1218,23 +882,11 @@ fn plan_estate(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
                         g.person(male, Some(person.surname))
                     }),
                 };
-                contacts.push(ContactPlan {
-                    party: idx,
-                    kind: ContactKind::Occupant,
-                    name: other.name,
-                    relation,
-                    phone: g.mobile()?,
-                });
+                contacts.push(ContactPlan { party: idx, kind: ContactKind::Occupant, name: other.name, relation, phone: g.mobile()? });
             }
             if g.rng.chance(30) {
                 let relation = g.rng.pick(&["子女", "兄弟姐妹", "亲属", "朋友"]);
-                contacts.push(ContactPlan {
-                    party: idx,
-                    kind: ContactKind::Emergency,
-                    name: g.name(),
-                    relation,
-                    phone: g.mobile()?,
-                });
+                contacts.push(ContactPlan { party: idx, kind: ContactKind::Emergency, name: g.name(), relation, phone: g.mobile()? });
             }
         }
         parties.push(p);
@@ -1247,73 +899,38 @@ fn plan_estate(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
         let mut second_home = false;
         if g.rng.chance(3) {
             // Unsold at handover; the developer holds it, and has since sold some.
-            history.push(OwnPlan {
-                party: 0,
-                start: u.handover,
-                certificate: certificate(g, u.handover),
-            });
+            history.push(OwnPlan { party: 0, start: u.handover, certificate: certificate(g, u.handover) });
             if g.rng.chance(50) {
                 let t = add_months(anchor, -g.rng.range(2, 24));
                 let buyer = add_household(g, &mut parties, &mut contacts, "", 40)?;
                 owners.push(buyer);
-                history.push(OwnPlan {
-                    party: buyer,
-                    start: t,
-                    certificate: certificate(g, t),
-                });
+                history.push(OwnPlan { party: buyer, start: t, certificate: certificate(g, t) });
             }
         } else {
             second_home = !owners.is_empty() && g.rng.chance(7);
-            let owner = if second_home {
-                g.rng.pick(&owners)
-            } else {
-                add_household(g, &mut parties, &mut contacts, "", 40)?
-            };
+            let owner = if second_home { g.rng.pick(&owners) } else { add_household(g, &mut parties, &mut contacts, "", 40)? };
             owners.push(owner);
-            history.push(OwnPlan {
-                party: owner,
-                start: move_in,
-                certificate: certificate(g, move_in),
-            });
+            history.push(OwnPlan { party: owner, start: move_in, certificate: certificate(g, move_in) });
             // A resale (二手房过户) after at least two years.
             let held = months_between(move_in, anchor);
             if !second_home && held > 30 && g.rng.chance(5) {
-                let t = add_days(
-                    add_months(move_in, g.rng.range(24, held - 2)),
-                    g.rng.range(0, 20),
-                );
+                let t = add_days(add_months(move_in, g.rng.range(24, held - 2)), g.rng.range(0, 20));
                 let buyer = add_household(g, &mut parties, &mut contacts, "二手房购入", 40)?;
                 owners.push(buyer);
-                history.push(OwnPlan {
-                    party: buyer,
-                    start: t,
-                    certificate: certificate(g, t),
-                });
+                history.push(OwnPlan { party: buyer, start: t, certificate: certificate(g, t) });
             }
         }
         let owner_since = history.last().map(|o| o.start).unwrap_or(u.handover);
         let owner_is_person = history.last().is_some_and(|o| o.party != 0);
         // An owner's second home is more often let out.
-        let let_pct = if second_home && history.len() == 1 {
-            60
-        } else {
-            13
-        };
+        let let_pct = if second_home && history.len() == 1 { 60 } else { 13 };
         ownerships.push(history);
 
         // Tenants (about 15%): one- or two-year leases, some after an earlier tenant.
         if owner_is_person && g.rng.chance(let_pct) {
             let months_ago = g.rng.range(0, 20);
-            let term = if months_ago >= 12 {
-                24
-            } else {
-                g.rng.pick(&[12, 12, 24])
-            };
-            let start = if months_ago >= 1 {
-                add_days(add_months(anchor, -months_ago), g.rng.range(0, 14))
-            } else {
-                anchor
-            };
+            let term = if months_ago >= 12 { 24 } else { g.rng.pick(&[12, 12, 24]) };
+            let start = if months_ago >= 1 { add_days(add_months(anchor, -months_ago), g.rng.range(0, 14)) } else { anchor };
             if start <= add_months(owner_since, 1) {
                 continue;
             }
@@ -1325,8 +942,7 @@ fn plan_estate(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
                 let pend = add_days(start, -g.rng.range(5, 60));
                 let pstart = add_months(add_days(pend, 1), -12);
                 if pstart > add_months(owner_since, 1) {
-                    let previous =
-                        add_household(g, &mut parties, &mut contacts, "原租户，已退租", 0)?;
+                    let previous = add_household(g, &mut parties, &mut contacts, "原租户，已退租", 0)?;
                     leases.push(LeasePlan {
                         unit: i,
                         party: previous,
@@ -1338,15 +954,7 @@ fn plan_estate(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
                     });
                 }
             }
-            leases.push(LeasePlan {
-                unit: i,
-                party: tenant,
-                start,
-                end,
-                fitout: FitoutState::Done,
-                rent,
-                note: "",
-            });
+            leases.push(LeasePlan { unit: i, party: tenant, start, end, fitout: FitoutState::Done, rent, note: "" });
         }
     }
     residents.extend(owners.iter().copied());
@@ -1354,24 +962,13 @@ fn plan_estate(g: &mut Gen, anchor: NaiveDate) -> anyhow::Result<SitePlan> {
     // Parking (FEE-9): the developer owns the spaces; some are sold to residents, some rented
     // by the year, the rest vacant.
     for (i, u) in units.iter().enumerate().skip(homes) {
-        let mut history = vec![OwnPlan {
-            party: 0,
-            start: u.handover,
-            certificate: certificate(g, u.handover),
-        }];
+        let mut history = vec![OwnPlan { party: 0, start: u.handover, certificate: certificate(g, u.handover) }];
         let r = g.rng.below(100);
         if r < 55 {
             let held = months_between(u.handover, anchor);
-            let t = add_days(
-                add_months(u.handover, g.rng.range(1, held - 1)),
-                g.rng.range(0, 20),
-            );
+            let t = add_days(add_months(u.handover, g.rng.range(1, held - 1)), g.rng.range(0, 20));
             let buyer = g.rng.pick(&owners);
-            history.push(OwnPlan {
-                party: buyer,
-                start: t,
-                certificate: certificate(g, t),
-            });
+            history.push(OwnPlan { party: buyer, start: t, certificate: certificate(g, t) });
         } else if r < 82 {
             let start = add_months(anchor, -g.rng.range(0, 11));
             let rent = g.rng.range(6, 9) * 5000;
@@ -1438,16 +1035,9 @@ struct Summary {
 
 impl Summary {
     fn lines(&self) -> Vec<String> {
-        let mut out = vec![format!(
-            "{} departments, {} staff",
-            self.departments, self.staff
-        )];
+        let mut out = vec![format!("{} departments, {} staff", self.departments, self.staff)];
         for (code, name, c) in &self.sites {
-            let kinds: Vec<String> = c
-                .unit_kinds
-                .iter()
-                .map(|(k, n)| format!("{} {n}", k.code()))
-                .collect();
+            let kinds: Vec<String> = c.unit_kinds.iter().map(|(k, n)| format!("{} {n}", k.code())).collect();
             out.push(format!(
                 "{code} {name}: buildings {}, units {} ({}), parties {} (companies {}, key customers {}), contacts {}, ownership records {} (transfers {}), leases {} (current {})",
                 c.buildings,
@@ -1484,56 +1074,20 @@ async fn log(
     action: &str,
     payload: serde_json::Value,
 ) -> anyhow::Result<()> {
-    event::append(
-        tx,
-        actor,
-        Utc::now(),
-        NewEvent {
-            project_id,
-            entity,
-            entity_id,
-            action,
-            payload,
-        },
-    )
-    .await?;
+    event::append(tx, actor, Utc::now(), NewEvent { project_id, entity, entity_id, action, payload }).await?;
     Ok(())
 }
 
 async fn load(tx: &mut Tx, hashes: Vec<Hashing>) -> anyhow::Result<Summary> {
     let now = Utc::now();
     let company_id = org::insert_company(tx, COMPANY, now).await?;
-    let mut actor = Actor {
-        staff_id: 0,
-        name: "demo".into(),
-        company_id,
-        role: Role::Admin,
-        projects: Vec::new(),
-    };
-    log(
-        tx,
-        &actor,
-        None,
-        "company",
-        company_id,
-        "created",
-        json!({"name": COMPANY, "source": "demo"}),
-    )
-    .await?;
+    let mut actor = Actor { staff_id: 0, name: "demo".into(), company_id, role: Role::Admin, projects: Vec::new() };
+    log(tx, &actor, None, "company", company_id, "created", json!({"name": COMPANY, "source": "demo"})).await?;
 
     let mut departments = Vec::with_capacity(DEPARTMENTS.len());
     for (code, name) in DEPARTMENTS {
         let id = staff::insert_department(tx, company_id, code, name).await?;
-        log(
-            tx,
-            &actor,
-            None,
-            "department",
-            id,
-            "created",
-            json!({"code": code, "name": name}),
-        )
-        .await?;
+        log(tx, &actor, None, "department", id, "created", json!({"code": code, "name": name})).await?;
         departments.push((*code, id));
     }
 
@@ -1543,28 +1097,8 @@ async fn load(tx: &mut Tx, hashes: Vec<Hashing>) -> anyhow::Result<Summary> {
 
     let mut project_ids = Vec::with_capacity(plans.len());
     for p in &plans {
-        let id = org::insert_project(
-            tx,
-            &NewProject {
-                company_id,
-                code: p.code,
-                name: p.name,
-                kind: p.kind,
-                address: p.address,
-            },
-            now,
-        )
-        .await?;
-        log(
-            tx,
-            &actor,
-            Some(id),
-            "project",
-            id,
-            "created",
-            json!({"code": p.code, "name": p.name, "kind": p.kind.code()}),
-        )
-        .await?;
+        let id = org::insert_project(tx, &NewProject { company_id, code: p.code, name: p.name, kind: p.kind, address: p.address }, now).await?;
+        log(tx, &actor, Some(id), "project", id, "created", json!({"code": p.code, "name": p.name, "kind": p.kind.code()})).await?;
         project_ids.push(id);
     }
     actor.projects = project_ids.clone();
@@ -1578,19 +1112,8 @@ async fn load(tx: &mut Tx, hashes: Vec<Hashing>) -> anyhow::Result<Summary> {
     for (s, hashing) in STAFF.iter().zip(hashes) {
         let hash = hashing.await??;
         let department_id = departments.iter().find(|d| d.0 == s.dept).map(|d| d.1);
-        let phone = if s.role == Role::Admin {
-            String::new()
-        } else {
-            g.mobile()?
-        };
-        let data = StaffData {
-            username: s.username,
-            display_name: s.name,
-            department_id,
-            role: s.role,
-            phone: &phone,
-            active: true,
-        };
+        let phone = if s.role == Role::Admin { String::new() } else { g.mobile()? };
+        let data = StaffData { username: s.username, display_name: s.name, department_id, role: s.role, phone: &phone, active: true };
         let id = staff::insert(tx, company_id, &data, &hash, now).await?;
         let projects: Vec<i64> = match s.sites {
             Sites::Both => project_ids.clone(),
@@ -1598,36 +1121,27 @@ async fn load(tx: &mut Tx, hashes: Vec<Hashing>) -> anyhow::Result<Summary> {
             Sites::Estate => vec![project_ids[1]],
         };
         staff::set_projects(tx, id, &projects).await?;
-        log(tx, &actor, None, "staff", id, "created", json!({"username": s.username, "role": s.role.code(), "department_id": department_id, "projects": projects})).await?;
+        log(
+            tx,
+            &actor,
+            None,
+            "staff",
+            id,
+            "created",
+            json!({"username": s.username, "role": s.role.code(), "department_id": department_id, "projects": projects}),
+        )
+        .await?;
     }
-    Ok(Summary {
-        departments: departments.len(),
-        staff: STAFF.len(),
-        sites,
-    })
+    Ok(Summary { departments: departments.len(), staff: STAFF.len(), sites })
 }
 
-async fn write_site(
-    tx: &mut Tx,
-    actor: &Actor,
-    project_id: i64,
-    plan: &SitePlan,
-) -> anyhow::Result<Counts> {
+async fn write_site(tx: &mut Tx, actor: &Actor, project_id: i64, plan: &SitePlan) -> anyhow::Result<Counts> {
     let now = Utc::now();
     let mut c = Counts::default();
     let mut building_ids = Vec::with_capacity(plan.buildings.len());
     for b in &plan.buildings {
         let id = org::insert_building(tx, project_id, b.code, b.name, b.floors, now).await?;
-        log(
-            tx,
-            actor,
-            Some(project_id),
-            "building",
-            id,
-            "created",
-            json!({"code": b.code, "name": b.name, "floors": b.floors}),
-        )
-        .await?;
+        log(tx, actor, Some(project_id), "building", id, "created", json!({"code": b.code, "name": b.name, "floors": b.floors})).await?;
         building_ids.push(id);
     }
     c.buildings = building_ids.len();
@@ -1659,9 +1173,7 @@ async fn write_site(
 
     let mut party_ids = Vec::with_capacity(plan.parties.len());
     for p in &plan.parties {
-        let id = insert_party_tx(tx, actor, project_id, &p.data, p.emergency.as_ref())
-            .await
-            .map_err(app)?;
+        let id = insert_party_tx(tx, actor, project_id, &p.data, p.emergency.as_ref()).await.map_err(app)?;
         party_ids.push(id);
         if p.data.kind == PartyKind::Company {
             c.companies += 1;
@@ -1671,25 +1183,12 @@ async fn write_site(
         }
     }
     c.parties = party_ids.len();
-    c.contacts = plan
-        .parties
-        .iter()
-        .filter(|p| p.emergency.is_some())
-        .count();
+    c.contacts = plan.parties.iter().filter(|p| p.emergency.is_some()).count();
 
     for k in &plan.contacts {
         let party_id = party_ids[k.party];
         org::insert_contact(tx, party_id, k.kind, &k.name, k.relation, &k.phone, now).await?;
-        log(
-            tx,
-            actor,
-            Some(project_id),
-            "party",
-            party_id,
-            "contact_added",
-            json!({"kind": k.kind.code(), "name": k.name, "relation": k.relation}),
-        )
-        .await?;
+        log(tx, actor, Some(project_id), "party", party_id, "contact_added", json!({"kind": k.kind.code(), "name": k.name, "relation": k.relation})).await?;
         c.contacts += 1;
     }
 
@@ -1700,18 +1199,12 @@ async fn write_site(
         for o in history {
             let party_id = party_ids[o.party];
             if let Some((prev_id, prev_start)) = previous {
-                let end = rules::transfer_end_of_previous(prev_start, o.start).map_err(|r| {
-                    anyhow!("demo ownership of {}: {}", plan.units[u].unit_no, r.en())
-                })?;
+                let end =
+                    rules::transfer_end_of_previous(prev_start, o.start).map_err(|r| anyhow!("demo ownership of {}: {}", plan.units[u].unit_no, r.en()))?;
                 org::close_ownership(tx, prev_id, end).await?;
             }
-            let id =
-                org::insert_ownership(tx, unit_id, party_id, o.start, &o.certificate, now).await?;
-            let action = if previous.is_some() {
-                "ownership_transferred"
-            } else {
-                "owner_registered"
-            };
+            let id = org::insert_ownership(tx, unit_id, party_id, o.start, &o.certificate, now).await?;
+            let action = if previous.is_some() { "ownership_transferred" } else { "owner_registered" };
             log(tx, actor, Some(project_id), "unit", unit_id, action,
                 json!({"ownership_id": id, "party_id": party_id, "party": plan.parties[o.party].data.name, "start_date": o.start, "previous_ownership_id": previous.map(|p| p.0)})).await?;
             if previous.is_some() {
@@ -1733,25 +1226,13 @@ async fn write_site(
             periods.clear();
             last_unit = l.unit;
         }
-        let period = Period::new(l.start, Some(l.end))
-            .map_err(|r| anyhow!("demo lease of {}: {}", plan.units[l.unit].unit_no, r.en()))?;
+        let period = Period::new(l.start, Some(l.end)).map_err(|r| anyhow!("demo lease of {}: {}", plan.units[l.unit].unit_no, r.en()))?;
         if let Some(other) = rules::lease_conflict(&period, &periods) {
-            return Err(anyhow!(
-                "demo lease of {} overlaps {other:?}",
-                plan.units[l.unit].unit_no
-            ));
+            return Err(anyhow!("demo lease of {} overlaps {other:?}", plan.units[l.unit].unit_no));
         }
         periods.push(period);
         let (unit_id, party_id) = (unit_ids[l.unit], party_ids[l.party]);
-        let data = LeaseData {
-            unit_id,
-            party_id,
-            start: l.start,
-            end: Some(l.end),
-            fitout: l.fitout,
-            monthly_rent: Some(l.rent),
-            note: l.note.to_string(),
-        };
+        let data = LeaseData { unit_id, party_id, start: l.start, end: Some(l.end), fitout: l.fitout, monthly_rent: Some(l.rent), note: l.note.to_string() };
         let id = org::insert_lease(tx, &data, now).await?;
         log(tx, actor, Some(project_id), "unit", unit_id, "lease_created",
             json!({"lease_id": id, "party_id": party_id, "party": plan.parties[l.party].data.name, "start_date": l.start, "end_date": l.end, "fitout": l.fitout.code(), "monthly_rent": l.rent})).await?;

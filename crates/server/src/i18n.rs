@@ -189,9 +189,18 @@ pub static EN: &[(&str, &str)] = &[
     ("确定重置该员工的密码？其登录会话将被结束。", "Reset this person's password? Their sessions will end."),
     ("每一次变更都记录操作人、时间和内容，记录不可修改或删除。", "Every change records who, when and what; the log cannot be edited or deleted."),
     ("处错误", "errors"),
-    ("导入为整批处理：任何一行有错误时，整个文件都不会保存，请按错误列表修改后重新上传。", "An import is all or nothing: if any row has an error, nothing from the file is saved. Fix the rows listed and upload again."),
-    ("楼栋编码须为所选项目中已有楼栋的编码；类型填写住宅、商铺、写字间、车位或储藏室；面积单位为平方米，最多两位小数；日期格式为 YYYY-MM-DD。", "Building code must be the code of a building in the chosen project; type is 住宅, 商铺, 写字间, 车位 or 储藏室; areas in square metres with at most two decimals; dates as YYYY-MM-DD."),
-    ("类型填写个人或企业；企业必须填写营业执照号（18位统一社会信用代码或15位注册号），同一文件和同一项目内不能重复。", "Type is 个人 (person) or 企业 (company); a company needs its business licence no. (18-character unified social credit code or 15-digit registration no.), unique within the file and the project."),
+    (
+        "导入为整批处理：任何一行有错误时，整个文件都不会保存，请按错误列表修改后重新上传。",
+        "An import is all or nothing: if any row has an error, nothing from the file is saved. Fix the rows listed and upload again.",
+    ),
+    (
+        "楼栋编码须为所选项目中已有楼栋的编码；类型填写住宅、商铺、写字间、车位或储藏室；面积单位为平方米，最多两位小数；日期格式为 YYYY-MM-DD。",
+        "Building code must be the code of a building in the chosen project; type is 住宅, 商铺, 写字间, 车位 or 储藏室; areas in square metres with at most two decimals; dates as YYYY-MM-DD.",
+    ),
+    (
+        "类型填写个人或企业；企业必须填写营业执照号（18位统一社会信用代码或15位注册号），同一文件和同一项目内不能重复。",
+        "Type is 个人 (person) or 企业 (company); a company needs its business licence no. (18-character unified social credit code or 15-digit registration no.), unique within the file and the project.",
+    ),
     ("文件不能超过 5 MB", "The file must not exceed 5 MB"),
     ("文件中没有工作表", "The file has no worksheet"),
     ("无法读取该文件，请确认是 .xlsx 格式的 Excel 文件", "The file cannot be read; make sure it is an Excel .xlsx file"),

@@ -11,7 +11,14 @@ async fn org_2_staff_logs_in_opens_a_unit_creates_a_party_and_sees_it() {
     let Some(b) = browser::start().await else { return };
     let app = spawn_app().await;
     app.staff("liming", "specialist", &[app.project_a]).await;
-    let unit = UnitInput { building_id: app.building_a.to_string(), unit_no: "A-101".into(), kind: "shop".into(), building_area: "120.5".into(), use_purpose: "餐饮".into(), ..Default::default() };
+    let unit = UnitInput {
+        building_id: app.building_a.to_string(),
+        unit_no: "A-101".into(),
+        kind: "shop".into(),
+        building_area: "120.5".into(),
+        use_purpose: "餐饮".into(),
+        ..Default::default()
+    };
     let unit_id = create_unit(&app.db, &app.root, &unit).await.expect("unit");
     let c = &b.client;
 

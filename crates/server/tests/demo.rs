@@ -30,36 +30,18 @@ async fn rows<T: propdesk_store::Record>(db: &Db, sql: &str) -> Vec<T> {
 }
 
 fn units_of(project: &str, kinds: &str) -> String {
-    format!(
-        "SELECT COUNT(*) FROM units u JOIN projects p ON p.id = u.project_id WHERE p.code = '{project}' AND u.kind IN ({kinds})"
-    )
+    format!("SELECT COUNT(*) FROM units u JOIN projects p ON p.id = u.project_id WHERE p.code = '{project}' AND u.kind IN ({kinds})")
 }
 
 #[tokio::test]
 async fn org_1_demo_has_projects_buildings_units() {
     let db = demo_db().await;
     assert_eq!(count(&db, "SELECT COUNT(*) FROM companies").await, 1);
-    let projects: Vec<(String, String)> =
-        rows(&db, "SELECT code, kind FROM projects ORDER BY code").await;
-    assert_eq!(
-        projects,
-        vec![
-            ("HXGC".to_string(), "commercial".to_string()),
-            ("LHY".to_string(), "residential".to_string())
-        ]
-    );
-    assert!(
-        count(&db, &units_of("HXGC", "'shop', 'office'")).await >= 150,
-        "the park has at least 150 shops and offices"
-    );
-    assert!(
-        count(&db, &units_of("LHY", "'residence'")).await >= 300,
-        "the estate has at least 300 homes"
-    );
-    assert!(
-        count(&db, &units_of("LHY", "'parking'")).await >= 30,
-        "the estate has parking spaces"
-    );
+    let projects: Vec<(String, String)> = rows(&db, "SELECT code, kind FROM projects ORDER BY code").await;
+    assert_eq!(projects, vec![("HXGC".to_string(), "commercial".to_string()), ("LHY".to_string(), "residential".to_string())]);
+    assert!(count(&db, &units_of("HXGC", "'shop', 'office'")).await >= 150, "the park has at least 150 shops and offices");
+    assert!(count(&db, &units_of("LHY", "'residence'")).await >= 300, "the estate has at least 300 homes");
+    assert!(count(&db, &units_of("LHY", "'parking'")).await >= 30, "the estate has parking spaces");
     assert!(count(&db, "SELECT COUNT(*) FROM buildings").await >= 8);
     // Every unit sits in a building of its own project, with consistent areas and a handover date.
     assert_eq!(count(&db, "SELECT COUNT(*) FROM units u JOIN buildings b ON b.id = u.building_id WHERE b.project_id <> u.project_id").await, 0);
@@ -70,51 +52,25 @@ async fn org_1_demo_has_projects_buildings_units() {
 #[tokio::test]
 async fn org_2_demo_parties_have_valid_identifiers() {
     let db = demo_db().await;
-    type Row = (
-        i64,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        bool,
-    );
-    let parties: Vec<Row> = rows(&db, "SELECT id, kind, name, phone, id_card_no, licence_no, tax_no, org_code, legal_rep, business_type, key_customer FROM parties").await;
+    type Row = (i64, String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, bool);
+    let parties: Vec<Row> =
+        rows(&db, "SELECT id, kind, name, phone, id_card_no, licence_no, tax_no, org_code, legal_rep, business_type, key_customer FROM parties").await;
     let mut companies = 0;
     let mut with_id = 0;
     let mut persons = 0;
-    for (_, kind, name, phone, id_card, licence, tax, org, legal_rep, business_type, _) in &parties
-    {
+    for (_, kind, name, phone, id_card, licence, tax, org, legal_rep, business_type, _) in &parties {
         assert!(Phone::parse(phone).is_ok(), "{name}: phone {phone}");
         if kind == "company" {
             companies += 1;
             let licence = licence.as_deref().expect("a company has a licence number");
-            assert!(
-                LicenceNo::parse(licence).is_ok(),
-                "{name}: licence {licence}"
-            );
+            assert!(LicenceNo::parse(licence).is_ok(), "{name}: licence {licence}");
             assert_eq!(licence.len(), 18, "{name}: a unified social credit code");
             let tax = tax.as_deref().expect("tax registration");
             assert!(tax_no(tax).is_ok());
             let org = org.as_deref().expect("organisation code");
-            assert_eq!(
-                org_code(org).as_deref(),
-                Ok(org),
-                "{name}: organisation code formatted XXXXXXXX-X"
-            );
-            assert_eq!(
-                org.replace('-', ""),
-                licence[8..17],
-                "{name}: the credit code embeds the organisation code"
-            );
-            assert!(
-                legal_rep.is_some() && business_type.is_some(),
-                "{name}: legal representative and business type"
-            );
+            assert_eq!(org_code(org).as_deref(), Ok(org), "{name}: organisation code formatted XXXXXXXX-X");
+            assert_eq!(org.replace('-', ""), licence[8..17], "{name}: the credit code embeds the organisation code");
+            assert!(legal_rep.is_some() && business_type.is_some(), "{name}: legal representative and business type");
         } else {
             persons += 1;
             if let Some(no) = id_card {
@@ -124,27 +80,21 @@ async fn org_2_demo_parties_have_valid_identifiers() {
         }
     }
     assert!(companies >= 100, "merchants of the park: {companies}");
-    assert!(
-        persons >= 280,
-        "owners and tenants of the estate: {persons}"
-    );
-    assert!(
-        with_id * 3 >= persons && with_id * 3 <= persons * 2,
-        "about half the people have ID numbers: {with_id} of {persons}"
-    );
+    assert!(persons >= 280, "owners and tenants of the estate: {persons}");
+    assert!(with_id * 3 >= persons && with_id * 3 <= persons * 2, "about half the people have ID numbers: {with_id} of {persons}");
     // One merchant, one file: every company has an emergency contact (000 入驻).
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM parties p WHERE p.kind = 'company' AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.party_id = p.id AND c.kind = 'emergency')").await, 0);
-    assert!(
-        count(&db, "SELECT COUNT(*) FROM contacts WHERE kind = 'occupant'").await >= 50,
-        "occupants on owners' files"
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM parties p WHERE p.kind = 'company' AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.party_id = p.id AND c.kind = 'emergency')"
+        )
+        .await,
+        0
     );
+    assert!(count(&db, "SELECT COUNT(*) FROM contacts WHERE kind = 'occupant'").await >= 50, "occupants on owners' files");
     // ORG-5: some key customers, all of them merchants.
     let keys: Vec<&Row> = parties.iter().filter(|p| p.10).collect();
-    assert!(
-        keys.len() >= 5 && keys.iter().all(|p| p.1 == "company"),
-        "key customers: {}",
-        keys.len()
-    );
+    assert!(keys.len() >= 5 && keys.iter().all(|p| p.1 == "company"), "key customers: {}", keys.len());
     // Licence numbers are unique within the project (the schema's index would refuse duplicates).
     let licences: HashSet<&str> = parties.iter().filter_map(|p| p.5.as_deref()).collect();
     assert_eq!(licences.len(), companies);
@@ -153,26 +103,15 @@ async fn org_2_demo_parties_have_valid_identifiers() {
 #[tokio::test]
 async fn org_3_demo_leases_never_overlap_and_one_owner_at_a_time() {
     let db = demo_db().await;
-    let leases: Vec<(i64, NaiveDate, Option<NaiveDate>)> = rows(
-        &db,
-        "SELECT unit_id, start_date, end_date FROM leases ORDER BY unit_id, start_date, id",
-    )
-    .await;
+    let leases: Vec<(i64, NaiveDate, Option<NaiveDate>)> = rows(&db, "SELECT unit_id, start_date, end_date FROM leases ORDER BY unit_id, start_date, id").await;
     let mut by_unit: HashMap<i64, Vec<Period>> = HashMap::new();
     for (unit, start, end) in &leases {
         let p = Period::new(*start, *end).expect("a lease ends after it starts");
         let seen = by_unit.entry(*unit).or_default();
-        assert_eq!(
-            lease_conflict(&p, seen),
-            None,
-            "unit {unit}: lease {p:?} overlaps"
-        );
+        assert_eq!(lease_conflict(&p, seen), None, "unit {unit}: lease {p:?} overlaps");
         seen.push(p);
     }
-    assert!(
-        by_unit.values().any(|v| v.len() >= 2),
-        "some units have had more than one tenant"
-    );
+    assert!(by_unit.values().any(|v| v.len() >= 2), "some units have had more than one tenant");
 
     let today = propdesk::ops::org::today();
     let leased_now = |project: &str| {
@@ -181,29 +120,14 @@ async fn org_3_demo_leases_never_overlap_and_one_owner_at_a_time() {
              WHERE p.code = '{project}' AND u.kind <> 'parking' AND l.start_date <= '{today}' AND (l.end_date IS NULL OR l.end_date >= '{today}')"
         )
     };
-    let (park_let, park_units) = (
-        count(&db, &leased_now("HXGC")).await,
-        count(&db, &units_of("HXGC", "'shop', 'office'")).await,
-    );
-    assert!(
-        park_let * 100 >= park_units * 65 && park_let * 100 <= park_units * 92,
-        "about 80% of the park is let: {park_let} of {park_units}"
-    );
-    let (homes_let, homes) = (
-        count(&db, &leased_now("LHY")).await,
-        count(&db, &units_of("LHY", "'residence'")).await,
-    );
-    assert!(
-        homes_let * 100 >= homes * 8 && homes_let * 100 <= homes * 25,
-        "about 15% of homes are let: {homes_let} of {homes}"
-    );
+    let (park_let, park_units) = (count(&db, &leased_now("HXGC")).await, count(&db, &units_of("HXGC", "'shop', 'office'")).await);
+    assert!(park_let * 100 >= park_units * 65 && park_let * 100 <= park_units * 92, "about 80% of the park is let: {park_let} of {park_units}");
+    let (homes_let, homes) = (count(&db, &leased_now("LHY")).await, count(&db, &units_of("LHY", "'residence'")).await);
+    assert!(homes_let * 100 >= homes * 8 && homes_let * 100 <= homes * 25, "about 15% of homes are let: {homes_let} of {homes}");
 
     // Ownership: at most one open record per unit, and records of one unit follow each other.
-    let owners: Vec<(i64, NaiveDate, Option<NaiveDate>)> = rows(
-        &db,
-        "SELECT unit_id, start_date, end_date FROM ownerships ORDER BY unit_id, start_date, id",
-    )
-    .await;
+    let owners: Vec<(i64, NaiveDate, Option<NaiveDate>)> =
+        rows(&db, "SELECT unit_id, start_date, end_date FROM ownerships ORDER BY unit_id, start_date, id").await;
     let mut open: HashMap<i64, u32> = HashMap::new();
     let mut last: HashMap<i64, (NaiveDate, Option<NaiveDate>)> = HashMap::new();
     let mut transfers = 0;
@@ -212,38 +136,27 @@ async fn org_3_demo_leases_never_overlap_and_one_owner_at_a_time() {
             *open.entry(*unit).or_default() += 1;
         }
         if let Some((_, prev_end)) = last.get(unit) {
-            assert_eq!(
-                *prev_end,
-                start.pred_opt(),
-                "unit {unit}: the previous owner's record ends the day before the transfer"
-            );
+            assert_eq!(*prev_end, start.pred_opt(), "unit {unit}: the previous owner's record ends the day before the transfer");
             transfers += 1;
         }
         last.insert(*unit, (*start, *end));
     }
-    assert!(
-        open.values().all(|n| *n <= 1),
-        "at most one current owner per unit"
-    );
-    assert_eq!(
-        open.len() as i64,
-        count(&db, "SELECT COUNT(*) FROM units").await,
-        "every unit has a current owner"
-    );
+    assert!(open.values().all(|n| *n <= 1), "at most one current owner per unit");
+    assert_eq!(open.len() as i64, count(&db, "SELECT COUNT(*) FROM units").await, "every unit has a current owner");
     assert!(transfers >= 10, "some ownership transfers: {transfers}");
     assert!(count(&db, "SELECT COUNT(*) FROM (SELECT party_id FROM ownerships o JOIN units u ON u.id = o.unit_id WHERE o.end_date IS NULL AND u.kind = 'residence' GROUP BY party_id HAVING COUNT(*) > 1) x").await >= 5, "some owners have two homes");
     // Every lease names a tenant of the same project as the unit.
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM leases l JOIN units u ON u.id = l.unit_id JOIN parties p ON p.id = l.party_id WHERE p.project_id <> u.project_id").await, 0);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM leases l JOIN units u ON u.id = l.unit_id JOIN parties p ON p.id = l.party_id WHERE p.project_id <> u.project_id")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
 async fn org_6_demo_staff_cover_every_role() {
     let db = demo_db().await;
-    let staff: Vec<(i64, String, String, Option<i64>, String)> = rows(
-        &db,
-        "SELECT id, username, role, department_id, password_hash FROM staff",
-    )
-    .await;
+    let staff: Vec<(i64, String, String, Option<i64>, String)> = rows(&db, "SELECT id, username, role, department_id, password_hash FROM staff").await;
     assert!(staff.len() >= 20, "staff: {}", staff.len());
     let roles: HashSet<&str> = staff.iter().map(|s| s.2.as_str()).collect();
     for r in Role::ALL {
@@ -251,33 +164,13 @@ async fn org_6_demo_staff_cover_every_role() {
     }
     for (id, username, _, dept, hash) in &staff {
         assert!(dept.is_some(), "{username} has a department");
-        assert!(
-            hash.starts_with("$argon2"),
-            "{username}: password stored as an argon2 hash"
-        );
-        let projects = count(
-            &db,
-            &format!("SELECT COUNT(*) FROM staff_projects WHERE staff_id = {id}"),
-        )
-        .await;
+        assert!(hash.starts_with("$argon2"), "{username}: password stored as an argon2 hash");
+        let projects = count(&db, &format!("SELECT COUNT(*) FROM staff_projects WHERE staff_id = {id}")).await;
         assert!(projects >= 1, "{username} works at a project");
     }
-    let admin = staff
-        .iter()
-        .find(|s| s.1 == "admin")
-        .expect("an admin login");
+    let admin = staff.iter().find(|s| s.1 == "admin").expect("an admin login");
     assert_eq!(admin.2, "admin");
-    assert_eq!(
-        count(
-            &db,
-            &format!(
-                "SELECT COUNT(*) FROM staff_projects WHERE staff_id = {}",
-                admin.0
-            )
-        )
-        .await,
-        2
-    );
+    assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM staff_projects WHERE staff_id = {}", admin.0)).await, 2);
 }
 
 #[tokio::test]
@@ -293,49 +186,21 @@ async fn sec_1_demo_records_have_events_and_a_second_load_changes_nothing() {
         let missing = count(&db, &format!("SELECT COUNT(*) FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.entity = '{entity}' AND e.entity_id = t.id AND e.action = '{action}')")).await;
         assert_eq!(missing, 0, "every row of {table} has its '{action}' event");
     }
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM leases").await, count(&db, "SELECT COUNT(*) FROM events WHERE action = 'lease_created'").await);
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM leases").await,
-        count(
-            &db,
-            "SELECT COUNT(*) FROM events WHERE action = 'lease_created'"
-        )
-        .await
+        count(&db, "SELECT COUNT(*) FROM ownerships").await,
+        count(&db, "SELECT COUNT(*) FROM events WHERE action IN ('owner_registered', 'ownership_transferred')").await
     );
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM ownerships").await, count(&db, "SELECT COUNT(*) FROM events WHERE action IN ('owner_registered', 'ownership_transferred')").await);
-    assert_eq!(
-        count(
-            &db,
-            "SELECT COUNT(*) FROM events WHERE actor_id IS NOT NULL"
-        )
-        .await,
-        0,
-        "the demo's system actor has no staff id"
-    );
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM events WHERE actor_id IS NOT NULL").await, 0, "the demo's system actor has no staff id");
 
-    let tables = [
-        "companies",
-        "projects",
-        "buildings",
-        "units",
-        "parties",
-        "contacts",
-        "ownerships",
-        "leases",
-        "departments",
-        "staff",
-        "staff_projects",
-        "events",
-    ];
+    let tables =
+        ["companies", "projects", "buildings", "units", "parties", "contacts", "ownerships", "leases", "departments", "staff", "staff_projects", "events"];
     let mut before = Vec::new();
     for t in tables {
         before.push(count(&db, &format!("SELECT COUNT(*) FROM {t}")).await);
     }
     load_if_empty(&db).await.expect("second load is a no-op");
     for (t, n) in tables.iter().zip(before) {
-        assert_eq!(
-            count(&db, &format!("SELECT COUNT(*) FROM {t}")).await,
-            n,
-            "{t} unchanged by a second load"
-        );
+        assert_eq!(count(&db, &format!("SELECT COUNT(*) FROM {t}")).await, n, "{t} unchanged by a second load");
     }
 }

@@ -22,18 +22,8 @@ fn workbook(rows: &[&[&str]]) -> Vec<u8> {
             }
             if let Some(d) = v.strip_prefix("date:") {
                 let mut p = d.split('-').map(|x| x.parse::<u16>().expect("date part"));
-                let (y, m, day) = (
-                    p.next().expect("y"),
-                    p.next().expect("m") as u8,
-                    p.next().expect("d") as u8,
-                );
-                ws.write_datetime_with_format(
-                    r,
-                    c,
-                    ExcelDateTime::from_ymd(y, m, day).expect("date"),
-                    &date,
-                )
-                .expect("write date");
+                let (y, m, day) = (p.next().expect("y"), p.next().expect("m") as u8, p.next().expect("d") as u8);
+                ws.write_datetime_with_format(r, c, ExcelDateTime::from_ymd(y, m, day).expect("date"), &date).expect("write date");
             } else if let (Ok(n), false) = (v.parse::<f64>(), v.starts_with('0') && v.len() > 1) {
                 ws.write_number(r, c, n).expect("write number");
             } else {
@@ -45,59 +35,28 @@ fn workbook(rows: &[&[&str]]) -> Vec<u8> {
 }
 
 /// Posts an upload; returns status, Location and body.
-async fn upload(
-    app: &TestApp,
-    c: &reqwest::Client,
-    kind: &str,
-    project: i64,
-    name: &str,
-    bytes: Vec<u8>,
-    csrf: bool,
-) -> (u16, String, String) {
+async fn upload(app: &TestApp, c: &reqwest::Client, kind: &str, project: i64, name: &str, bytes: Vec<u8>, csrf: bool) -> (u16, String, String) {
     let token = app.csrf(c).await;
     let mut form = reqwest::multipart::Form::new();
     if csrf {
         form = form.text("_csrf", token);
     }
-    let part = reqwest::multipart::Part::bytes(bytes)
-        .file_name(name.to_string())
-        .mime_str(XLSX)
-        .expect("mime");
-    form = form
-        .text("kind", kind.to_string())
-        .text("project_id", project.to_string())
-        .part("file", part);
-    let r = c
-        .post(format!("{}/import", app.base))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()).mime_str(XLSX).expect("mime");
+    form = form.text("kind", kind.to_string()).text("project_id", project.to_string()).part("file", part);
+    let r = c.post(format!("{}/import", app.base)).multipart(form).send().await.expect("upload");
     let status = r.status().as_u16();
-    let location = r
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     (status, location, r.text().await.unwrap_or_default())
 }
 
 /// Unit numbers of a project as the units list shows them.
 async fn units_page(app: &TestApp, c: &reqwest::Client, project: i64) -> String {
-    app.get_text(c, &format!("/units?project_id={project}"))
-        .await
-        .1
+    app.get_text(c, &format!("/units?project_id={project}")).await.1
 }
 
 async fn count(app: &TestApp, table: &str) -> i64 {
     let mut c = app.db.read().await.expect("read");
-    propdesk_store::AsEx::ex(&mut c)
-        .scalar(propdesk_store::Sql::new(&format!(
-            "SELECT COUNT(*) FROM {table}"
-        )))
-        .await
-        .expect("count")
+    propdesk_store::AsEx::ex(&mut c).scalar(propdesk_store::Sql::new(&format!("SELECT COUNT(*) FROM {table}"))).await.expect("count")
 }
 
 fn licence(first17: &str) -> String {
@@ -116,56 +75,14 @@ async fn org_1_valid_units_file_creates_all_rows() {
     let c = app.login("sup").await;
     // Columns in another order, with stray spaces and an extra column the importer ignores.
     let file = workbook(&[
-        &[
-            "房号",
-            " 楼栋编码 ",
-            "类型",
-            "建筑面积",
-            "使用面积",
-            "楼层",
-            "交付日期",
-            "备注（不导入）",
-            "用途",
-        ],
-        &[
-            "A-101",
-            "a",
-            "商铺",
-            "88.5",
-            "70",
-            "1",
-            "date:2026-03-01",
-            "x",
-            "餐饮",
-        ],
-        &[
-            "A-102",
-            "A",
-            "写字间",
-            "120.25",
-            "",
-            "2",
-            "2026-03-02",
-            "",
-            "",
-        ],
+        &["房号", " 楼栋编码 ", "类型", "建筑面积", "使用面积", "楼层", "交付日期", "备注（不导入）", "用途"],
+        &["A-101", "a", "商铺", "88.5", "70", "1", "date:2026-03-01", "x", "餐饮"],
+        &["A-102", "A", "写字间", "120.25", "", "2", "2026-03-02", "", ""],
         &["A-103", "A", "住宅", "95", "", "", "", "", ""],
     ]);
-    let (status, location, body) = upload(
-        &app,
-        &c,
-        "units",
-        app.project_a,
-        "房屋清单.xlsx",
-        file,
-        true,
-    )
-    .await;
+    let (status, location, body) = upload(&app, &c, "units", app.project_a, "房屋清单.xlsx", file, true).await;
     assert_eq!(status, 303, "{body}");
-    assert_eq!(
-        location,
-        format!("/import?kind=units&project_id={}&imported=3", app.project_a)
-    );
+    assert_eq!(location, format!("/import?kind=units&project_id={}&imported=3", app.project_a));
     let (_, page) = app.get_text(&c, &location).await;
     assert!(page.contains("导入成功 3 条"), "{page}");
 
@@ -175,43 +92,24 @@ async fn org_1_valid_units_file_creates_all_rows() {
     }
     assert_eq!(count(&app, "units").await, 3);
     let mut conn = app.db.read().await.expect("read");
-    let u = propdesk_store::models::org::unit_by_no(
-        &mut conn,
-        &app.root,
-        app.building_a,
-        "A-101",
-        chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
-    )
-    .await
-    .expect("query")
-    .expect("A-101");
-    assert_eq!(
-        (u.building_area, u.usable_area, u.use_purpose.as_str()),
-        (8850, Some(7000), "餐饮")
-    );
-    assert_eq!(
-        u.handover_date.map(|d| d.to_string()).as_deref(),
-        Some("2026-03-01")
-    );
+    let u = propdesk_store::models::org::unit_by_no(&mut conn, &app.root, app.building_a, "A-101", chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"))
+        .await
+        .expect("query")
+        .expect("A-101");
+    assert_eq!((u.building_area, u.usable_area, u.use_purpose.as_str()), (8850, Some(7000), "餐饮"));
+    assert_eq!(u.handover_date.map(|d| d.to_string()).as_deref(), Some("2026-03-01"));
     drop(conn);
 
     // Each unit has its own history, and the import itself is in the audit log.
     let (_, log) = app.get_text(&c, "/audit").await;
-    assert!(
-        log.contains("导入") && log.contains("房屋清单.xlsx"),
-        "{log}"
-    );
-    assert_eq!(
-        count(&app, "events WHERE entity = 'unit' AND action = 'created'").await,
-        3
-    );
+    assert!(log.contains("导入") && log.contains("房屋清单.xlsx"), "{log}");
+    assert_eq!(count(&app, "events WHERE entity = 'unit' AND action = 'created'").await, 3);
 }
 
 #[tokio::test]
 async fn org_1_one_bad_row_saves_nothing_and_lists_the_errors() {
     let app = spawn_app().await;
-    app.staff("sup", "supervisor", &[app.project_a, app.project_b])
-        .await;
+    app.staff("sup", "supervisor", &[app.project_a, app.project_b]).await;
     let c = app.login("sup").await;
     let file = workbook(&[
         &["楼栋编码", "房号", "类型", "建筑面积", "使用面积"],
@@ -232,30 +130,19 @@ async fn org_1_one_bad_row_saves_nothing_and_lists_the_errors() {
     assert!(body.contains(&error_row(7, "房号")) && body.contains("与第 2 行的楼栋和房号重复"));
     assert!(!body.contains(&error_row(2, "房号")) && !body.contains(&error_row(4, "建筑面积")));
     assert_eq!(count(&app, "units").await, 0, "nothing saved");
-    assert_eq!(
-        count(&app, "events WHERE entity IN ('unit', 'import')").await,
-        0
-    );
+    assert_eq!(count(&app, "events WHERE entity IN ('unit', 'import')").await, 0);
 
     // A building code of the other project is unknown in this one.
-    let file = workbook(&[
-        &["楼栋编码", "房号", "类型", "建筑面积"],
-        &["1", "1-101", "住宅", "90"],
-    ]);
-    let (status, _, body) =
-        upload(&app, &c, "units", app.project_a, "other.xlsx", file, true).await;
+    let file = workbook(&[&["楼栋编码", "房号", "类型", "建筑面积"], &["1", "1-101", "住宅", "90"]]);
+    let (status, _, body) = upload(&app, &c, "units", app.project_a, "other.xlsx", file, true).await;
     assert_eq!(status, 422);
     assert!(body.contains(&error_row(2, "楼栋编码")));
 
     // A file without a required column names it.
     let file = workbook(&[&["楼栋编码", "房号", "类型"], &["A", "A-301", "商铺"]]);
-    let (status, _, body) =
-        upload(&app, &c, "units", app.project_a, "short.xlsx", file, true).await;
+    let (status, _, body) = upload(&app, &c, "units", app.project_a, "short.xlsx", file, true).await;
     assert_eq!(status, 422);
-    assert!(
-        body.contains(&error_row(1, "建筑面积")) && body.contains("缺少此列"),
-        "{body}"
-    );
+    assert!(body.contains(&error_row(1, "建筑面积")) && body.contains("缺少此列"), "{body}");
 }
 
 #[tokio::test]
@@ -263,11 +150,7 @@ async fn org_1_database_duplicate_rolls_back_the_whole_file() {
     let app = spawn_app().await;
     app.staff("sup", "supervisor", &[app.project_a]).await;
     let c = app.login("sup").await;
-    let first = workbook(&[
-        &["楼栋编码", "房号", "类型", "建筑面积"],
-        &["A", "A-301", "商铺", "50"],
-        &["A", "A-304", "商铺", "50"],
-    ]);
+    let first = workbook(&[&["楼栋编码", "房号", "类型", "建筑面积"], &["A", "A-301", "商铺", "50"], &["A", "A-304", "商铺", "50"]]);
     let (status, _, _) = upload(&app, &c, "units", app.project_a, "first.xlsx", first, true).await;
     assert_eq!(status, 303);
     // Valid on its own, but two rows already exist in the database.
@@ -278,23 +161,9 @@ async fn org_1_database_duplicate_rolls_back_the_whole_file() {
         &["A", "A-304", "商铺", "50"],
         &["A", "A-305", "商铺", "50"],
     ]);
-    let (status, _, body) = upload(
-        &app,
-        &c,
-        "units",
-        app.project_a,
-        "second.xlsx",
-        second,
-        true,
-    )
-    .await;
+    let (status, _, body) = upload(&app, &c, "units", app.project_a, "second.xlsx", second, true).await;
     assert_eq!(status, 422);
-    assert!(
-        body.contains(&error_row(3, "房号"))
-            && body.contains(&error_row(4, "房号"))
-            && body.contains("已存在，不能重复"),
-        "{body}"
-    );
+    assert!(body.contains(&error_row(3, "房号")) && body.contains(&error_row(4, "房号")) && body.contains("已存在，不能重复"), "{body}");
     assert!(!body.contains(&error_row(2, "房号")));
     assert_eq!(count(&app, "units").await, 2, "A-302 and A-305 rolled back");
     let list = units_page(&app, &c, app.project_a).await;
@@ -309,116 +178,43 @@ async fn org_2_parties_import_validates_licence_numbers() {
     let c = app.login("sup").await;
     let good = licence("91310000MA1FL0000");
     let other = licence("91440300MA5ABCDE0");
-    let headers: &[&str] = &[
-        "类型(个人/企业)",
-        "姓名/名称",
-        "电话",
-        "营业执照号",
-        "法定代表人",
-        "紧急联系人",
-        "紧急联系人电话",
-    ];
+    let headers: &[&str] = &["类型(个人/企业)", "姓名/名称", "电话", "营业执照号", "法定代表人", "紧急联系人", "紧急联系人电话"];
     let bad = workbook(&[
         headers,
-        &[
-            "企业",
-            "红星商贸有限公司",
-            "13800138000",
-            &good,
-            "王红星",
-            "李明",
-            "13900139000",
-        ],
-        &[
-            "企业",
-            "蓝天餐饮有限公司",
-            "13800138001",
-            "91310000MA1FL00001",
-            "",
-            "",
-            "",
-        ],
+        &["企业", "红星商贸有限公司", "13800138000", &good, "王红星", "李明", "13900139000"],
+        &["企业", "蓝天餐饮有限公司", "13800138001", "91310000MA1FL00001", "", "", ""],
         &["企业", "白云超市有限公司", "13800138002", "", "", "", ""],
         &["个人", "张三", "13800138003", "", "", "", ""],
-        &[
-            "企业",
-            "重复商贸有限公司",
-            "13800138004",
-            &good.to_lowercase(),
-            "",
-            "",
-            "",
-        ],
+        &["企业", "重复商贸有限公司", "13800138004", &good.to_lowercase(), "", "", ""],
         &["个人", "李四", "12345", "", "", "王五", ""],
     ]);
-    let (status, _, body) =
-        upload(&app, &c, "parties", app.project_a, "客户.xlsx", bad, true).await;
+    let (status, _, body) = upload(&app, &c, "parties", app.project_a, "客户.xlsx", bad, true).await;
     assert_eq!(status, 422);
     assert!(body.contains(&error_row(3, "营业执照号")), "{body}");
     assert!(body.contains(&error_row(4, "营业执照号")) && body.contains("必填"));
-    assert!(
-        body.contains(&error_row(6, "营业执照号")) && body.contains("与第 2 行的营业执照号重复")
-    );
+    assert!(body.contains(&error_row(6, "营业执照号")) && body.contains("与第 2 行的营业执照号重复"));
     assert!(body.contains(&error_row(7, "电话")) && body.contains(&error_row(7, "紧急联系人电话")));
     assert!(!body.contains(&error_row(2, "营业执照号")) && !body.contains(&error_row(5, "电话")));
     assert_eq!(count(&app, "parties").await, 0);
 
     let ok = workbook(&[
         headers,
-        &[
-            "企业",
-            "红星商贸有限公司",
-            "13800138000",
-            &good,
-            "王红星",
-            "李明",
-            "13900139000",
-        ],
+        &["企业", "红星商贸有限公司", "13800138000", &good, "王红星", "李明", "13900139000"],
         &["个人", "张三", "13800138003", "", "", "", ""],
     ]);
-    let (status, location, body) =
-        upload(&app, &c, "parties", app.project_a, "客户.xlsx", ok, true).await;
+    let (status, location, body) = upload(&app, &c, "parties", app.project_a, "客户.xlsx", ok, true).await;
     assert_eq!(status, 303, "{body}");
     assert!(location.ends_with("imported=2"));
-    let (_, list) = app
-        .get_text(&c, &format!("/parties?project_id={}", app.project_a))
-        .await;
+    let (_, list) = app.get_text(&c, &format!("/parties?project_id={}", app.project_a)).await;
     assert!(list.contains("红星商贸有限公司") && list.contains("张三"));
-    assert_eq!(
-        count(&app, "contacts").await,
-        1,
-        "the emergency contact came with the merchant"
-    );
+    assert_eq!(count(&app, "contacts").await, 1, "the emergency contact came with the merchant");
 
     // The same licence number again, now found by the database: nothing of the file is kept.
-    let again = workbook(&[
-        headers,
-        &[
-            "企业",
-            "绿地物流有限公司",
-            "13800138005",
-            &other,
-            "",
-            "",
-            "",
-        ],
-        &["企业", "红星商贸（新）", "13800138006", &good, "", "", ""],
-    ]);
-    let (status, _, body) = upload(
-        &app,
-        &c,
-        "parties",
-        app.project_a,
-        "again.xlsx",
-        again,
-        true,
-    )
-    .await;
+    let again =
+        workbook(&[headers, &["企业", "绿地物流有限公司", "13800138005", &other, "", "", ""], &["企业", "红星商贸（新）", "13800138006", &good, "", "", ""]]);
+    let (status, _, body) = upload(&app, &c, "parties", app.project_a, "again.xlsx", again, true).await;
     assert_eq!(status, 422);
-    assert!(
-        body.contains(&error_row(3, "营业执照号")) && body.contains("已存在，不能重复"),
-        "{body}"
-    );
+    assert!(body.contains(&error_row(3, "营业执照号")) && body.contains("已存在，不能重复"), "{body}");
     assert_eq!(count(&app, "parties").await, 2);
 }
 
@@ -427,44 +223,14 @@ async fn org_1_import_refuses_files_it_cannot_take() {
     let app = spawn_app().await;
     app.staff("sup", "supervisor", &[app.project_a]).await;
     let c = app.login("sup").await;
-    let ok = workbook(&[
-        &["楼栋编码", "房号", "类型", "建筑面积"],
-        &["A", "A-101", "商铺", "50"],
-    ]);
-    let (status, _, body) = upload(
-        &app,
-        &c,
-        "units",
-        app.project_a,
-        "units.xls",
-        ok.clone(),
-        true,
-    )
-    .await;
+    let ok = workbook(&[&["楼栋编码", "房号", "类型", "建筑面积"], &["A", "A-101", "商铺", "50"]]);
+    let (status, _, body) = upload(&app, &c, "units", app.project_a, "units.xls", ok.clone(), true).await;
     assert_eq!(status, 422);
     assert!(body.contains("只支持 .xlsx 格式的 Excel 文件"));
-    let (status, _, body) = upload(
-        &app,
-        &c,
-        "units",
-        app.project_a,
-        "units.xlsx",
-        b"not a spreadsheet".to_vec(),
-        true,
-    )
-    .await;
+    let (status, _, body) = upload(&app, &c, "units", app.project_a, "units.xlsx", b"not a spreadsheet".to_vec(), true).await;
     assert_eq!(status, 422);
     assert!(body.contains("无法读取该文件"));
-    let (status, _, body) = upload(
-        &app,
-        &c,
-        "units",
-        app.project_a,
-        "big.xlsx",
-        vec![b'x'; 5 * 1024 * 1024 + 1],
-        true,
-    )
-    .await;
+    let (status, _, body) = upload(&app, &c, "units", app.project_a, "big.xlsx", vec![b'x'; 5 * 1024 * 1024 + 1], true).await;
     assert_eq!(status, 422);
     assert!(body.contains("文件不能超过 5 MB"));
     // A project the user is not assigned to is not a choice.
@@ -480,20 +246,8 @@ async fn org_1_import_without_csrf_token_is_refused() {
     app.staff("sup", "supervisor", &[app.project_a]).await;
     app.staff("rec", "receptionist", &[app.project_a]).await;
     let c = app.login("sup").await;
-    let file = workbook(&[
-        &["楼栋编码", "房号", "类型", "建筑面积"],
-        &["A", "A-101", "商铺", "50"],
-    ]);
-    let (status, _, _) = upload(
-        &app,
-        &c,
-        "units",
-        app.project_a,
-        "units.xlsx",
-        file.clone(),
-        false,
-    )
-    .await;
+    let file = workbook(&[&["楼栋编码", "房号", "类型", "建筑面积"], &["A", "A-101", "商铺", "50"]]);
+    let (status, _, _) = upload(&app, &c, "units", app.project_a, "units.xlsx", file.clone(), false).await;
     assert_eq!(status, 403);
     assert_eq!(count(&app, "units").await, 0);
     // Without the import permission, neither the page nor the upload.
@@ -512,27 +266,9 @@ async fn org_1_templates_carry_the_chinese_headers() {
     let c = app.login("sup").await;
     let (status, page) = app.get_text(&c, "/import").await;
     assert_eq!(status, 200);
-    assert!(
-        page.contains("/import/template/units")
-            && page.contains("/import/template/parties")
-            && page.contains("enctype=\"multipart/form-data\"")
-    );
+    assert!(page.contains("/import/template/units") && page.contains("/import/template/parties") && page.contains("enctype=\"multipart/form-data\""));
     for (kind, headers) in [
-        (
-            "units",
-            vec![
-                "楼栋编码",
-                "房号",
-                "类型",
-                "用途",
-                "楼层",
-                "建筑面积",
-                "使用面积",
-                "土地分摊面积",
-                "附属设施",
-                "交付日期",
-            ],
-        ),
+        ("units", vec!["楼栋编码", "房号", "类型", "用途", "楼层", "建筑面积", "使用面积", "土地分摊面积", "附属设施", "交付日期"]),
         (
             "parties",
             vec![
@@ -551,31 +287,13 @@ async fn org_1_templates_carry_the_chinese_headers() {
             ],
         ),
     ] {
-        let r = c
-            .get(format!("{}/import/template/{kind}", app.base))
-            .send()
-            .await
-            .expect("template");
+        let r = c.get(format!("{}/import/template/{kind}", app.base)).send().await.expect("template");
         assert_eq!(r.status(), 200);
-        assert_eq!(
-            r.headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok()),
-            Some(XLSX)
-        );
+        assert_eq!(r.headers().get("content-type").and_then(|v| v.to_str().ok()), Some(XLSX));
         let bytes = r.bytes().await.expect("bytes").to_vec();
         let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("open template");
-        let range = wb
-            .worksheet_range_at(0)
-            .expect("a sheet")
-            .expect("read sheet");
-        let first: Vec<String> = range
-            .rows()
-            .next()
-            .expect("header row")
-            .iter()
-            .map(|d| d.to_string())
-            .collect();
+        let range = wb.worksheet_range_at(0).expect("a sheet").expect("read sheet");
+        let first: Vec<String> = range.rows().next().expect("header row").iter().map(|d| d.to_string()).collect();
         assert_eq!(first, headers);
     }
     assert_eq!(app.get_text(&c, "/import/template/other").await.0, 404);

@@ -36,11 +36,7 @@ impl Db {
     /// `sqlite:path/to/file.db` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
-                .await?;
+            let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
             return Ok(Db::Postgres(pool));
         }
         let opts = SqliteConnectOptions::from_str(url)?
@@ -269,8 +265,8 @@ pub enum Tx {
 impl AsEx for Conn {
     fn ex(&mut self) -> Ex<'_> {
         match self {
-            Conn::Sqlite(c) => Ex::Sqlite(&mut **c),
-            Conn::Pg(c) => Ex::Pg(&mut **c),
+            Conn::Sqlite(c) => Ex::Sqlite(c),
+            Conn::Pg(c) => Ex::Pg(c),
         }
     }
 }
@@ -278,8 +274,8 @@ impl AsEx for Conn {
 impl AsEx for Tx {
     fn ex(&mut self) -> Ex<'_> {
         match self {
-            Tx::Sqlite(c) => Ex::Sqlite(&mut **c),
-            Tx::Pg(c) => Ex::Pg(&mut **c),
+            Tx::Sqlite(c) => Ex::Sqlite(c),
+            Tx::Pg(c) => Ex::Pg(c),
         }
     }
 }

@@ -15,7 +15,10 @@ async fn fresh_db() -> Db {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
             let admin = sqlx::postgres::PgPool::connect(&url).await.expect("connect");
-            sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")).execute(&admin).await.expect("create db");
+            sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"))
+                .execute(&admin)
+                .await
+                .expect("create db");
             admin.close().await;
             let base = url.rsplit_once('/').map(|(b, _)| b.to_string()).expect("url");
             let db = Db::connect(&format!("{base}/{name}")).await.expect("connect test db");
@@ -74,15 +77,23 @@ async fn org_store_story() {
     let now = Utc::now();
     let mut tx = db.begin().await.expect("tx");
     let company = org::insert_company(&mut tx, "红星物业", now).await.expect("company");
-    let pa = org::insert_project(&mut tx, &org::NewProject { company_id: company, code: "HXGC", name: "红星广场", kind: ProjectKind::Commercial, address: "" }, now).await.expect("pa");
-    let pb = org::insert_project(&mut tx, &org::NewProject { company_id: company, code: "LHY", name: "丽湖苑", kind: ProjectKind::Residential, address: "" }, now).await.expect("pb");
+    let pa =
+        org::insert_project(&mut tx, &org::NewProject { company_id: company, code: "HXGC", name: "红星广场", kind: ProjectKind::Commercial, address: "" }, now)
+            .await
+            .expect("pa");
+    let pb =
+        org::insert_project(&mut tx, &org::NewProject { company_id: company, code: "LHY", name: "丽湖苑", kind: ProjectKind::Residential, address: "" }, now)
+            .await
+            .expect("pb");
     let ba = org::insert_building(&mut tx, pa, "A", "A座", 5, now).await.expect("ba");
     let bb = org::insert_building(&mut tx, pb, "1", "1栋", 18, now).await.expect("bb");
     let u1 = org::insert_unit(&mut tx, pa, &unit(ba, "A-101", 12050), now).await.expect("u1");
     let u2 = org::insert_unit(&mut tx, pa, &unit(ba, "A-102", 8800), now).await.expect("u2");
     let u3 = org::insert_unit(&mut tx, pb, &unit(bb, "1-101", 9000), now).await.expect("u3");
-    let dev = org::insert_party(&mut tx, pa, &party(PartyKind::Company, "红星置业有限公司", "010-12345678", Some("91110108MA01A2B3C4")), now).await.expect("dev");
-    let shop = org::insert_party(&mut tx, pa, &party(PartyKind::Company, "老北京涮肉有限公司", "13800138000", Some("91110108MA01A2B3D5")), now).await.expect("shop");
+    let dev =
+        org::insert_party(&mut tx, pa, &party(PartyKind::Company, "红星置业有限公司", "010-12345678", Some("91110108MA01A2B3C4")), now).await.expect("dev");
+    let shop =
+        org::insert_party(&mut tx, pa, &party(PartyKind::Company, "老北京涮肉有限公司", "13800138000", Some("91110108MA01A2B3D5")), now).await.expect("shop");
     let owner_b = org::insert_party(&mut tx, pb, &party(PartyKind::Person, "王芳", "13900139000", None), now).await.expect("owner b");
     org::insert_contact(&mut tx, shop, ContactKind::Emergency, "李雷", "店长", "13700137000", now).await.expect("contact");
     tx.commit().await.expect("commit");
@@ -123,7 +134,15 @@ async fn org_store_story() {
     let mut tx = db.begin().await.expect("tx");
     org::close_ownership(&mut tx, cur, d("2026-02-28")).await.expect("close");
     org::insert_ownership(&mut tx, u1, shop, d("2026-03-01"), "京房权证002", now).await.expect("transfer");
-    let lease = LeaseData { unit_id: u2, party_id: shop, start: d("2025-01-01"), end: Some(d("2026-06-30")), fitout: FitoutState::Done, monthly_rent: Some(1_250_000), note: String::new() };
+    let lease = LeaseData {
+        unit_id: u2,
+        party_id: shop,
+        start: d("2025-01-01"),
+        end: Some(d("2026-06-30")),
+        fitout: FitoutState::Done,
+        monthly_rent: Some(1_250_000),
+        note: String::new(),
+    };
     let lid = org::insert_lease(&mut tx, &lease, now).await.expect("lease");
     org::insert_ownership(&mut tx, u3, owner_b, d("2019-05-01"), "", now).await.expect("own b");
     tx.commit().await.expect("commit");
@@ -163,7 +182,14 @@ async fn org_store_story() {
 
     // SEC-1: events are append-only.
     let mut tx = db.begin().await.expect("tx");
-    let eid = event::append(&mut tx, &only_a, now, NewEvent { project_id: Some(pa), entity: "unit", entity_id: u1, action: "updated", payload: serde_json::json!({"x": 1}) }).await.expect("event");
+    let eid = event::append(
+        &mut tx,
+        &only_a,
+        now,
+        NewEvent { project_id: Some(pa), entity: "unit", entity_id: u1, action: "updated", payload: serde_json::json!({"x": 1}) },
+    )
+    .await
+    .expect("event");
     tx.commit().await.expect("commit");
     let mut tx = db.begin().await.expect("tx");
     let upd = tx_exec(&mut tx, &format!("UPDATE events SET action = 'x' WHERE id = {eid}")).await;
@@ -190,7 +216,9 @@ async fn org_6_staff_sessions_tokens_and_throttle_store() {
     let now = Utc::now();
     let mut tx = db.begin().await.expect("tx");
     let company = org::insert_company(&mut tx, "c", now).await.expect("company");
-    let p = org::insert_project(&mut tx, &org::NewProject { company_id: company, code: "P1", name: "P", kind: ProjectKind::Office, address: "" }, now).await.expect("p");
+    let p = org::insert_project(&mut tx, &org::NewProject { company_id: company, code: "P1", name: "P", kind: ProjectKind::Office, address: "" }, now)
+        .await
+        .expect("p");
     let dep = staff::insert_department(&mut tx, company, "CS", "客服部").await.expect("dep");
     let data = staff::StaffData { username: "li", display_name: "李", department_id: Some(dep), role: Role::Receptionist, phone: "", active: true };
     let sid = staff::insert(&mut tx, company, &data, "hash", now).await.expect("staff");

@@ -32,16 +32,11 @@ pub fn json_rejection(r: JsonRejection) -> ApiError {
             tracing::debug!(error = %e.body_text(), "api: JSON body of the wrong shape");
             ApiError(AppError::Invalid(FieldErrors::single(
                 "body",
-                Reason::Invalid(
-                    "请求内容的结构或类型与接口说明不符",
-                    "does not match the documented structure or types",
-                ),
+                Reason::Invalid("请求内容的结构或类型与接口说明不符", "does not match the documented structure or types"),
             )))
         }
         JsonRejection::JsonSyntaxError(e) => ApiError(AppError::BadRequest(e.body_text())),
-        JsonRejection::MissingJsonContentType(_) => ApiError(AppError::BadRequest(
-            "expected Content-Type: application/json".into(),
-        )),
+        JsonRejection::MissingJsonContentType(_) => ApiError(AppError::BadRequest("expected Content-Type: application/json".into())),
         other => ApiError(AppError::BadRequest(other.body_text())),
     }
 }

@@ -61,18 +61,8 @@ pub struct Col {
     pub required: bool,
 }
 
-const fn col(
-    template: &'static str,
-    name: &'static str,
-    field: &'static str,
-    required: bool,
-) -> Col {
-    Col {
-        template,
-        name,
-        field,
-        required,
-    }
+const fn col(template: &'static str, name: &'static str, field: &'static str, required: bool) -> Col {
+    Col { template, name, field, required }
 }
 
 pub const UNIT_COLS: &[Col] = &[
@@ -116,11 +106,7 @@ pub struct RowError {
 
 impl RowError {
     fn new(row: u32, column: &str, reason: impl Into<String>) -> RowError {
-        RowError {
-            row,
-            column: column.to_string(),
-            reason: reason.into(),
-        }
+        RowError { row, column: column.to_string(), reason: reason.into() }
     }
 }
 
@@ -146,11 +132,7 @@ pub fn cell_text(d: &Data) -> String {
             let (y, m, day, ..) = dt.to_ymd_hms_milli();
             format!("{y:04}-{m:02}-{day:02}")
         }
-        Data::DateTimeIso(s)
-            if s.len() >= 10 && s.is_char_boundary(10) && s.as_bytes()[4] == b'-' =>
-        {
-            s[..10].to_string()
-        }
+        Data::DateTimeIso(s) if s.len() >= 10 && s.is_char_boundary(10) && s.as_bytes()[4] == b'-' => s[..10].to_string(),
         other => other.to_string(),
     }
 }
@@ -174,11 +156,7 @@ struct Table {
 
 impl Table {
     fn get<'a>(&self, cells: &'a [String], field: &str) -> &'a str {
-        self.cols
-            .get(field)
-            .and_then(|i| cells.get(*i))
-            .map(|s| s.as_str())
-            .unwrap_or("")
+        self.cols.get(field).and_then(|i| cells.get(*i)).map(|s| s.as_str()).unwrap_or("")
     }
 }
 
@@ -191,30 +169,14 @@ fn table(range: &Range<Data>, cols: &'static [Col]) -> Result<Table, Vec<RowErro
     let all: Vec<(u32, Vec<String>)> = range
         .rows()
         .enumerate()
-        .map(|(i, r)| {
-            (
-                start_row + i as u32 + 1,
-                r.iter().map(cell_text).collect::<Vec<_>>(),
-            )
-        })
+        .map(|(i, r)| (start_row + i as u32 + 1, r.iter().map(cell_text).collect::<Vec<_>>()))
         .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
         .collect();
-    let known = |cells: &[String]| {
-        cells
-            .iter()
-            .any(|c| cols.iter().any(|k| normalize_header(c) == k.name))
-    };
+    let known = |cells: &[String]| cells.iter().any(|c| cols.iter().any(|k| normalize_header(c) == k.name));
     let Some(h) = all.iter().take(10).position(|(_, cells)| known(cells)) else {
         let row = all.first().map(|r| r.0).unwrap_or(1);
         let names: Vec<&str> = cols.iter().filter(|c| c.required).map(|c| c.name).collect();
-        return Err(vec![RowError::new(
-            row,
-            "",
-            format!(
-                "没有找到表头，第一行应为列名（至少包括：{}），请使用导入模板",
-                names.join("、")
-            ),
-        )]);
+        return Err(vec![RowError::new(row, "", format!("没有找到表头，第一行应为列名（至少包括：{}），请使用导入模板", names.join("、")))]);
     };
     let (header_row, headers) = &all[h];
     let mut errors = Vec::new();
@@ -224,65 +186,36 @@ fn table(range: &Range<Data>, cols: &'static [Col]) -> Result<Table, Vec<RowErro
         if let Some(c) = cols.iter().find(|c| c.name == n)
             && map.insert(c.field, i).is_some()
         {
-            errors.push(RowError::new(
-                *header_row,
-                c.name,
-                "列名重复，每列只能出现一次",
-            ));
+            errors.push(RowError::new(*header_row, c.name, "列名重复，每列只能出现一次"));
         }
     }
-    for c in cols
-        .iter()
-        .filter(|c| c.required && !map.contains_key(c.field))
-    {
-        errors.push(RowError::new(
-            *header_row,
-            c.name,
-            "缺少此列，请使用导入模板",
-        ));
+    for c in cols.iter().filter(|c| c.required && !map.contains_key(c.field)) {
+        errors.push(RowError::new(*header_row, c.name, "缺少此列，请使用导入模板"));
     }
     let rows: Vec<(u32, Vec<String>)> = all[h + 1..].to_vec();
     if rows.is_empty() && errors.is_empty() {
         errors.push(RowError::new(*header_row + 1, "", "文件中没有数据行"));
     }
     if rows.len() > MAX_ROWS {
-        errors.push(RowError::new(
-            rows[MAX_ROWS].0,
-            "",
-            format!("一次最多导入 {MAX_ROWS} 行，请分批导入"),
-        ));
+        errors.push(RowError::new(rows[MAX_ROWS].0, "", format!("一次最多导入 {MAX_ROWS} 行，请分批导入")));
     }
-    if errors.is_empty() {
-        Ok(Table { cols: map, rows })
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(Table { cols: map, rows }) } else { Err(errors) }
 }
 
 /// The Chinese header of an input field, for reporting a parser's error.
 fn column_of(cols: &[Col], field: &str) -> String {
-    cols.iter()
-        .find(|c| c.field == field)
-        .map(|c| c.name.to_string())
-        .unwrap_or_else(|| field.to_string())
+    cols.iter().find(|c| c.field == field).map(|c| c.name.to_string()).unwrap_or_else(|| field.to_string())
 }
 
 fn push_field_errors(out: &mut Vec<RowError>, cols: &[Col], row: u32, e: &FieldErrors) {
     for fe in &e.0 {
-        out.push(RowError::new(
-            row,
-            &column_of(cols, &fe.field),
-            fe.reason.zh(),
-        ));
+        out.push(RowError::new(row, &column_of(cols, &fe.field), fe.reason.zh()));
     }
 }
 
 /// ORG-1: parses a units sheet. `buildings` maps the chosen project's building codes
 /// (upper case) to their ids. Returns every row ready to insert, or every problem.
-pub fn parse_units(
-    range: &Range<Data>,
-    buildings: &HashMap<String, i64>,
-) -> Result<Vec<(u32, UnitData)>, Vec<RowError>> {
+pub fn parse_units(range: &Range<Data>, buildings: &HashMap<String, i64>) -> Result<Vec<(u32, UnitData)>, Vec<RowError>> {
     let t = table(range, UNIT_COLS)?;
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -295,11 +228,7 @@ pub fn parse_units(
             None if code.is_empty() => String::new(),
             None => {
                 building_error = true;
-                errors.push(RowError::new(
-                    *row,
-                    "楼栋编码",
-                    format!("本项目没有编码为 {code} 的楼栋"),
-                ));
+                errors.push(RowError::new(*row, "楼栋编码", format!("本项目没有编码为 {code} 的楼栋")));
                 String::new()
             }
         };
@@ -319,11 +248,7 @@ pub fn parse_units(
             Ok(data) => {
                 let key = (data.building_id, data.unit_no.clone());
                 match seen.get(&key) {
-                    Some(first) => errors.push(RowError::new(
-                        *row,
-                        "房号",
-                        format!("与第 {first} 行的楼栋和房号重复"),
-                    )),
+                    Some(first) => errors.push(RowError::new(*row, "房号", format!("与第 {first} 行的楼栋和房号重复"))),
                     None => {
                         seen.insert(key, *row);
                         out.push((*row, data));
@@ -338,11 +263,7 @@ pub fn parse_units(
             }
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
 /// A party ready to insert: its data and the optional emergency contact (name, phone).
@@ -350,10 +271,7 @@ pub type PartyRow = (PartyData, Option<(String, String)>);
 
 /// ORG-2: parses a parties sheet for `project_id`; companies need a valid licence number,
 /// and a licence number may appear only once in the file.
-pub fn parse_parties(
-    range: &Range<Data>,
-    project_id: i64,
-) -> Result<Vec<(u32, PartyRow)>, Vec<RowError>> {
+pub fn parse_parties(range: &Range<Data>, project_id: i64) -> Result<Vec<(u32, PartyRow)>, Vec<RowError>> {
     let t = table(range, PARTY_COLS)?;
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -379,11 +297,7 @@ pub fn parse_parties(
             Ok((_, data, emergency)) => {
                 if let Some(l) = &data.licence_no {
                     if let Some(first) = seen.get(l) {
-                        errors.push(RowError::new(
-                            *row,
-                            "营业执照号",
-                            format!("与第 {first} 行的营业执照号重复"),
-                        ));
+                        errors.push(RowError::new(*row, "营业执照号", format!("与第 {first} 行的营业执照号重复")));
                         continue;
                     }
                     seen.insert(l.clone(), *row);
@@ -393,11 +307,7 @@ pub fn parse_parties(
             Err(e) => push_field_errors(&mut errors, PARTY_COLS, *row, &e),
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
 /// What an import did: the number of records created, or why nothing was.
@@ -409,27 +319,19 @@ const SAVEPOINT: &str = "pd_import_row";
 /// reported and the remaining rows are still checked; the transaction is committed only when
 /// every row went in. Errors other than a refusal abort the import.
 async fn savepoint(tx: &mut Tx) -> AppResult<()> {
-    tx.ex()
-        .execute(Sql::new(&format!("SAVEPOINT {SAVEPOINT}")))
-        .await?;
+    tx.ex().execute(Sql::new(&format!("SAVEPOINT {SAVEPOINT}"))).await?;
     Ok(())
 }
 
 async fn end_savepoint<T>(tx: &mut Tx, r: AppResult<T>) -> AppResult<Result<T, FieldErrors>> {
     match r {
         Ok(v) => {
-            tx.ex()
-                .execute(Sql::new(&format!("RELEASE SAVEPOINT {SAVEPOINT}")))
-                .await?;
+            tx.ex().execute(Sql::new(&format!("RELEASE SAVEPOINT {SAVEPOINT}"))).await?;
             Ok(Ok(v))
         }
         Err(AppError::Invalid(e)) => {
-            tx.ex()
-                .execute(Sql::new(&format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}")))
-                .await?;
-            tx.ex()
-                .execute(Sql::new(&format!("RELEASE SAVEPOINT {SAVEPOINT}")))
-                .await?;
+            tx.ex().execute(Sql::new(&format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}"))).await?;
+            tx.ex().execute(Sql::new(&format!("RELEASE SAVEPOINT {SAVEPOINT}"))).await?;
             Ok(Err(e))
         }
         Err(e) => Err(e),
@@ -446,49 +348,20 @@ fn check(actor: &Actor, project_id: i64) -> AppResult<()> {
     Ok(())
 }
 
-async fn log_import(
-    tx: &mut Tx,
-    actor: &Actor,
-    project_id: i64,
-    kind: ImportKind,
-    count: usize,
-    file_name: &str,
-) -> AppResult<()> {
+async fn log_import(tx: &mut Tx, actor: &Actor, project_id: i64, kind: ImportKind, count: usize, file_name: &str) -> AppResult<()> {
     // The import has no row of its own; its entity id is the project it went into.
-    let payload =
-        json!({"kind": kind.code(), "count": count, "file": file_name, "project_id": project_id});
-    event::append(
-        tx,
-        actor,
-        Utc::now(),
-        NewEvent {
-            project_id: Some(project_id),
-            entity: "import",
-            entity_id: project_id,
-            action: "imported",
-            payload,
-        },
-    )
-    .await?;
+    let payload = json!({"kind": kind.code(), "count": count, "file": file_name, "project_id": project_id});
+    event::append(tx, actor, Utc::now(), NewEvent { project_id: Some(project_id), entity: "import", entity_id: project_id, action: "imported", payload })
+        .await?;
     Ok(())
 }
 
 /// ORG-1: imports a units sheet into `project_id` in one transaction.
-pub async fn import_units(
-    db: &Db,
-    actor: &Actor,
-    project_id: i64,
-    file_name: &str,
-    range: &Range<Data>,
-) -> AppResult<ImportOutcome> {
+pub async fn import_units(db: &Db, actor: &Actor, project_id: i64, file_name: &str, range: &Range<Data>) -> AppResult<ImportOutcome> {
     check(actor, project_id)?;
     let mut tx = db.begin().await?;
     // The project's buildings by code (codes are stored upper case), scoped by the actor.
-    let buildings: HashMap<String, i64> = org::buildings(&mut tx, actor, project_id)
-        .await?
-        .into_iter()
-        .map(|b| (b.code.to_uppercase(), b.id))
-        .collect();
+    let buildings: HashMap<String, i64> = org::buildings(&mut tx, actor, project_id).await?.into_iter().map(|b| (b.code.to_uppercase(), b.id)).collect();
     let rows = match parse_units(range, &buildings) {
         Ok(rows) => rows,
         Err(errors) => return Ok(Err(errors)),
@@ -505,27 +378,13 @@ pub async fn import_units(
         // Dropping the transaction rolls back every row.
         return Ok(Err(errors));
     }
-    log_import(
-        &mut tx,
-        actor,
-        project_id,
-        ImportKind::Units,
-        rows.len(),
-        file_name,
-    )
-    .await?;
+    log_import(&mut tx, actor, project_id, ImportKind::Units, rows.len(), file_name).await?;
     tx.commit().await?;
     Ok(Ok(rows.len()))
 }
 
 /// ORG-2: imports a parties sheet into `project_id` in one transaction.
-pub async fn import_parties(
-    db: &Db,
-    actor: &Actor,
-    project_id: i64,
-    file_name: &str,
-    range: &Range<Data>,
-) -> AppResult<ImportOutcome> {
+pub async fn import_parties(db: &Db, actor: &Actor, project_id: i64, file_name: &str, range: &Range<Data>) -> AppResult<ImportOutcome> {
     check(actor, project_id)?;
     let rows = match parse_parties(range, project_id) {
         Ok(rows) => rows,
@@ -543,15 +402,7 @@ pub async fn import_parties(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    log_import(
-        &mut tx,
-        actor,
-        project_id,
-        ImportKind::Parties,
-        rows.len(),
-        file_name,
-    )
-    .await?;
+    log_import(&mut tx, actor, project_id, ImportKind::Parties, rows.len(), file_name).await?;
     tx.commit().await?;
     Ok(Ok(rows.len()))
 }
@@ -587,15 +438,7 @@ mod tests {
         ]);
         let rows = parse_units(&r, &buildings()).expect("valid");
         assert_eq!(rows.len(), 2);
-        assert_eq!(
-            (
-                rows[0].0,
-                rows[0].1.building_id,
-                rows[0].1.unit_no.as_str(),
-                rows[0].1.building_area
-            ),
-            (2, 7, "A-101", 8850)
-        );
+        assert_eq!((rows[0].0, rows[0].1.building_id, rows[0].1.unit_no.as_str(), rows[0].1.building_area), (2, 7, "A-101", 8850));
         // The empty row in between is skipped; row numbers stay those of Excel.
         assert_eq!((rows[1].0, rows[1].1.building_id), (4, 8));
     }
@@ -611,21 +454,10 @@ mod tests {
         ]);
         let errors = parse_units(&r, &buildings()).expect_err("invalid");
         let has = |row: u32, col: &str| errors.iter().any(|e| e.row == row && e.column == col);
-        assert!(
-            has(3, "楼栋编码") && has(3, "类型") && has(3, "建筑面积"),
-            "{errors:?}"
-        );
-        assert!(
-            errors.iter().any(|e| e.row == 3 && e.reason.contains("Z")),
-            "unknown building named: {errors:?}"
-        );
+        assert!(has(3, "楼栋编码") && has(3, "类型") && has(3, "建筑面积"), "{errors:?}");
+        assert!(errors.iter().any(|e| e.row == 3 && e.reason.contains("Z")), "unknown building named: {errors:?}");
         assert!(has(4, "使用面积"), "{errors:?}");
-        assert!(
-            errors
-                .iter()
-                .any(|e| e.row == 5 && e.column == "房号" && e.reason.contains("第 2 行")),
-            "duplicate in the file: {errors:?}"
-        );
+        assert!(errors.iter().any(|e| e.row == 5 && e.column == "房号" && e.reason.contains("第 2 行")), "duplicate in the file: {errors:?}");
         assert!(!has(2, "房号"));
     }
 
@@ -633,39 +465,20 @@ mod tests {
     fn org_1_missing_required_header_is_named() {
         let r = sheet(&[&["楼栋编码", "房号", "类型"], &["A", "A-101", "住宅"]]);
         let errors = parse_units(&r, &buildings()).expect_err("missing column");
-        assert_eq!(
-            errors,
-            vec![RowError::new(1, "建筑面积", "缺少此列，请使用导入模板")]
-        );
+        assert_eq!(errors, vec![RowError::new(1, "建筑面积", "缺少此列，请使用导入模板")]);
     }
 
     #[test]
     fn org_1_numbers_and_dates_read_as_the_form_would() {
-        let mut r = sheet(&[
-            &["楼栋编码", "房号", "类型", "建筑面积", "楼层", "交付日期"],
-            &["A", "101", "住宅", "", "", ""],
-        ]);
+        let mut r = sheet(&[&["楼栋编码", "房号", "类型", "建筑面积", "楼层", "交付日期"], &["A", "101", "住宅", "", "", ""]]);
         r.set_value((1, 1), Data::Float(101.0));
         r.set_value((1, 3), Data::Float(88.55));
         r.set_value((1, 4), Data::Int(3));
-        r.set_value(
-            (1, 5),
-            Data::DateTime(calamine::ExcelDateTime::new(
-                46082.0,
-                calamine::ExcelDateTimeType::DateTime,
-                false,
-            )),
-        );
+        r.set_value((1, 5), Data::DateTime(calamine::ExcelDateTime::new(46082.0, calamine::ExcelDateTimeType::DateTime, false)));
         let rows = parse_units(&r, &buildings()).expect("valid");
         let d = &rows[0].1;
-        assert_eq!(
-            (d.unit_no.as_str(), d.building_area, d.floor),
-            ("101", 8855, 3)
-        );
-        assert_eq!(
-            d.handover_date.map(|x| x.to_string()).as_deref(),
-            Some("2026-03-01")
-        );
+        assert_eq!((d.unit_no.as_str(), d.building_area, d.floor), ("101", 8855, 3));
+        assert_eq!(d.handover_date.map(|x| x.to_string()).as_deref(), Some("2026-03-01"));
         assert_eq!(cell_text(&Data::Float(13800138000.0)), "13800138000");
         assert_eq!(cell_text(&Data::Float(0.1 + 0.2)), "0.3");
     }
@@ -673,10 +486,7 @@ mod tests {
     #[test]
     fn org_2_party_rows_check_licence_numbers() {
         let first17 = "91310000MA1FL0000";
-        let good = format!(
-            "{first17}{}",
-            propdesk_domain::values::uscc_check_char(first17).expect("check char")
-        );
+        let good = format!("{first17}{}", propdesk_domain::values::uscc_check_char(first17).expect("check char"));
         let r = sheet(&[
             &["类型（个人/企业）", "姓名/名称", "电话", "营业执照号"],
             &["企业", "红星商贸有限公司", "13800138000", &good],
@@ -686,19 +496,11 @@ mod tests {
             &["企业", "重复有限公司", "13800138004", &good.to_lowercase()],
         ]);
         let errors = parse_parties(&r, 1).expect_err("invalid");
-        let at = |row: u32| {
-            errors
-                .iter()
-                .find(|e| e.row == row)
-                .map(|e| (e.column.as_str(), e.reason.as_str()))
-        };
+        let at = |row: u32| errors.iter().find(|e| e.row == row).map(|e| (e.column.as_str(), e.reason.as_str()));
         assert_eq!(at(3).map(|x| x.0), Some("营业执照号"));
         assert_eq!(at(4), Some(("营业执照号", "必填")));
         assert_eq!(at(5), None);
-        assert!(
-            at(6).is_some_and(|(c, r)| c == "营业执照号" && r.contains("第 2 行")),
-            "{errors:?}"
-        );
+        assert!(at(6).is_some_and(|(c, r)| c == "营业执照号" && r.contains("第 2 行")), "{errors:?}");
         assert!(at(2).is_none());
     }
 

@@ -89,7 +89,8 @@ pub async fn create_building(db: &Db, actor: &Actor, project_id: i64, input: &Bu
     let mut errs = FieldErrors::new();
     let code = errs.take("code", values::code(&input.code, 16));
     let name = errs.take("name", values::text(&input.name, 60));
-    let floors = errs.take("floors", values::floor(&input.floors).and_then(|f| if f >= 1 { Ok(f) } else { Err(Reason::Invalid("层数至少为 1", "must be at least 1")) }));
+    let floors =
+        errs.take("floors", values::floor(&input.floors).and_then(|f| if f >= 1 { Ok(f) } else { Err(Reason::Invalid("层数至少为 1", "must be at least 1")) }));
     let (Some(code), Some(name), Some(floors)) = (code, name, floors) else { return Err(errs.into()) };
     let mut tx = db.begin().await?;
     found(org::project(&mut tx, actor, project_id).await?)?;
@@ -143,24 +144,28 @@ impl UnitInput {
         let land_area = e.take("land_area", values::optional(&self.land_area, Area::parse));
         let facilities = e.take("facilities", values::opt_text(&self.facilities, 200));
         let handover_date = e.take("handover_date", values::optional(&self.handover_date, values::date));
-        if let (Some(b), Some(Some(u))) = (building_area, usable_area) {
-            if u > b {
-                e.push("usable_area", Reason::Invalid("使用面积不能大于建筑面积", "usable area cannot exceed building area"));
-            }
+        if let (Some(b), Some(Some(u))) = (building_area, usable_area)
+            && u > b
+        {
+            e.push("usable_area", Reason::Invalid("使用面积不能大于建筑面积", "usable area cannot exceed building area"));
         }
         match (building_id, unit_no, kind, use_purpose, floor, building_area, usable_area, land_area, facilities, handover_date) {
-            (Some(building_id), Some(unit_no), Some(kind), Some(use_purpose), Some(floor), Some(ba), Some(ua), Some(la), Some(fac), Some(hd)) if e.is_empty() => Ok(UnitData {
-                building_id,
-                unit_no: unit_no.into_inner(),
-                kind,
-                use_purpose: use_purpose.unwrap_or_default(),
-                floor,
-                building_area: ba.centi(),
-                usable_area: ua.map(Area::centi),
-                land_area: la.map(Area::centi),
-                facilities: fac.unwrap_or_default(),
-                handover_date: hd,
-            }),
+            (Some(building_id), Some(unit_no), Some(kind), Some(use_purpose), Some(floor), Some(ba), Some(ua), Some(la), Some(fac), Some(hd))
+                if e.is_empty() =>
+            {
+                Ok(UnitData {
+                    building_id,
+                    unit_no: unit_no.into_inner(),
+                    kind,
+                    use_purpose: use_purpose.unwrap_or_default(),
+                    floor,
+                    building_area: ba.centi(),
+                    usable_area: ua.map(Area::centi),
+                    land_area: la.map(Area::centi),
+                    facilities: fac.unwrap_or_default(),
+                    handover_date: hd,
+                })
+            }
             _ => Err(e),
         }
     }
@@ -209,7 +214,16 @@ pub async fn update_unit(db: &Db, actor: &Actor, id: i64, version: i64, input: &
     if !ok {
         return Err(AppError::Conflict("房屋已被他人修改，请刷新后重试".into()));
     }
-    log(&mut tx, actor, before.project_id, "unit", id, "updated", json!({"before": {"unit_no": before.unit_no, "building_area": before.building_area, "kind": before.kind.code()}, "after": unit_json(&data)})).await?;
+    log(
+        &mut tx,
+        actor,
+        before.project_id,
+        "unit",
+        id,
+        "updated",
+        json!({"before": {"unit_no": before.unit_no, "building_area": before.building_area, "kind": before.kind.code()}, "after": unit_json(&data)}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -251,9 +265,12 @@ pub struct PartyInput {
     pub emergency_phone: String,
 }
 
+/// A validated party: its project, its data and an optional emergency contact (name, phone).
+pub type ParsedParty = (i64, PartyData, Option<(String, String)>);
+
 impl PartyInput {
     /// ORG-2: a person needs a name and phone; a company also its business licence number.
-    pub fn parse(&self) -> Result<(i64, PartyData, Option<(String, String)>), FieldErrors> {
+    pub fn parse(&self) -> Result<ParsedParty, FieldErrors> {
         let mut e = FieldErrors::new();
         let project_id = e.take("project_id", self.project_id.trim().parse::<i64>().map_err(|_| Reason::Required));
         let kind = e.take("kind", PartyKind::parse(&self.kind));
@@ -261,7 +278,8 @@ impl PartyInput {
         let phone = e.take("phone", Phone::parse(&self.phone));
         let email = e.take("email", values::optional(&self.email, values::email));
         let id_card_no = e.take("id_card_no", values::optional(&self.id_card_no, values::id_card_no));
-        let licence = if kind == Some(PartyKind::Company) { LicenceNo::parse(&self.licence_no).map(Some) } else { values::optional(&self.licence_no, LicenceNo::parse) };
+        let licence =
+            if kind == Some(PartyKind::Company) { LicenceNo::parse(&self.licence_no).map(Some) } else { values::optional(&self.licence_no, LicenceNo::parse) };
         let licence_no = e.take("licence_no", licence);
         let tax_no = e.take("tax_no", values::optional(&self.tax_no, values::tax_no));
         let org_code = e.take("org_code", values::optional(&self.org_code, values::org_code));
@@ -277,7 +295,21 @@ impl PartyInput {
             }
         };
         match (project_id, kind, name, phone, email, id_card_no, licence_no, tax_no, org_code, legal_rep, business_type, note, emergency) {
-            (Some(pid), Some(kind), Some(name), Some(phone), Some(email), Some(id_card_no), Some(licence_no), Some(tax_no), Some(org_code), Some(legal_rep), Some(business_type), Some(note), Some(emergency)) if e.is_empty() => Ok((
+            (
+                Some(pid),
+                Some(kind),
+                Some(name),
+                Some(phone),
+                Some(email),
+                Some(id_card_no),
+                Some(licence_no),
+                Some(tax_no),
+                Some(org_code),
+                Some(legal_rep),
+                Some(business_type),
+                Some(note),
+                Some(emergency),
+            ) if e.is_empty() => Ok((
                 pid,
                 PartyData {
                     kind,
@@ -343,7 +375,8 @@ pub async fn update_party(db: &Db, actor: &Actor, id: i64, version: i64, input: 
     if !ok {
         return Err(AppError::Conflict("客户资料已被他人修改，请刷新后重试".into()));
     }
-    log(&mut tx, actor, before.project_id, "party", id, "updated", json!({"before": {"name": before.name, "phone": before.phone}, "after": party_json(&data)})).await?;
+    log(&mut tx, actor, before.project_id, "party", id, "updated", json!({"before": {"name": before.name, "phone": before.phone}, "after": party_json(&data)}))
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -411,8 +444,16 @@ pub async fn transfer_ownership(db: &Db, actor: &Actor, unit_id: i64, input: &Ow
         previous = Some(prev_id);
     }
     let id = org::insert_ownership(&mut tx, unit_id, party_id, start, cert.as_deref().unwrap_or(""), Utc::now()).await?;
-    log(&mut tx, actor, unit.project_id, "unit", unit_id, if previous.is_some() { "ownership_transferred" } else { "owner_registered" },
-        json!({"ownership_id": id, "party_id": party_id, "party": party.name, "start_date": start, "previous_ownership_id": previous})).await?;
+    log(
+        &mut tx,
+        actor,
+        unit.project_id,
+        "unit",
+        unit_id,
+        if previous.is_some() { "ownership_transferred" } else { "owner_registered" },
+        json!({"ownership_id": id, "party_id": party_id, "party": party.name, "start_date": start, "previous_ownership_id": previous}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -464,7 +505,9 @@ pub async fn create_lease(db: &Db, actor: &Actor, input: &LeaseInput) -> AppResu
         (Some(s), Some(en)) => e.take("end_date", Period::new(s, en)),
         _ => None,
     };
-    let (Some(unit_id), Some(party_id), Some(period), Some(fitout), Some(rent), Some(note)) = (unit_id, party_id, period, fitout, rent, note) else { return Err(e.into()) };
+    let (Some(unit_id), Some(party_id), Some(period), Some(fitout), Some(rent), Some(note)) = (unit_id, party_id, period, fitout, rent, note) else {
+        return Err(e.into());
+    };
     let mut tx = db.begin().await?;
     let lock = tx.for_update();
     found(org::lock_unit(&mut tx, unit_id, lock).await?)?;
@@ -493,8 +536,16 @@ pub async fn terminate_lease(db: &Db, actor: &Actor, lease_id: i64, date_input: 
     org::lock_unit(&mut tx, lease.unit_id, lock).await?;
     let period = rules::terminate_on(&Period { start: lease.start_date, end: lease.end_date }, date).map_err(|r| FieldErrors::single("end_date", r))?;
     org::set_lease_end(&mut tx, lease_id, date).await?;
-    log(&mut tx, actor, lease.project_id, "unit", lease.unit_id, "lease_terminated",
-        json!({"lease_id": lease_id, "party": lease.party_name, "old_end_date": lease.end_date, "end_date": period.end})).await?;
+    log(
+        &mut tx,
+        actor,
+        lease.project_id,
+        "unit",
+        lease.unit_id,
+        "lease_terminated",
+        json!({"lease_id": lease_id, "party": lease.party_name, "old_end_date": lease.end_date, "end_date": period.end}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -525,7 +576,14 @@ mod tests {
         for f in ["building_id", "unit_no", "kind", "building_area"] {
             assert!(errs.get(f).is_some(), "missing error for {f}");
         }
-        let ok = UnitInput { building_id: "1".into(), unit_no: "a-101".into(), kind: "住宅".into(), building_area: "88.5".into(), usable_area: "70".into(), ..Default::default() };
+        let ok = UnitInput {
+            building_id: "1".into(),
+            unit_no: "a-101".into(),
+            kind: "住宅".into(),
+            building_area: "88.5".into(),
+            usable_area: "70".into(),
+            ..Default::default()
+        };
         let d = ok.parse().expect("valid");
         assert_eq!((d.unit_no.as_str(), d.building_area, d.usable_area), ("A-101", 8850, Some(7000)));
         let bigger = UnitInput { usable_area: "90".into(), ..ok };
@@ -534,7 +592,10 @@ mod tests {
 
     #[test]
     fn org_2_company_needs_a_licence_number() {
-        let input = PartyInput { project_id: "1".into(), kind: "company".into(), name: "红星商贸有限公司".into(), phone: "13800138000".into(), ..Default::default() };
+        let input =
+            PartyInput {
+                project_id: "1".into(), kind: "company".into(), name: "红星商贸有限公司".into(), phone: "13800138000".into(), ..Default::default()
+            };
         assert!(input.parse().expect_err("licence required").get("licence_no").is_some());
         let person = PartyInput { kind: "person".into(), ..input };
         assert!(person.parse().is_ok());

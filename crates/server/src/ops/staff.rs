@@ -78,10 +78,10 @@ impl StaffInput {
 }
 
 async fn check_refs(tx: &mut Tx, actor: &Actor, p: &ParsedStaff, projects: &[i64]) -> AppResult<()> {
-    if let Some(d) = p.department_id {
-        if staff::department(tx, actor.company_id, d).await?.is_none() {
-            return Err(FieldErrors::single("department_id", Reason::NotFound).into());
-        }
+    if let Some(d) = p.department_id
+        && staff::department(tx, actor.company_id, d).await?.is_none()
+    {
+        return Err(FieldErrors::single("department_id", Reason::NotFound).into());
     }
     let company_projects: Vec<i64> = org::company_projects(tx, actor.company_id).await?.into_iter().map(|p| p.id).collect();
     if projects.iter().any(|p| !company_projects.contains(p)) {
@@ -105,14 +105,26 @@ pub async fn create_staff(db: &Db, actor: &Actor, input: &StaffInput) -> AppResu
     let hash = hash_password(&pw)?;
     let mut tx = db.begin().await?;
     check_refs(&mut tx, actor, &p, &input.projects).await?;
-    let data = staff::StaffData { username: &p.username, display_name: &p.display_name, department_id: p.department_id, role: p.role, phone: &p.phone, active: true };
+    let data =
+        staff::StaffData { username: &p.username, display_name: &p.display_name, department_id: p.department_id, role: p.role, phone: &p.phone, active: true };
     let id = match staff::insert(&mut tx, actor.company_id, &data, &hash, Utc::now()).await {
         Err(e) if is_unique_violation(&e) => return Err(FieldErrors::single("username", Reason::Duplicate).into()),
         r => r?,
     };
     staff::set_projects(&mut tx, id, &input.projects).await?;
-    event::append(&mut tx, actor, Utc::now(), NewEvent { project_id: None, entity: "staff", entity_id: id, action: "created",
-        payload: json!({"username": p.username, "role": p.role.code(), "department_id": p.department_id, "projects": input.projects}) }).await?;
+    event::append(
+        &mut tx,
+        actor,
+        Utc::now(),
+        NewEvent {
+            project_id: None,
+            entity: "staff",
+            entity_id: id,
+            action: "created",
+            payload: json!({"username": p.username, "role": p.role.code(), "department_id": p.department_id, "projects": input.projects}),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -128,10 +140,21 @@ pub async fn update_staff(db: &Db, actor: &Actor, id: i64, version: i64, input: 
     input.username = before.username.clone();
     let p = input.parse()?;
     if id == actor.staff_id && (!input.active || p.role != Role::Admin) {
-        return Err(FieldErrors::single("role", Reason::Invalid("不能停用自己或取消自己的管理员角色", "you cannot deactivate yourself or drop your own admin role")).into());
+        return Err(FieldErrors::single(
+            "role",
+            Reason::Invalid("不能停用自己或取消自己的管理员角色", "you cannot deactivate yourself or drop your own admin role"),
+        )
+        .into());
     }
     check_refs(&mut tx, actor, &p, &input.projects).await?;
-    let data = staff::StaffData { username: &p.username, display_name: &p.display_name, department_id: p.department_id, role: p.role, phone: &p.phone, active: input.active };
+    let data = staff::StaffData {
+        username: &p.username,
+        display_name: &p.display_name,
+        department_id: p.department_id,
+        role: p.role,
+        phone: &p.phone,
+        active: input.active,
+    };
     if !staff::update(&mut tx, id, version, &data).await? {
         return Err(AppError::Conflict("员工资料已被他人修改，请刷新后重试".into()));
     }
@@ -142,9 +165,20 @@ pub async fn update_staff(db: &Db, actor: &Actor, id: i64, version: i64, input: 
     if !input.active {
         staff::delete_sessions_of(&mut tx, id).await?;
     }
-    event::append(&mut tx, actor, Utc::now(), NewEvent { project_id: None, entity: "staff", entity_id: id, action: "updated",
-        payload: json!({"before": {"role": before.role.code(), "active": before.active, "projects": before_projects},
-                        "after": {"role": p.role.code(), "active": input.active, "projects": input.projects, "department_id": p.department_id}}) }).await?;
+    event::append(
+        &mut tx,
+        actor,
+        Utc::now(),
+        NewEvent {
+            project_id: None,
+            entity: "staff",
+            entity_id: id,
+            action: "updated",
+            payload: json!({"before": {"role": before.role.code(), "active": before.active, "projects": before_projects},
+                        "after": {"role": p.role.code(), "active": input.active, "projects": input.projects, "department_id": p.department_id}}),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -160,7 +194,8 @@ pub async fn reset_password(db: &Db, actor: &Actor, id: i64, new_password: &str)
     staff::set_password(&mut tx, id, &hash).await?;
     staff::delete_sessions_of(&mut tx, id).await?;
     // The password itself is never logged.
-    event::append(&mut tx, actor, Utc::now(), NewEvent { project_id: None, entity: "staff", entity_id: id, action: "password_reset", payload: json!({}) }).await?;
+    event::append(&mut tx, actor, Utc::now(), NewEvent { project_id: None, entity: "staff", entity_id: id, action: "password_reset", payload: json!({}) })
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -178,7 +213,13 @@ pub async fn create_department(db: &Db, actor: &Actor, code: &str, name: &str) -
         Err(e) if is_unique_violation(&e) => return Err(FieldErrors::single("code", Reason::Duplicate).into()),
         r => r?,
     };
-    event::append(&mut tx, actor, Utc::now(), NewEvent { project_id: None, entity: "department", entity_id: id, action: "created", payload: json!({"code": code, "name": name}) }).await?;
+    event::append(
+        &mut tx,
+        actor,
+        Utc::now(),
+        NewEvent { project_id: None, entity: "department", entity_id: id, action: "created", payload: json!({"code": code, "name": name}) },
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -24,10 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/staff/new", get(new_staff))
         .route("/admin/staff/{id}", get(edit_staff).post(update_staff))
         .route("/admin/staff/{id}/password", post(reset_password))
-        .route(
-            "/admin/departments",
-            get(departments).post(create_department),
-        )
+        .route("/admin/departments", get(departments).post(create_department))
         .route("/audit", get(audit))
 }
 
@@ -49,22 +46,11 @@ struct StaffListPage {
 pub async fn staff_list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.require(Permission::ManageStaff)?;
     let mut c = state.db.read().await?;
-    let names: HashMap<i64, String> = org::company_projects(&mut c, ctx.actor.company_id)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
+    let names: HashMap<i64, String> = org::company_projects(&mut c, ctx.actor.company_id).await?.into_iter().map(|p| (p.id, p.name)).collect();
     let mut rows = Vec::new();
     for s in staff::list(&mut c, ctx.actor.company_id).await? {
-        let projects: Vec<&str> = staff::project_ids(&mut c, s.id)
-            .await?
-            .iter()
-            .filter_map(|id| names.get(id).map(String::as_str))
-            .collect();
-        rows.push(StaffRow {
-            projects: projects.join("、"),
-            s,
-        });
+        let projects: Vec<&str> = staff::project_ids(&mut c, s.id).await?.iter().filter_map(|id| names.get(id).map(String::as_str)).collect();
+        rows.push(StaffRow { projects: projects.join("、"), s });
     }
     Ok(render(&StaffListPage { ctx, rows }))
 }
@@ -97,23 +83,13 @@ impl StaffFormPage {
 fn staff_values(s: &Staff, projects: &[i64]) -> FormData {
     let mut v = vec![
         ("display_name".to_string(), s.display_name.clone()),
-        (
-            "department_id".to_string(),
-            s.department_id.map(|d| d.to_string()).unwrap_or_default(),
-        ),
+        ("department_id".to_string(), s.department_id.map(|d| d.to_string()).unwrap_or_default()),
         ("role".to_string(), s.role.code().to_string()),
         ("phone".to_string(), s.phone.clone()),
-        (
-            "active".to_string(),
-            if s.active { "1".into() } else { String::new() },
-        ),
+        ("active".to_string(), if s.active { "1".into() } else { String::new() }),
         ("version".to_string(), s.version.to_string()),
     ];
-    v.extend(
-        projects
-            .iter()
-            .map(|p| ("projects".to_string(), p.to_string())),
-    );
+    v.extend(projects.iter().map(|p| ("projects".to_string(), p.to_string())));
     FormData(v)
 }
 
@@ -125,30 +101,18 @@ fn staff_input(f: &FormData) -> StaffInput {
         role: f.get("role").into(),
         phone: f.get("phone").into(),
         active: f.has("active"),
-        projects: f
-            .all("projects")
-            .iter()
-            .filter_map(|p| p.trim().parse().ok())
-            .collect(),
+        projects: f.all("projects").iter().filter_map(|p| p.trim().parse().ok()).collect(),
         password: f.get("password").into(),
     }
 }
 
 /// The form page; `id` None for a new account. The values shown are `v` (never a password).
-async fn staff_form(
-    state: &AppState,
-    ctx: Ctx,
-    id: Option<i64>,
-    v: Option<FormData>,
-    errs: FieldErrors,
-) -> AppResult<StaffFormPage> {
+async fn staff_form(state: &AppState, ctx: Ctx, id: Option<i64>, v: Option<FormData>, errs: FieldErrors) -> AppResult<StaffFormPage> {
     let mut c = state.db.read().await?;
     let company = ctx.actor.company_id;
     let (staff, history, v) = match id {
         Some(id) => {
-            let s = staff::by_id(&mut c, company, id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let s = staff::by_id(&mut c, company, id).await?.ok_or(AppError::NotFound)?;
             let history = event::for_entity(&mut c, "staff", id).await?;
             let v = match v {
                 Some(v) => v,
@@ -156,98 +120,57 @@ async fn staff_form(
             };
             (Some(s), history, v)
         }
-        None => (
-            None,
-            Vec::new(),
-            v.unwrap_or_else(|| FormData(vec![("role".into(), Role::Receptionist.code().into())])),
-        ),
+        None => (None, Vec::new(), v.unwrap_or_else(|| FormData(vec![("role".into(), Role::Receptionist.code().into())]))),
     };
     let departments = staff::departments(&mut c, company).await?;
     let projects = org::company_projects(&mut c, company).await?;
     let mut v = v;
     // Passwords are never sent back to the browser.
     v.0.retain(|(k, _)| k != "password" && k != "password_confirm");
-    Ok(StaffFormPage {
-        errs: Errs::new(errs, ctx.lang),
-        ctx,
-        staff,
-        departments,
-        roles: Role::ALL,
-        projects,
-        v,
-        history,
-    })
+    Ok(StaffFormPage { errs: Errs::new(errs, ctx.lang), ctx, staff, departments, roles: Role::ALL, projects, v, history })
 }
 
 pub async fn new_staff(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.require(Permission::ManageStaff)?;
-    Ok(render(
-        &staff_form(&state, ctx, None, None, FieldErrors::new()).await?,
-    ))
+    Ok(render(&staff_form(&state, ctx, None, None, FieldErrors::new()).await?))
 }
 
-pub async fn create_staff(
-    State(state): State<AppState>,
-    StaffForm { ctx, form }: StaffForm,
-) -> AppResult<Response> {
+pub async fn create_staff(State(state): State<AppState>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
     ctx.require(Permission::ManageStaff)?;
     match ops::create_staff(&state.db, &ctx.actor, &staff_input(&form)).await {
         Ok(id) => Ok(saved(&format!("/admin/staff/{id}"))),
-        Err(AppError::Invalid(e)) => Ok(render_invalid(
-            &staff_form(&state, ctx, None, Some(form), e).await?,
-        )),
+        Err(AppError::Invalid(e)) => Ok(render_invalid(&staff_form(&state, ctx, None, Some(form), e).await?)),
         Err(e) => Err(e),
     }
 }
 
-pub async fn edit_staff(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn edit_staff(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     ctx.require(Permission::ManageStaff)?;
-    Ok(render(
-        &staff_form(&state, ctx, Some(id), None, FieldErrors::new()).await?,
-    ))
+    Ok(render(&staff_form(&state, ctx, Some(id), None, FieldErrors::new()).await?))
 }
 
 /// Saves role, department, projects and the active flag; a stale `version` is a 409.
-pub async fn update_staff(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    StaffForm { ctx, form }: StaffForm,
-) -> AppResult<Response> {
+pub async fn update_staff(State(state): State<AppState>, Path(id): Path<i64>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
     ctx.require(Permission::ManageStaff)?;
     let version = form.get("version").trim().parse().unwrap_or(0);
     match ops::update_staff(&state.db, &ctx.actor, id, version, &staff_input(&form)).await {
         Ok(()) => Ok(saved(&format!("/admin/staff/{id}"))),
-        Err(AppError::Invalid(e)) => Ok(render_invalid(
-            &staff_form(&state, ctx, Some(id), Some(form), e).await?,
-        )),
+        Err(AppError::Invalid(e)) => Ok(render_invalid(&staff_form(&state, ctx, Some(id), Some(form), e).await?)),
         Err(e) => Err(e),
     }
 }
 
 /// Sets a new password (typed twice); the person's sessions and tokens end.
-pub async fn reset_password(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    StaffForm { ctx, form }: StaffForm,
-) -> AppResult<Response> {
+pub async fn reset_password(State(state): State<AppState>, Path(id): Path<i64>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
     ctx.require(Permission::ManageStaff)?;
     let result = if form.get("password") != form.get("password_confirm") {
-        Err(AppError::Invalid(FieldErrors::single(
-            "password_confirm",
-            Reason::Invalid("两次输入的密码不一致", "the two passwords differ"),
-        )))
+        Err(AppError::Invalid(FieldErrors::single("password_confirm", Reason::Invalid("两次输入的密码不一致", "the two passwords differ"))))
     } else {
         ops::reset_password(&state.db, &ctx.actor, id, form.get("password")).await
     };
     match result {
         Ok(()) => Ok(saved(&format!("/admin/staff/{id}"))),
-        Err(AppError::Invalid(e)) => Ok(render_invalid(
-            &staff_form(&state, ctx, Some(id), None, e).await?,
-        )),
+        Err(AppError::Invalid(e)) => Ok(render_invalid(&staff_form(&state, ctx, Some(id), None, e).await?)),
         Err(e) => Err(e),
     }
 }
@@ -271,50 +194,28 @@ impl DepartmentsPage {
     }
 }
 
-async fn departments_page(
-    state: &AppState,
-    ctx: Ctx,
-    v: FormData,
-    errs: FieldErrors,
-) -> AppResult<DepartmentsPage> {
+async fn departments_page(state: &AppState, ctx: Ctx, v: FormData, errs: FieldErrors) -> AppResult<DepartmentsPage> {
     let mut c = state.db.read().await?;
     let departments = staff::departments(&mut c, ctx.actor.company_id).await?;
     let mut counts = HashMap::new();
-    for s in staff::list(&mut c, ctx.actor.company_id)
-        .await?
-        .into_iter()
-        .filter(|s| s.active)
-    {
+    for s in staff::list(&mut c, ctx.actor.company_id).await?.into_iter().filter(|s| s.active) {
         if let Some(d) = s.department_id {
             *counts.entry(d).or_insert(0) += 1;
         }
     }
-    Ok(DepartmentsPage {
-        errs: Errs::new(errs, ctx.lang),
-        ctx,
-        departments,
-        counts,
-        v,
-    })
+    Ok(DepartmentsPage { errs: Errs::new(errs, ctx.lang), ctx, departments, counts, v })
 }
 
 pub async fn departments(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.require(Permission::ManageStaff)?;
-    Ok(render(
-        &departments_page(&state, ctx, FormData::default(), FieldErrors::new()).await?,
-    ))
+    Ok(render(&departments_page(&state, ctx, FormData::default(), FieldErrors::new()).await?))
 }
 
-pub async fn create_department(
-    State(state): State<AppState>,
-    StaffForm { ctx, form }: StaffForm,
-) -> AppResult<Response> {
+pub async fn create_department(State(state): State<AppState>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
     ctx.require(Permission::ManageStaff)?;
     match ops::create_department(&state.db, &ctx.actor, form.get("code"), form.get("name")).await {
         Ok(_) => Ok(saved("/admin/departments")),
-        Err(AppError::Invalid(e)) => Ok(render_invalid(
-            &departments_page(&state, ctx, form, e).await?,
-        )),
+        Err(AppError::Invalid(e)) => Ok(render_invalid(&departments_page(&state, ctx, form, e).await?)),
         Err(e) => Err(e),
     }
 }
@@ -322,15 +223,8 @@ pub async fn create_department(
 // ---------- audit log (SEC-1) ----------
 
 /// The kinds of record the log can be filtered by, with their names.
-const ENTITIES: &[(&str, &str)] = &[
-    ("unit", "房屋"),
-    ("party", "客户"),
-    ("project", "项目"),
-    ("building", "楼栋"),
-    ("staff", "员工"),
-    ("department", "部门"),
-    ("import", "导入"),
-];
+const ENTITIES: &[(&str, &str)] =
+    &[("unit", "房屋"), ("party", "客户"), ("project", "项目"), ("building", "楼栋"), ("staff", "员工"), ("department", "部门"), ("import", "导入")];
 
 #[derive(Template)]
 #[template(path = "staff/audit.html")]
@@ -347,11 +241,7 @@ impl AuditPage {
         self.f_entity == code
     }
     fn entity_label(&self, entity: &str) -> &'static str {
-        ENTITIES
-            .iter()
-            .find(|(code, _)| *code == entity)
-            .map(|(_, zh)| self.ctx.t(zh))
-            .unwrap_or("")
+        ENTITIES.iter().find(|(code, _)| *code == entity).map(|(_, zh)| self.ctx.t(zh)).unwrap_or("")
     }
     /// Where the record of an event can be opened, when the caller may open it.
     fn link(&self, e: &Event) -> String {
@@ -359,10 +249,7 @@ impl AuditPage {
             "unit" => format!("/units/{}", e.entity_id),
             "party" if self.ctx.can("view_parties") => format!("/parties/{}", e.entity_id),
             "project" => format!("/projects/{}", e.entity_id),
-            "building" | "import" => e
-                .project_id
-                .map(|p| format!("/projects/{p}"))
-                .unwrap_or_default(),
+            "building" | "import" => e.project_id.map(|p| format!("/projects/{p}")).unwrap_or_default(),
             "staff" if self.ctx.can("manage_staff") => format!("/admin/staff/{}", e.entity_id),
             "department" if self.ctx.can("manage_staff") => "/admin/departments".to_string(),
             _ => String::new(),
@@ -371,27 +258,13 @@ impl AuditPage {
 }
 
 /// `GET /audit?entity=&page=` — who changed what and when, newest first; nothing here can be edited.
-pub async fn audit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(m): Query<HashMap<String, String>>,
-) -> AppResult<Response> {
+pub async fn audit(State(state): State<AppState>, ctx: Ctx, Query(m): Query<HashMap<String, String>>) -> AppResult<Response> {
     ctx.require(Permission::ViewAudit)?;
-    let entity = m
-        .get("entity")
-        .map(|e| e.trim())
-        .filter(|e| ENTITIES.iter().any(|(code, _)| code == e))
-        .map(str::to_string);
+    let entity = m.get("entity").map(|e| e.trim()).filter(|e| ENTITIES.iter().any(|(code, _)| code == e)).map(str::to_string);
     let page = Page::new(m.get("page").and_then(|p| p.parse().ok()).unwrap_or(1), 50);
     let mut c = state.db.read().await?;
     let list = event::recent(&mut c, &ctx.actor, entity.as_deref(), page).await?;
     let f_entity = entity.unwrap_or_default();
     let pager = Pager::new(&list, "/audit", &[("entity", f_entity.clone())]);
-    Ok(render(&AuditPage {
-        ctx,
-        events: list.items,
-        pager,
-        f_entity,
-        entities: ENTITIES,
-    }))
+    Ok(render(&AuditPage { ctx, events: list.items, pager, f_entity, entities: ENTITIES }))
 }

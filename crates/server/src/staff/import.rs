@@ -25,12 +25,7 @@ pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         // A little above the file limit, so a slightly larger file still gets the Chinese message.
-        .route(
-            "/import",
-            get(page)
-                .post(upload)
-                .layer(DefaultBodyLimit::max(MAX_FILE_BYTES + 1024 * 1024)),
-        )
+        .route("/import", get(page).post(upload).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + 1024 * 1024)))
         .route("/import/template/{kind}", get(template))
 }
 
@@ -56,18 +51,12 @@ impl ImportPage {
         self.project_id == Some(*id)
     }
     fn kind_label(&self) -> &'static str {
-        self.ctx.t(if self.kind == "parties" {
-            "客户"
-        } else {
-            "房屋"
-        })
+        self.ctx.t(if self.kind == "parties" { "客户" } else { "房屋" })
     }
 }
 
 fn blank(ctx: Ctx) -> ImportPage {
-    let project_id = ctx
-        .project_id
-        .or_else(|| ctx.projects.first().map(|p| p.id));
+    let project_id = ctx.project_id.or_else(|| ctx.projects.first().map(|p| p.id));
     ImportPage {
         ctx,
         kind: String::new(),
@@ -89,11 +78,7 @@ pub async fn page(ctx: Ctx, Query(m): Query<HashMap<String, String>>) -> AppResu
     if let Some(k) = m.get("kind").and_then(|k| ImportKind::parse(k)) {
         p.kind = k.code().to_string();
     }
-    if let Some(id) = m
-        .get("project_id")
-        .and_then(|v| v.parse::<i64>().ok())
-        .filter(|id| p.ctx.actor.sees_project(*id))
-    {
+    if let Some(id) = m.get("project_id").and_then(|v| v.parse::<i64>().ok()).filter(|id| p.ctx.actor.sees_project(*id)) {
         p.project_id = Some(id);
     }
     p.imported = m.get("imported").and_then(|v| v.parse().ok());
@@ -109,10 +94,7 @@ pub async fn template(ctx: Ctx, Path(kind): Path<String>) -> AppResult<Response>
         ImportKind::Units => ("房屋导入", "房屋导入模板.xlsx"),
         ImportKind::Parties => ("客户导入", "客户导入模板.xlsx"),
     };
-    Ok(xlsx_response(
-        xlsx::sheet(title, &headers, std::iter::empty())?,
-        file,
-    ))
+    Ok(xlsx_response(xlsx::sheet(title, &headers, std::iter::empty())?, file))
 }
 
 fn refused(mut p: ImportPage, message: &'static str) -> Response {
@@ -123,24 +105,18 @@ fn refused(mut p: ImportPage, message: &'static str) -> Response {
 /// Reads the first worksheet; CPU-bound, so off the async workers.
 async fn first_sheet(bytes: Vec<u8>) -> Result<Range<Data>, &'static str> {
     let read = tokio::task::spawn_blocking(move || {
-        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-            .map_err(|_| "无法读取该文件，请确认是 .xlsx 格式的 Excel 文件")?;
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| "无法读取该文件，请确认是 .xlsx 格式的 Excel 文件")?;
         match wb.worksheet_range_at(0) {
             Some(Ok(range)) => Ok(range),
             Some(Err(_)) => Err("无法读取该文件，请确认是 .xlsx 格式的 Excel 文件"),
             None => Err("文件中没有工作表"),
         }
     });
-    read.await
-        .map_err(|_| "无法读取该文件，请确认是 .xlsx 格式的 Excel 文件")?
+    read.await.map_err(|_| "无法读取该文件，请确认是 .xlsx 格式的 Excel 文件")?
 }
 
 /// `POST /import` (multipart: `_csrf`, `kind`, `project_id`, `file`).
-pub async fn upload(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    mut mp: Multipart,
-) -> AppResult<Response> {
+pub async fn upload(State(state): State<AppState>, ctx: Ctx, mut mp: Multipart) -> AppResult<Response> {
     ctx.require(Permission::ImportData)?;
     let mut csrf = String::new();
     let mut kind = String::new();
@@ -159,35 +135,13 @@ pub async fn upload(
             Err(e) => return Err(AppError::BadRequest(e.body_text())),
         };
         match field.name().unwrap_or("") {
-            "_csrf" => {
-                csrf = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.body_text()))?
-            }
-            "kind" => {
-                kind = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.body_text()))?
-            }
-            "project_id" => {
-                project = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.body_text()))?
-            }
+            "_csrf" => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?,
+            "kind" => kind = field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?,
+            "project_id" => project = field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?,
             "file" => {
                 // Only the name itself (some browsers send a path), kept short for the log.
                 let raw = field.file_name().unwrap_or("");
-                file_name = raw
-                    .rsplit(['/', '\\'])
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .chars()
-                    .take(200)
-                    .collect();
+                file_name = raw.rsplit(['/', '\\']).next().unwrap_or("").trim().chars().take(200).collect();
                 let mut f = field;
                 loop {
                     match f.chunk().await {
@@ -218,11 +172,7 @@ pub async fn upload(
     let mut p = blank(ctx);
     let kind = ImportKind::parse(&kind);
     p.kind = kind.map(|k| k.code().to_string()).unwrap_or_default();
-    let project_id = project
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| p.ctx.actor.sees_project(*id));
+    let project_id = project.trim().parse::<i64>().ok().filter(|id| p.ctx.actor.sees_project(*id));
     if project_id.is_some() {
         p.project_id = project_id;
     }
@@ -240,29 +190,18 @@ pub async fn upload(
         return Ok(refused(p, "请选择要上传的 Excel 文件"));
     }
     if !file_name.to_lowercase().ends_with(".xlsx") {
-        return Ok(refused(
-            p,
-            "只支持 .xlsx 格式的 Excel 文件（请在 Excel 中另存为 .xlsx）",
-        ));
+        return Ok(refused(p, "只支持 .xlsx 格式的 Excel 文件（请在 Excel 中另存为 .xlsx）"));
     }
     let range = match first_sheet(bytes).await {
         Ok(r) => r,
         Err(msg) => return Ok(refused(p, msg)),
     };
     let outcome = match kind {
-        ImportKind::Units => {
-            ops::import_units(&state.db, &p.ctx.actor, project_id, &file_name, &range).await?
-        }
-        ImportKind::Parties => {
-            ops::import_parties(&state.db, &p.ctx.actor, project_id, &file_name, &range).await?
-        }
+        ImportKind::Units => ops::import_units(&state.db, &p.ctx.actor, project_id, &file_name, &range).await?,
+        ImportKind::Parties => ops::import_parties(&state.db, &p.ctx.actor, project_id, &file_name, &range).await?,
     };
     match outcome {
-        Ok(n) => Ok(Redirect::to(&format!(
-            "/import?kind={}&project_id={project_id}&imported={n}",
-            kind.code()
-        ))
-        .into_response()),
+        Ok(n) => Ok(Redirect::to(&format!("/import?kind={}&project_id={project_id}&imported={n}", kind.code())).into_response()),
         Err(errors) => {
             p.errors = errors;
             let mut r = render(&p);

@@ -8,14 +8,14 @@ pub mod registers;
 pub mod session;
 
 use crate::auth::FormData;
-use crate::state::AppState;
-use axum::Router;
-use axum::routing::{get, post};
-use chrono::{DateTime, Utc};
 use crate::i18n::Lang;
+use crate::state::AppState;
 use askama::Template;
+use axum::Router;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
 use propdesk_domain::FieldErrors;
 use propdesk_store::Paged;
 

@@ -65,7 +65,8 @@ pub async fn projects(State(state): State<AppState>, ctx: Ctx) -> AppResult<Resp
 }
 
 pub async fn create_project(State(state): State<AppState>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
-    let input = ProjectInput { code: form.get("code").into(), name: form.get("name").into(), kind: form.get("kind").into(), address: form.get("address").into() };
+    let input =
+        ProjectInput { code: form.get("code").into(), name: form.get("name").into(), kind: form.get("kind").into(), address: form.get("address").into() };
     match ops::create_project(&state.db, &ctx.actor, &input).await {
         Ok(id) => Ok(saved(&format!("/projects/{id}"))),
         Err(AppError::Invalid(e)) => {
@@ -345,7 +346,8 @@ pub async fn unit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, 
 }
 
 pub async fn add_ownership(State(state): State<AppState>, Path(id): Path<i64>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
-    let input = OwnershipInput { party_id: form.get("party_id").into(), start_date: form.get("start_date").into(), certificate_no: form.get("certificate_no").into() };
+    let input =
+        OwnershipInput { party_id: form.get("party_id").into(), start_date: form.get("start_date").into(), certificate_no: form.get("certificate_no").into() };
     match ops::transfer_ownership(&state.db, &ctx.actor, id, &input).await {
         Ok(_) => Ok(saved(&format!("/units/{id}?tab=ownership"))),
         Err(AppError::Invalid(e)) => {
@@ -570,7 +572,8 @@ pub async fn party(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
 }
 
 pub async fn add_contact(State(state): State<AppState>, Path(id): Path<i64>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
-    let input = ContactInput { kind: form.get("kind").into(), name: form.get("name").into(), relation: form.get("relation").into(), phone: form.get("phone").into() };
+    let input =
+        ContactInput { kind: form.get("kind").into(), name: form.get("name").into(), relation: form.get("relation").into(), phone: form.get("phone").into() };
     match ops::add_contact(&state.db, &ctx.actor, id, &input).await {
         Ok(_) => Ok(saved(&format!("/parties/{id}"))),
         Err(AppError::Invalid(e)) => {

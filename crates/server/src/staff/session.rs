@@ -34,7 +34,8 @@ pub fn safe_next(next: &str) -> String {
 }
 
 pub async fn login_page(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    let page = LoginPage { lang: lang_of(&headers), next: safe_next(q.get("next").map(String::as_str).unwrap_or("/")), username: String::new(), error: String::new() };
+    let page =
+        LoginPage { lang: lang_of(&headers), next: safe_next(q.get("next").map(String::as_str).unwrap_or("/")), username: String::new(), error: String::new() };
     super::render(&page)
 }
 

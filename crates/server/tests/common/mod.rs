@@ -83,11 +83,18 @@ pub async fn spawn_app() -> TestApp {
     let company_id = org::insert_company(&mut tx, "测试物业公司", now).await.expect("company");
     tx.commit().await.expect("commit");
     let mut root = Actor { staff_id: 0, name: "test".into(), company_id, role: Role::Admin, projects: vec![] };
-    let project_a = create_project(&db, &root, &ProjectInput { code: "HXGC".into(), name: "红星广场".into(), kind: "commercial".into(), address: "测试路1号".into() }).await.expect("project a");
-    let project_b = create_project(&db, &root, &ProjectInput { code: "LHY".into(), name: "丽湖苑".into(), kind: "residential".into(), address: String::new() }).await.expect("project b");
+    let project_a =
+        create_project(&db, &root, &ProjectInput { code: "HXGC".into(), name: "红星广场".into(), kind: "commercial".into(), address: "测试路1号".into() })
+            .await
+            .expect("project a");
+    let project_b = create_project(&db, &root, &ProjectInput { code: "LHY".into(), name: "丽湖苑".into(), kind: "residential".into(), address: String::new() })
+        .await
+        .expect("project b");
     root.projects = vec![project_a, project_b];
-    let building_a = create_building(&db, &root, project_a, &BuildingInput { code: "A".into(), name: "A座".into(), floors: "5".into() }).await.expect("building a");
-    let building_b = create_building(&db, &root, project_b, &BuildingInput { code: "1".into(), name: "1栋".into(), floors: "18".into() }).await.expect("building b");
+    let building_a =
+        create_building(&db, &root, project_a, &BuildingInput { code: "A".into(), name: "A座".into(), floors: "5".into() }).await.expect("building a");
+    let building_b =
+        create_building(&db, &root, project_b, &BuildingInput { code: "1".into(), name: "1栋".into(), floors: "18".into() }).await.expect("building b");
 
     let state = AppState::new(db.clone(), Config { max_login_failures: 5, ..Config::default() });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -201,7 +201,8 @@ pub async fn buildings(c: &mut impl AsEx, actor: &Actor, project_id: i64) -> Res
 
 /// Buildings of all the actor's projects (for pickers).
 pub async fn all_buildings(c: &mut impl AsEx, actor: &Actor) -> Result<Vec<Building>> {
-    let sql = Sql::new("SELECT id, project_id, code, name, floors FROM buildings WHERE project_id IN ").bind_list(&actor.projects).push(" ORDER BY project_id, code");
+    let sql =
+        Sql::new("SELECT id, project_id, code, name, floors FROM buildings WHERE project_id IN ").bind_list(&actor.projects).push(" ORDER BY project_id, code");
     c.ex().fetch_all(sql).await
 }
 
@@ -363,7 +364,8 @@ pub async fn update_unit(c: &mut impl AsEx, id: i64, version: i64, u: &UnitData)
 
 // ---------- parties ----------
 
-const PARTY_COLS: &str = "id, project_id, kind, name, phone, email, id_card_no, licence_no, tax_no, org_code, legal_rep, business_type, key_customer, note, version";
+const PARTY_COLS: &str =
+    "id, project_id, kind, name, phone, email, id_card_no, licence_no, tax_no, org_code, legal_rep, business_type, key_customer, note, version";
 
 #[derive(Debug, Clone, Default)]
 pub struct PartyFilter {
@@ -597,15 +599,17 @@ pub struct LeaseData {
 }
 
 pub async fn insert_lease(c: &mut impl AsEx, l: &LeaseData, now: DateTime<Utc>) -> Result<i64> {
-    let sql = Sql::new("INSERT INTO leases (unit_id, party_id, start_date, end_date, fitout, monthly_rent, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .arg(l.unit_id)
-        .arg(l.party_id)
-        .arg(l.start)
-        .arg(l.end)
-        .arg(l.fitout.code())
-        .arg(l.monthly_rent)
-        .arg(&l.note)
-        .arg(now);
+    let sql = Sql::new(
+        "INSERT INTO leases (unit_id, party_id, start_date, end_date, fitout, monthly_rent, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .arg(l.unit_id)
+    .arg(l.party_id)
+    .arg(l.start)
+    .arg(l.end)
+    .arg(l.fitout.code())
+    .arg(l.monthly_rent)
+    .arg(&l.note)
+    .arg(now);
     c.ex().insert(sql).await
 }
 

@@ -79,14 +79,16 @@ pub async fn insert(c: &mut impl AsEx, company_id: i64, s: &StaffData<'_>, passw
 }
 
 pub async fn update(c: &mut impl AsEx, id: i64, version: i64, s: &StaffData<'_>) -> Result<bool> {
-    let sql = Sql::new("UPDATE staff SET display_name = $1, department_id = $2, role = $3, phone = $4, active = $5, version = version + 1 WHERE id = $6 AND version = $7")
-        .arg(s.display_name)
-        .arg(s.department_id)
-        .arg(s.role.code())
-        .arg(s.phone)
-        .arg(s.active)
-        .arg(id)
-        .arg(version);
+    let sql = Sql::new(
+        "UPDATE staff SET display_name = $1, department_id = $2, role = $3, phone = $4, active = $5, version = version + 1 WHERE id = $6 AND version = $7",
+    )
+    .arg(s.display_name)
+    .arg(s.department_id)
+    .arg(s.role.code())
+    .arg(s.phone)
+    .arg(s.active)
+    .arg(id)
+    .arg(version);
     Ok(c.ex().execute(sql).await? == 1)
 }
 
@@ -140,12 +142,17 @@ pub async fn delete_sessions_of(c: &mut impl AsEx, staff_id: i64) -> Result<u64>
 }
 
 pub async fn insert_token(c: &mut impl AsEx, token_hash: &str, staff_id: i64, now: DateTime<Utc>, expires: DateTime<Utc>) -> Result<u64> {
-    let sql = Sql::new("INSERT INTO api_tokens (token_hash, staff_id, created_at, expires_at) VALUES ($1, $2, $3, $4)").arg(token_hash).arg(staff_id).arg(now).arg(expires);
+    let sql = Sql::new("INSERT INTO api_tokens (token_hash, staff_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .arg(token_hash)
+        .arg(staff_id)
+        .arg(now)
+        .arg(expires);
     c.ex().execute(sql).await
 }
 
 pub async fn token_staff(c: &mut impl AsEx, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
-    let row: Option<(i64,)> = c.ex().fetch_optional(Sql::new("SELECT staff_id FROM api_tokens WHERE token_hash = $1 AND expires_at > $2").arg(token_hash).arg(now)).await?;
+    let row: Option<(i64,)> =
+        c.ex().fetch_optional(Sql::new("SELECT staff_id FROM api_tokens WHERE token_hash = $1 AND expires_at > $2").arg(token_hash).arg(now)).await?;
     Ok(row.map(|r| r.0))
 }
 

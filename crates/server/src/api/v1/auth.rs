@@ -62,12 +62,6 @@ pub async fn token(
         errs.push("password", Reason::Required);
     }
     errs.into_result()?;
-    let (token, expires_at) = session::api_token(
-        &state,
-        &body.username,
-        &body.password,
-        &addr.ip().to_string(),
-    )
-    .await?;
+    let (token, expires_at) = session::api_token(&state, &body.username, &body.password, &addr.ip().to_string()).await?;
     Ok(Json(TokenResponse { token, expires_at }))
 }

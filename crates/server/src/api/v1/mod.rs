@@ -33,10 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/projects", get(org::list_projects))
         .route("/api/v1/units", get(org::list_units).post(org::create_unit))
         .route("/api/v1/units/{id}", get(org::get_unit))
-        .route(
-            "/api/v1/parties",
-            get(org::list_parties).post(org::create_party),
-        )
+        .route("/api/v1/parties", get(org::list_parties).post(org::create_party))
         .route("/api/v1/parties/{id}", get(org::get_party))
         .route("/api/v1/leases", post(org::create_lease))
 }
@@ -70,34 +67,18 @@ pub struct FieldErrorBody {
 }
 
 schema_fn!(
-    error_code_schema = codes([
-        "bad_request",
-        "unauthorized",
-        "forbidden",
-        "not_found",
-        "conflict",
-        "invalid",
-        "too_many_requests",
-        "internal"
-    ]),
+    error_code_schema = codes(["bad_request", "unauthorized", "forbidden", "not_found", "conflict", "invalid", "too_many_requests", "internal"]),
     "Machine-readable error code: 400 bad_request, 401 unauthorized, 403 forbidden, 404 not_found, 409 conflict, 422 invalid, 429 too_many_requests, 500 internal."
 );
 
 /// A string schema restricted to a closed set of codes.
 pub(crate) fn codes<'a>(values: impl IntoIterator<Item = &'a str>) -> Object {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some(values.into_iter().map(str::to_string)))
-        .build()
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.into_iter().map(str::to_string))).build()
 }
 
 /// Inputs that accept a JSON number or a decimal string (`88.5` or `"88.50"`).
 pub(crate) fn decimal_input() -> Object {
-    ObjectBuilder::new()
-        .schema_type(SchemaType::from_iter([Type::String, Type::Number]))
-        .pattern(Some(r"^[0-9]+(\.[0-9]{1,2})?$"))
-        .examples(["88.5"])
-        .build()
+    ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Number])).pattern(Some(r"^[0-9]+(\.[0-9]{1,2})?$")).examples(["88.5"]).build()
 }
 
 /// Formats an area in centi-m² as square metres with two decimals (`8850` → `"88.50"`).
@@ -108,11 +89,7 @@ pub(crate) fn m2(centi: i64) -> String {
 /// An optional integer query parameter; empty means absent, anything else must be an integer.
 pub(crate) fn opt_int(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> Option<i64> {
     let s = v.map(str::trim).filter(|s| !s.is_empty())?;
-    errs.take(
-        field,
-        s.parse::<i64>()
-            .map_err(|_| Reason::Invalid("应为整数", "must be an integer")),
-    )
+    errs.take(field, s.parse::<i64>().map_err(|_| Reason::Invalid("应为整数", "must be an integer")))
 }
 
 pub(crate) const DEFAULT_PER_PAGE: i64 = 50;

@@ -22,9 +22,7 @@ use propdesk_domain::access::{Actor, Permission};
 use propdesk_domain::org::{ContactKind, FitoutState, PartyKind, ProjectKind, UnitKind};
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::Page;
-use propdesk_store::models::org::{
-    self, Contact, Party, PartyFilter, Tenure, TenureKind, Unit, UnitFilter,
-};
+use propdesk_store::models::org::{self, Contact, Party, PartyFilter, Tenure, TenureKind, Unit, UnitFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -35,69 +33,26 @@ fn created<T>(location: String, body: T) -> Created<T> {
 }
 
 fn require(actor: &Actor, p: Permission) -> ApiResult<()> {
-    if actor.can(p) {
-        Ok(())
-    } else {
-        Err(ApiError(AppError::Forbidden))
-    }
+    if actor.can(p) { Ok(()) } else { Err(ApiError(AppError::Forbidden)) }
 }
 
-schema_fn!(
-    unit_kind_schema = codes(UnitKind::ALL.iter().map(|k| k.code())),
-    "Unit kind."
-);
-schema_fn!(
-    project_kind_schema = codes(ProjectKind::ALL.iter().map(|k| k.code())),
-    "Project kind."
-);
-schema_fn!(
-    party_kind_schema = codes(PartyKind::ALL.iter().map(|k| k.code())),
-    "A person or a company (merchant)."
-);
-schema_fn!(
-    contact_kind_schema = codes(ContactKind::ALL.iter().map(|k| k.code())),
-    "Emergency contact, occupant or contact."
-);
-schema_fn!(
-    fitout_schema = codes(FitoutState::ALL.iter().map(|k| k.code())),
-    "Fit-out state."
-);
-schema_fn!(
-    unit_kind_in = codes(UnitKind::ALL.iter().map(|k| k.code())),
-    "Unit kind: a code, or its Chinese or English label (住宅, Shop, …)."
-);
+schema_fn!(unit_kind_schema = codes(UnitKind::ALL.iter().map(|k| k.code())), "Unit kind.");
+schema_fn!(project_kind_schema = codes(ProjectKind::ALL.iter().map(|k| k.code())), "Project kind.");
+schema_fn!(party_kind_schema = codes(PartyKind::ALL.iter().map(|k| k.code())), "A person or a company (merchant).");
+schema_fn!(contact_kind_schema = codes(ContactKind::ALL.iter().map(|k| k.code())), "Emergency contact, occupant or contact.");
+schema_fn!(fitout_schema = codes(FitoutState::ALL.iter().map(|k| k.code())), "Fit-out state.");
+schema_fn!(unit_kind_in = codes(UnitKind::ALL.iter().map(|k| k.code())), "Unit kind: a code, or its Chinese or English label (住宅, Shop, …).");
 schema_fn!(
     party_kind_in = codes(PartyKind::ALL.iter().map(|k| k.code())),
     "A person or a company (a code, or its Chinese or English label). A company needs `licence_no`."
 );
-schema_fn!(
-    fitout_in = codes(FitoutState::ALL.iter().map(|k| k.code())),
-    "Fit-out state (a code, or its Chinese or English label); defaults to `bare`."
-);
-schema_fn!(
-    building_area_in = decimal_input(),
-    "Building area (建筑面积) in m², > 0, at most two decimals; a JSON number or a string."
-);
-schema_fn!(
-    usable_area_in = decimal_input(),
-    "Usable area (使用面积) in m², not more than the building area; a JSON number or a string."
-);
-schema_fn!(
-    land_area_in = decimal_input(),
-    "Shared land area (土地分摊面积) in m²; a JSON number or a string."
-);
-schema_fn!(
-    monthly_rent_in = decimal_input(),
-    "Monthly rent in yuan, at most two decimals (stored and returned in fen); a JSON number or a string."
-);
-schema_fn!(
-    unit_kind_param = codes(UnitKind::ALL.iter().map(|k| k.code())),
-    "Only units of this kind (a code, or its Chinese or English label)."
-);
-schema_fn!(
-    party_kind_param = codes(PartyKind::ALL.iter().map(|k| k.code())),
-    "Only persons or only companies (a code, or its Chinese or English label)."
-);
+schema_fn!(fitout_in = codes(FitoutState::ALL.iter().map(|k| k.code())), "Fit-out state (a code, or its Chinese or English label); defaults to `bare`.");
+schema_fn!(building_area_in = decimal_input(), "Building area (建筑面积) in m², > 0, at most two decimals; a JSON number or a string.");
+schema_fn!(usable_area_in = decimal_input(), "Usable area (使用面积) in m², not more than the building area; a JSON number or a string.");
+schema_fn!(land_area_in = decimal_input(), "Shared land area (土地分摊面积) in m²; a JSON number or a string.");
+schema_fn!(monthly_rent_in = decimal_input(), "Monthly rent in yuan, at most two decimals (stored and returned in fen); a JSON number or a string.");
+schema_fn!(unit_kind_param = codes(UnitKind::ALL.iter().map(|k| k.code())), "Only units of this kind (a code, or its Chinese or English label).");
+schema_fn!(party_kind_param = codes(PartyKind::ALL.iter().map(|k| k.code())), "Only persons or only companies (a code, or its Chinese or English label).");
 
 // ---------- response bodies ----------
 
@@ -347,13 +302,7 @@ pub struct ContactOut {
 
 impl From<Contact> for ContactOut {
     fn from(c: Contact) -> Self {
-        ContactOut {
-            id: c.id,
-            kind: c.kind.code().to_string(),
-            name: c.name,
-            relation: c.relation,
-            phone: c.phone,
-        }
+        ContactOut { id: c.id, kind: c.kind.code().to_string(), name: c.name, relation: c.relation, phone: c.phone }
     }
 }
 
@@ -416,30 +365,8 @@ pub struct NewUnit {
 
 impl From<NewUnit> for UnitInput {
     fn from(n: NewUnit) -> Self {
-        let NewUnit {
-            building_id,
-            unit_no,
-            kind,
-            use_purpose,
-            floor,
-            building_area,
-            usable_area,
-            land_area,
-            facilities,
-            handover_date,
-        } = n;
-        UnitInput {
-            building_id,
-            unit_no,
-            kind,
-            use_purpose,
-            floor,
-            building_area,
-            usable_area,
-            land_area,
-            facilities,
-            handover_date,
-        }
+        let NewUnit { building_id, unit_no, kind, use_purpose, floor, building_area, usable_area, land_area, facilities, handover_date } = n;
+        UnitInput { building_id, unit_no, kind, use_purpose, floor, building_area, usable_area, land_area, facilities, handover_date }
     }
 }
 
@@ -553,24 +480,8 @@ pub struct NewLease {
 
 impl From<NewLease> for LeaseInput {
     fn from(n: NewLease) -> Self {
-        let NewLease {
-            unit_id,
-            party_id,
-            start_date,
-            end_date,
-            fitout,
-            monthly_rent,
-            note,
-        } = n;
-        LeaseInput {
-            unit_id,
-            party_id,
-            start_date,
-            end_date,
-            fitout,
-            monthly_rent,
-            note,
-        }
+        let NewLease { unit_id, party_id, start_date, end_date, fitout, monthly_rent, note } = n;
+        LeaseInput { unit_id, party_id, start_date, end_date, fitout, monthly_rent, note }
     }
 }
 
@@ -624,12 +535,7 @@ fn page_of(errs: &mut FieldErrors, page: Option<&str>, per_page: Option<&str>) -
     Page::new(number, size)
 }
 
-fn opt_kind<T>(
-    errs: &mut FieldErrors,
-    field: &str,
-    v: Option<&str>,
-    parse: fn(&str) -> Result<T, Reason>,
-) -> Option<T> {
+fn opt_kind<T>(errs: &mut FieldErrors, field: &str, v: Option<&str>, parse: fn(&str) -> Result<T, Reason>) -> Option<T> {
     let s = v.map(str::trim).filter(|s| !s.is_empty())?;
     errs.take(field, parse(s))
 }
@@ -639,10 +545,7 @@ fn opt_bool(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> bool {
         "" | "false" | "0" => false,
         "true" | "1" => true,
         _ => {
-            errs.push(
-                field,
-                Reason::Invalid("应为 true 或 false", "must be true or false"),
-            );
+            errs.push(field, Reason::Invalid("应为 true 或 false", "must be true or false"));
             false
         }
     }
@@ -662,10 +565,7 @@ fn opt_bool(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> bool {
         (status = 401, description = "Missing or invalid bearer token", body = ErrorBody),
     )
 )]
-pub async fn list_projects(
-    ApiUser(actor): ApiUser,
-    State(state): State<AppState>,
-) -> ApiResult<Json<ProjectList>> {
+pub async fn list_projects(ApiUser(actor): ApiUser, State(state): State<AppState>) -> ApiResult<Json<ProjectList>> {
     let mut c = state.db.read().await?;
     let projects = org::projects(&mut c, &actor).await?;
     let buildings = org::all_buildings(&mut c, &actor).await?;
@@ -675,12 +575,7 @@ pub async fn list_projects(
             buildings: buildings
                 .iter()
                 .filter(|b| b.project_id == p.id)
-                .map(|b| BuildingOut {
-                    id: b.id,
-                    code: b.code.clone(),
-                    name: b.name.clone(),
-                    floors: b.floors,
-                })
+                .map(|b| BuildingOut { id: b.id, code: b.code.clone(), name: b.name.clone(), floors: b.floors })
                 .collect(),
             id: p.id,
             code: p.code,
@@ -708,11 +603,7 @@ pub async fn list_projects(
         (status = 422, description = "A parameter is invalid (e.g. an unknown kind)", body = ErrorBody),
     )
 )]
-pub async fn list_units(
-    ApiUser(actor): ApiUser,
-    State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<UnitQuery>,
-) -> ApiResult<Json<UnitList>> {
+pub async fn list_units(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<UnitQuery>) -> ApiResult<Json<UnitList>> {
     require(&actor, Permission::ViewUnits)?;
     let mut errs = FieldErrors::new();
     let filter = UnitFilter {
@@ -725,19 +616,12 @@ pub async fn list_units(
     errs.into_result()?;
     let mut c = state.db.read().await?;
     let list = org::list_units(&mut c, &actor, &filter, page, today()).await?;
-    Ok(Json(UnitList {
-        items: list.items.into_iter().map(UnitOut::from).collect(),
-        total: list.total,
-        page: list.page.number,
-        per_page: list.page.size,
-    }))
+    Ok(Json(UnitList { items: list.items.into_iter().map(UnitOut::from).collect(), total: list.total, page: list.page.number, per_page: list.page.size }))
 }
 
 async fn load_unit(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Unit> {
     let mut c = state.db.read().await?;
-    org::unit(&mut c, actor, id, today())
-        .await?
-        .ok_or(ApiError(AppError::NotFound))
+    org::unit(&mut c, actor, id, today()).await?.ok_or(ApiError(AppError::NotFound))
 }
 
 /// Create a unit
@@ -756,11 +640,7 @@ async fn load_unit(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Unit> 
         (status = 422, description = "Invalid fields, an unknown building or a duplicate unit number", body = ErrorBody),
     )
 )]
-pub async fn create_unit(
-    ApiUser(actor): ApiUser,
-    State(state): State<AppState>,
-    ApiJson(body): ApiJson<NewUnit>,
-) -> ApiResult<Created<UnitOut>> {
+pub async fn create_unit(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiJson(body): ApiJson<NewUnit>) -> ApiResult<Created<UnitOut>> {
     let id = ops::org::create_unit(&state.db, &actor, &body.into()).await?;
     let unit = load_unit(&state, &actor, id).await?;
     Ok(created(format!("/api/v1/units/{id}"), unit.into()))
@@ -782,11 +662,7 @@ pub async fn create_unit(
         (status = 404, description = "No such unit in the caller's projects", body = ErrorBody),
     )
 )]
-pub async fn get_unit(
-    ApiUser(actor): ApiUser,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<UnitDetail>> {
+pub async fn get_unit(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<UnitDetail>> {
     require(&actor, Permission::ViewUnits)?;
     let unit = load_unit(&state, &actor, id).await?;
     let tenure_visible = actor.can(Permission::ViewParties);
@@ -795,29 +671,13 @@ pub async fn get_unit(
         let mut c = state.db.read().await?;
         let owners = org::tenures_of_unit(&mut c, TenureKind::Ownership, id).await?;
         let leases = org::tenures_of_unit(&mut c, TenureKind::Lease, id).await?;
-        (
-            owners
-                .into_iter()
-                .map(|x| ownership_out(x, t))
-                .collect::<Vec<_>>(),
-            leases
-                .into_iter()
-                .map(|x| lease_out(x, t))
-                .collect::<Vec<_>>(),
-        )
+        (owners.into_iter().map(|x| ownership_out(x, t)).collect::<Vec<_>>(), leases.into_iter().map(|x| lease_out(x, t)).collect::<Vec<_>>())
     } else {
         (Vec::new(), Vec::new())
     };
     let current_owner = ownerships.iter().find(|o| o.current).cloned();
     let current_tenant = leases.iter().find(|l| l.current).cloned();
-    Ok(Json(UnitDetail {
-        unit: unit.into(),
-        tenure_visible,
-        current_owner,
-        current_tenant,
-        ownerships,
-        leases,
-    }))
+    Ok(Json(UnitDetail { unit: unit.into(), tenure_visible, current_owner, current_tenant, ownerships, leases }))
 }
 
 /// List parties
@@ -837,11 +697,7 @@ pub async fn get_unit(
         (status = 422, description = "A parameter is invalid", body = ErrorBody),
     )
 )]
-pub async fn list_parties(
-    ApiUser(actor): ApiUser,
-    State(state): State<AppState>,
-    ApiQuery(q): ApiQuery<PartyQuery>,
-) -> ApiResult<Json<PartyList>> {
+pub async fn list_parties(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<PartyQuery>) -> ApiResult<Json<PartyList>> {
     require(&actor, Permission::ViewParties)?;
     let mut errs = FieldErrors::new();
     let filter = PartyFilter {
@@ -854,24 +710,14 @@ pub async fn list_parties(
     errs.into_result()?;
     let mut c = state.db.read().await?;
     let list = org::list_parties(&mut c, &actor, &filter, page).await?;
-    Ok(Json(PartyList {
-        items: list.items.into_iter().map(PartyOut::from).collect(),
-        total: list.total,
-        page: list.page.number,
-        per_page: list.page.size,
-    }))
+    Ok(Json(PartyList { items: list.items.into_iter().map(PartyOut::from).collect(), total: list.total, page: list.page.number, per_page: list.page.size }))
 }
 
 async fn load_party(state: &AppState, actor: &Actor, id: i64) -> ApiResult<PartyDetail> {
     let mut c = state.db.read().await?;
-    let party = org::party(&mut c, actor, id)
-        .await?
-        .ok_or(ApiError(AppError::NotFound))?;
+    let party = org::party(&mut c, actor, id).await?.ok_or(ApiError(AppError::NotFound))?;
     let contacts = org::contacts(&mut c, id).await?;
-    Ok(PartyDetail {
-        party: party.into(),
-        contacts: contacts.into_iter().map(ContactOut::from).collect(),
-    })
+    Ok(PartyDetail { party: party.into(), contacts: contacts.into_iter().map(ContactOut::from).collect() })
 }
 
 /// Create a party
@@ -890,11 +736,7 @@ async fn load_party(state: &AppState, actor: &Actor, id: i64) -> ApiResult<Party
         (status = 422, description = "Invalid fields (phone, licence number, …), an unknown project or a duplicate licence number", body = ErrorBody),
     )
 )]
-pub async fn create_party(
-    ApiUser(actor): ApiUser,
-    State(state): State<AppState>,
-    ApiJson(body): ApiJson<NewParty>,
-) -> ApiResult<Created<PartyDetail>> {
+pub async fn create_party(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiJson(body): ApiJson<NewParty>) -> ApiResult<Created<PartyDetail>> {
     let id = ops::org::create_party(&state.db, &actor, &body.into()).await?;
     let party = load_party(&state, &actor, id).await?;
     Ok(created(format!("/api/v1/parties/{id}"), party))
@@ -916,11 +758,7 @@ pub async fn create_party(
         (status = 404, description = "No such party in the caller's projects", body = ErrorBody),
     )
 )]
-pub async fn get_party(
-    ApiUser(actor): ApiUser,
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<i64>,
-) -> ApiResult<Json<PartyDetail>> {
+pub async fn get_party(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<PartyDetail>> {
     require(&actor, Permission::ViewParties)?;
     Ok(Json(load_party(&state, &actor, id).await?))
 }
@@ -944,15 +782,9 @@ pub async fn get_party(
         (status = 422, description = "Invalid fields, an unknown unit or party, or an overlap with another lease (`start_date`)", body = ErrorBody),
     )
 )]
-pub async fn create_lease(
-    ApiUser(actor): ApiUser,
-    State(state): State<AppState>,
-    ApiJson(body): ApiJson<NewLease>,
-) -> ApiResult<(StatusCode, Json<LeaseOut>)> {
+pub async fn create_lease(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiJson(body): ApiJson<NewLease>) -> ApiResult<(StatusCode, Json<LeaseOut>)> {
     let id = ops::org::create_lease(&state.db, &actor, &body.into()).await?;
     let mut c = state.db.read().await?;
-    let lease = org::tenure(&mut c, &actor, TenureKind::Lease, id)
-        .await?
-        .ok_or(ApiError(AppError::NotFound))?;
+    let lease = org::tenure(&mut c, &actor, TenureKind::Lease, id).await?.ok_or(ApiError(AppError::NotFound))?;
     Ok((StatusCode::CREATED, Json(lease_out(lease, today()))))
 }
