@@ -256,24 +256,22 @@ fn unit_filter(sql: Sql, actor: &Actor, f: &UnitFilter, today: NaiveDate) -> Sql
         sql = sql.push(" AND u.kind = ").bind(k.code());
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pat = like_contains(&q.to_uppercase());
-        let pat_raw = like_contains(q);
-        sql = sql
-            .push(" AND (u.unit_no LIKE ")
-            .bind(pat)
-            .push(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM ownerships o JOIN parties p ON p.id = o.party_id WHERE o.unit_id = u.id AND (o.end_date IS NULL OR o.end_date >= ")
-            .bind(today)
-            .push(") AND (p.name LIKE ")
-            .bind(pat_raw.clone())
-            .push(" ESCAPE '\\' OR p.phone LIKE ")
-            .bind(pat_raw.clone())
-            .push(" ESCAPE '\\')) OR EXISTS (SELECT 1 FROM leases l JOIN parties p ON p.id = l.party_id WHERE l.unit_id = u.id AND (l.end_date IS NULL OR l.end_date >= ")
-            .bind(today)
-            .push(") AND (p.name LIKE ")
-            .bind(pat_raw.clone())
-            .push(" ESCAPE '\\' OR p.phone LIKE ")
-            .bind(pat_raw)
-            .push(" ESCAPE '\\')))");
+        // Non-correlated subqueries: the parties are scanned once per query, not once per unit.
+        let pat = like_contains(q);
+        let holders = |sql: Sql, table: &str| {
+            sql.push(&format!(" OR u.id IN (SELECT t.unit_id FROM {table} t JOIN parties p ON p.id = t.party_id WHERE p.project_id IN "))
+                .bind_list(&actor.projects)
+                .push(" AND (t.end_date IS NULL OR t.end_date >= ")
+                .bind(today)
+                .push(") AND (p.name LIKE ")
+                .bind(pat.clone())
+                .push(" ESCAPE '\\' OR p.phone LIKE ")
+                .bind(pat.clone())
+                .push(" ESCAPE '\\'))")
+        };
+        sql = sql.push(" AND (u.unit_no LIKE ").bind(like_contains(&q.to_uppercase())).push(" ESCAPE '\\'");
+        sql = holders(sql, "ownerships");
+        sql = holders(sql, "leases").push(")");
     }
     sql
 }
@@ -282,7 +280,9 @@ pub async fn list_units(c: &mut impl AsEx, actor: &Actor, f: &UnitFilter, page: 
     let count = unit_filter(Sql::new("SELECT COUNT(*) FROM units u"), actor, f, today);
     let total = c.ex().scalar(count).await?;
     let sql = unit_filter(Sql::new(UNIT_SELECT).arg(today), actor, f, today)
-        .push(" ORDER BY u.project_id, b.code, u.unit_no LIMIT ")
+        // Index order (units_project): no sort of the whole project per page. Buildings are
+        // listed in the order they were created, which is how sites enter them.
+        .push(" ORDER BY u.project_id, u.building_id, u.unit_no LIMIT ")
         .bind(page.size)
         .push(" OFFSET ")
         .bind(page.offset());
