@@ -139,8 +139,15 @@ pub fn terminate_on(period: &Period, date: NaiveDate) -> Result<Period, Reason> 
     Ok(Period { start: period.start, end: Some(date) })
 }
 
-/// ORG-4: an archive must be updated within this many days of a change of occupant.
+/// ORG-4: an archive must be updated within this many days of a change of occupant
+/// (the default of a per-project setting).
 pub const ARCHIVE_UPDATE_DAYS: u64 = 2;
+
+/// ORG-4: whether a change of occupant that took effect on `effective` was entered into the
+/// archive in time. Entering it before it takes effect (a lease signed ahead) is in time.
+pub fn archive_updated_in_time(effective: NaiveDate, recorded: NaiveDate, days: u64) -> bool {
+    effective.checked_add_days(Days::new(days)).is_none_or(|deadline| recorded <= deadline)
+}
 
 #[cfg(test)]
 mod tests {
@@ -177,6 +184,14 @@ mod tests {
         assert!(!p.touches(d("2026-02-01"), d("2026-02-28")));
         assert!(p.contains(d("2026-04-01")));
         assert!(!p.contains(d("2026-05-03")));
+    }
+
+    #[test]
+    fn org_4_archive_updated_within_two_days_of_a_change() {
+        let moved_in = d("2026-09-30");
+        assert!(archive_updated_in_time(moved_in, d("2026-09-25"), ARCHIVE_UPDATE_DAYS), "entered ahead");
+        assert!(archive_updated_in_time(moved_in, d("2026-10-02"), ARCHIVE_UPDATE_DAYS), "two days later");
+        assert!(!archive_updated_in_time(moved_in, d("2026-10-03"), ARCHIVE_UPDATE_DAYS), "three days later is late");
     }
 
     #[test]

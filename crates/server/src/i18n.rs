@@ -177,6 +177,11 @@ pub static EN: &[(&str, &str)] = &[
     ("全部楼栋", "All buildings"),
     ("仅重点客户", "Key customers only"),
     ("页面加载于", "Page generated"),
+    ("本月变动", "changed this month:"),
+    ("年度档案导出", "Year-end archive export"),
+    ("登记", "Entered"),
+    ("超过2天登记", "entered late (> 2 days)"),
+    ("及时", "on time"),
     // admin and import
     ("员工", "Staff"),
     ("在职员工", "Active staff"),

@@ -44,7 +44,7 @@ CREATE TABLE units (
     version INTEGER NOT NULL DEFAULT 1,
     UNIQUE (building_id, unit_no)
 );
-CREATE INDEX units_project ON units(project_id, building_id, unit_no);
+CREATE INDEX units_project ON units(project_id, building_id, floor, unit_no);
 
 CREATE TABLE parties (
     id INTEGER PRIMARY KEY,

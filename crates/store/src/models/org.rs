@@ -119,6 +119,8 @@ pub struct Tenure {
     /// Lease: monthly rent in fen.
     pub amount: Option<i64>,
     pub building_area: i64,
+    /// When the record was entered (ORG-4 measures it against `start_date`).
+    pub created_at: DateTime<Utc>,
 }
 
 // ---------- projects and buildings ----------
@@ -280,9 +282,9 @@ pub async fn list_units(c: &mut impl AsEx, actor: &Actor, f: &UnitFilter, page: 
     let count = unit_filter(Sql::new("SELECT COUNT(*) FROM units u"), actor, f, today);
     let total = c.ex().scalar(count).await?;
     let sql = unit_filter(Sql::new(UNIT_SELECT).arg(today), actor, f, today)
-        // Index order (units_project): no sort of the whole project per page. Buildings are
-        // listed in the order they were created, which is how sites enter them.
-        .push(" ORDER BY u.project_id, u.building_id, u.unit_no LIMIT ")
+        // Index order (units_project): no sort of the whole project per page, and floor before
+        // number so A-101 comes before A-1001. Buildings are listed in the order they were created.
+        .push(" ORDER BY u.project_id, u.building_id, u.floor, u.unit_no LIMIT ")
         .bind(page.size)
         .push(" OFFSET ")
         .bind(page.offset());
@@ -498,7 +500,7 @@ fn tenure_select(table: &str) -> String {
     let (detail, amount) = if table == "ownerships" { ("t.certificate_no", "NULL") } else { ("t.fitout", "t.monthly_rent") };
     format!(
         "SELECT t.id, t.unit_id, t.party_id, u.project_id, b.name AS building_name, u.unit_no, p.name AS party_name, p.phone AS party_phone,
-         t.start_date, t.end_date, {detail} AS detail, CAST({amount} AS BIGINT) AS amount, u.building_area
+         t.start_date, t.end_date, {detail} AS detail, CAST({amount} AS BIGINT) AS amount, u.building_area, t.created_at
          FROM {table} t JOIN units u ON u.id = t.unit_id JOIN buildings b ON b.id = u.building_id JOIN parties p ON p.id = t.party_id"
     )
 }
@@ -547,6 +549,41 @@ pub async fn register(c: &mut impl AsEx, actor: &Actor, kind: TenureKind, projec
         .push(" AND (t.end_date IS NULL OR t.end_date >= ")
         .bind(from)
         .push(") ORDER BY b.code, u.unit_no, t.start_date");
+    c.ex().fetch_all(sql).await
+}
+
+/// ORG-4: every unit of a project with its current holders, for the year-end archive export.
+pub async fn all_units(c: &mut impl AsEx, actor: &Actor, project_id: i64, on: NaiveDate) -> Result<Vec<Unit>> {
+    if !actor.sees_project(project_id) {
+        return Ok(Vec::new());
+    }
+    let sql = Sql::new(UNIT_SELECT).arg(on).push(" WHERE u.project_id = ").bind(project_id).push(" ORDER BY u.building_id, u.floor, u.unit_no");
+    c.ex().fetch_all(sql).await
+}
+
+/// ORG-4: every party of a project with its contacts, for the year-end archive export.
+pub async fn all_parties(c: &mut impl AsEx, actor: &Actor, project_id: i64) -> Result<Vec<Party>> {
+    if !actor.sees_project(project_id) {
+        return Ok(Vec::new());
+    }
+    c.ex().fetch_all(Sql::new(&format!("SELECT {PARTY_COLS} FROM parties WHERE project_id = $1 ORDER BY id")).arg(project_id)).await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ContactRow {
+    pub party_name: String,
+    #[sqlx(try_from = "String")]
+    pub kind: ContactKind,
+    pub name: String,
+    pub relation: String,
+    pub phone: String,
+}
+
+pub async fn all_contacts(c: &mut impl AsEx, actor: &Actor, project_id: i64) -> Result<Vec<ContactRow>> {
+    if !actor.sees_project(project_id) {
+        return Ok(Vec::new());
+    }
+    let sql = Sql::new("SELECT p.name AS party_name, c.kind, c.name, c.relation, c.phone FROM contacts c JOIN parties p ON p.id = c.party_id WHERE p.project_id = $1 ORDER BY p.id, c.id").arg(project_id);
     c.ex().fetch_all(sql).await
 }
 
