@@ -178,7 +178,7 @@ async fn org_4_late_archive_entries_are_flagged_and_the_year_end_export_has_ever
     let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).expect("workbook");
     assert_eq!(wb.sheet_names(), vec!["房屋", "客户", "联系人", "产权清册", "租赁清册"]);
     let leases = wb.worksheet_range("租赁清册").expect("sheet");
-    assert!(leases.rows().any(|r| r.iter().any(|c| c.to_string() == "王五")));
+    assert!(leases.rows().any(|r| r.iter().any(|c| *c == "王五")));
 }
 
 #[tokio::test]
