@@ -2,8 +2,10 @@
 //! Handlers parse input into these validated types; `ops` calls the decision functions here.
 
 pub mod access;
+pub mod calendar;
 pub mod error;
 pub mod org;
+pub mod sla;
 pub mod values;
 
 pub use error::{FieldError, FieldErrors, Reason};
