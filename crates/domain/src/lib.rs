@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod complaint;
 pub mod error;
 pub mod org;
 pub mod sla;
