@@ -3,9 +3,11 @@
 
 pub mod access;
 pub mod calendar;
+pub mod callback;
 pub mod complaint;
 pub mod error;
 pub mod org;
+pub mod reception;
 pub mod sla;
 pub mod values;
 
