@@ -1,3 +1,4 @@
+pub mod complaint;
 pub mod event;
 pub mod org;
 pub mod staff;

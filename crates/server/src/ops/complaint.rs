@@ -1,0 +1,396 @@
+//! CMP: complaint intake and every step of its life, as transaction scripts around the
+//! transition table in `propdesk_domain::complaint`.
+
+use crate::error::{AppError, AppResult};
+use crate::ops::de_text;
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use propdesk_domain::access::{Actor, Role};
+use propdesk_domain::calendar::{Calendar, WorkingHours};
+use propdesk_domain::callback::who_calls_back;
+use propdesk_domain::complaint::{
+    self as rules, Action, By, Clocks, Complaint, ComplaintStatus, Deadline, DeptStatus, ImportantKind, MajorReason, Severity, TransitionError,
+};
+use propdesk_domain::reception::Channel;
+use propdesk_domain::sla::Policies;
+use propdesk_domain::values::{self, Phone};
+use propdesk_domain::{FieldErrors, Reason};
+use propdesk_store::models::complaint::{self as store, ComplaintRow, NewCallback, NewComplaint, Update};
+use propdesk_store::models::event::{self, NewEvent};
+use propdesk_store::models::{org, staff};
+use propdesk_store::{AsEx, Db, Tx};
+use serde::Deserialize;
+use serde_json::json;
+
+/// The calendar, working hours, zone and policies a project's deadlines are counted in.
+pub struct ProjectClocks {
+    pub cal: Calendar,
+    pub hours: WorkingHours,
+    pub tz: Tz,
+    pub policies: Policies,
+}
+
+impl ProjectClocks {
+    pub fn clocks(&self) -> Clocks<'_> {
+        Clocks { cal: &self.cal, hours: &self.hours, tz: self.tz, policies: &self.policies }
+    }
+}
+
+/// Loads a project's clocks. Today every project counts in the shipped calendar with the
+/// default hours and policies; the calendar module stores them per company and project.
+pub async fn project_clocks(_c: &mut impl AsEx, _project_id: i64) -> AppResult<ProjectClocks> {
+    Ok(ProjectClocks { cal: Calendar::shipped(), hours: WorkingHours::default(), tz: chrono_tz::Asia::Shanghai, policies: Policies::default() })
+}
+
+/// A complaint as taken at intake (CMP-3): from the reception form, the API or a department.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ComplaintInput {
+    #[serde(default, deserialize_with = "de_text")]
+    pub project_id: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub unit_id: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub party_id: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub complainant: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub contact_phone: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub channel: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub content: String,
+    /// Blank: suggested from the content (CMP-1), for staff to confirm.
+    #[serde(default, deserialize_with = "de_text")]
+    pub severity: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub important_kind: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub major_reason: String,
+}
+
+pub struct ParsedComplaint {
+    pub project_id: i64,
+    pub unit_id: Option<i64>,
+    pub party_id: Option<i64>,
+    pub complainant: String,
+    pub contact_phone: String,
+    pub channel: Channel,
+    pub content: String,
+    pub severity: Severity,
+    pub important_kind: Option<ImportantKind>,
+    pub major_reason: Option<MajorReason>,
+}
+
+fn opt_id(s: &str) -> Result<Option<i64>, Reason> {
+    values::optional(s, |v| v.trim().parse::<i64>().map_err(|_| Reason::NotFound))
+}
+
+impl ComplaintInput {
+    pub fn parse(&self) -> Result<ParsedComplaint, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let project_id = e.take("project_id", self.project_id.trim().parse::<i64>().map_err(|_| Reason::Required));
+        let unit_id = e.take("unit_id", opt_id(&self.unit_id));
+        let party_id = e.take("party_id", opt_id(&self.party_id));
+        // CBK-4: anonymous complaints exist; a name is still recorded as given ("匿名").
+        let complainant = e.take("complainant", values::text(if self.complainant.trim().is_empty() { "匿名" } else { &self.complainant }, 60));
+        let phone = e.take("contact_phone", values::optional(&self.contact_phone, Phone::parse));
+        let channel = e.take("channel", if self.channel.trim().is_empty() { Ok(Channel::Phone) } else { Channel::parse(&self.channel) });
+        let content = e.take("content", values::text(&self.content, 2000));
+        let (sug_sev, sug_major, sug_kind) = rules::suggest_severity(&self.content);
+        let severity = e.take("severity", if self.severity.trim().is_empty() { Ok(sug_sev) } else { Severity::parse(&self.severity) });
+        let important_kind = e.take("important_kind", values::optional(&self.important_kind, ImportantKind::parse));
+        let major_reason = e.take("major_reason", values::optional(&self.major_reason, MajorReason::parse));
+        match (project_id, unit_id, party_id, complainant, phone, channel, content, severity, important_kind, major_reason) {
+            (
+                Some(project_id),
+                Some(unit_id),
+                Some(party_id),
+                Some(complainant),
+                Some(phone),
+                Some(channel),
+                Some(content),
+                Some(severity),
+                Some(kind),
+                Some(reason),
+            ) if e.is_empty() => {
+                let important_kind = if severity == Severity::Important { kind.or(sug_kind) } else { None };
+                let major_reason = if severity == Severity::Major { reason.or(sug_major) } else { None };
+                Ok(ParsedComplaint {
+                    project_id,
+                    unit_id,
+                    party_id,
+                    complainant,
+                    contact_phone: phone.map(Phone::into_inner).unwrap_or_default(),
+                    channel,
+                    content,
+                    severity,
+                    important_kind,
+                    major_reason,
+                })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+/// CMP-2: complaints on one issue share a topic: the unit's building (or the project) and the
+/// first characters of the content with spaces and punctuation removed.
+pub fn topic_of(building: Option<&str>, content: &str) -> String {
+    let words: String = content.chars().filter(|c| c.is_alphanumeric()).take(8).collect();
+    format!("{}:{}", building.unwrap_or("-"), words)
+}
+
+/// Creates a complaint inside an open transaction; returns (id, number).
+pub async fn create_tx(tx: &mut Tx, actor: &Actor, p: &ParsedComplaint, reception_id: Option<i64>, now: DateTime<Utc>) -> AppResult<(i64, String)> {
+    let project = org::project(tx, actor, p.project_id).await?.ok_or_else(|| AppError::Invalid(FieldErrors::single("project_id", Reason::NotFound)))?;
+    let mut building = None;
+    if let Some(u) = p.unit_id {
+        let unit = org::unit(tx, actor, u, now.date_naive()).await?.filter(|u| u.project_id == p.project_id);
+        let Some(unit) = unit else { return Err(FieldErrors::single("unit_id", Reason::NotFound).into()) };
+        building = Some(unit.building_code);
+    }
+    if let Some(pid) = p.party_id
+        && org::party(tx, actor, pid).await?.filter(|x| x.project_id == p.project_id).is_none()
+    {
+        return Err(FieldErrors::single("party_id", Reason::NotFound).into());
+    }
+    let seq = store::next_number(tx, project.id, "complaint").await?;
+    let number = format!("{}/TS{seq:03}", project.code);
+    let topic = topic_of(building.as_deref(), &p.content);
+    let n = NewComplaint {
+        project_id: project.id,
+        number: &number,
+        reception_id,
+        unit_id: p.unit_id,
+        party_id: p.party_id,
+        complainant: &p.complainant,
+        contact_phone: &p.contact_phone,
+        channel: p.channel,
+        content: &p.content,
+        severity: p.severity,
+        important_kind: p.important_kind,
+        major_reason: p.major_reason,
+        received_at: now,
+        topic: &topic,
+    };
+    let id = store::insert(tx, &n, now).await?;
+    event::append(
+        tx,
+        actor,
+        now,
+        NewEvent {
+            project_id: Some(project.id),
+            entity: "complaint",
+            entity_id: id,
+            action: "created",
+            payload: json!({"number": number, "severity": p.severity.code(), "channel": p.channel.code(), "reception_id": reception_id, "report_to": rules::report_to(p.severity)}),
+        },
+    )
+    .await?;
+    Ok((id, number))
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: &ComplaintInput) -> AppResult<(i64, String)> {
+    let p = input.parse()?;
+    let mut tx = db.begin().await?;
+    let r = create_tx(&mut tx, actor, &p, None, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// Which side of the table the actor is on: customer-service roles act for customer
+/// service; department roles act for their department.
+pub async fn side(c: &mut impl AsEx, actor: &Actor) -> AppResult<By> {
+    if actor.staff_id == 0 {
+        return Ok(By::System);
+    }
+    match actor.role {
+        Role::Admin | Role::Manager | Role::Supervisor | Role::Specialist | Role::TaxSpecialist | Role::Receptionist => Ok(By::CustomerService),
+        _ => {
+            let s = staff::by_id(c, actor.company_id, actor.staff_id).await?.ok_or(AppError::Forbidden)?;
+            s.department_id.map(By::Department).ok_or(AppError::Forbidden)
+        }
+    }
+}
+
+fn to_domain(row: &ComplaintRow, depts: &[store::DeptRow]) -> Complaint {
+    Complaint {
+        status: row.status,
+        severity: row.severity,
+        received_at: row.received_at,
+        departments: depts.iter().map(|d| (d.department_id, d.status)).collect(),
+        reopened: row.reopened as u32,
+    }
+}
+
+fn conflict(e: TransitionError) -> AppError {
+    match e {
+        TransitionError::NotAllowed { status, .. } => AppError::Conflict(format!("当前状态“{}”不允许此操作", status.zh())),
+        TransitionError::NotYours => AppError::Forbidden,
+        TransitionError::Missing(f) => AppError::Invalid(FieldErrors::single(f, Reason::Required)),
+        TransitionError::DueInPast => AppError::Invalid(FieldErrors::single("due", Reason::Invalid("期限必须晚于现在", "must be in the future"))),
+    }
+}
+
+/// The actions the actor may take on a complaint now (for buttons and 409 answers).
+pub async fn allowed(c: &mut impl AsEx, actor: &Actor, row: &ComplaintRow) -> AppResult<Vec<&'static str>> {
+    let depts = store::departments(c, row.id).await?;
+    let by = side(c, actor).await?;
+    let clocks = project_clocks(c, row.project_id).await?;
+    Ok(to_domain(row, &depts).allowed(by, Utc::now(), &clocks.clocks()))
+}
+
+/// Applies one action: loads the complaint (locked), decides with the transition table,
+/// writes the new state only if nobody changed it since `version` was read, writes the
+/// department parts, deadlines and the callback, and appends the event — one transaction.
+pub async fn act(db: &Db, actor: &Actor, id: i64, version: Option<i64>, action: &Action) -> AppResult<ComplaintRow> {
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let lock = tx.for_update();
+    let row = store::get(&mut tx, actor, id, lock).await?.ok_or(AppError::NotFound)?;
+    if version.is_some_and(|v| v != row.version) {
+        return Err(AppError::Conflict("投诉已被他人处理，请刷新后重试".into()));
+    }
+    let depts = store::departments(&mut tx, id).await?;
+    let by = side(&mut tx, actor).await?;
+    let clocks = project_clocks(&mut tx, row.project_id).await?;
+    let change = to_domain(&row, &depts).apply(action, by, now, &clocks.clocks()).map_err(conflict)?;
+
+    // Department parts: status, deadlines, plan and result texts.
+    for (dept, status) in &change.departments {
+        let before = depts.iter().find(|d| d.department_id == *dept).map(|d| d.status);
+        let mut acceptance = None;
+        let mut plan_due = None;
+        let mut completion = None;
+        for d in &change.deadlines {
+            match d {
+                Deadline::Acceptance { department, due } if department == dept => acceptance = Some(*due),
+                Deadline::Plan { department, due } if department == dept => plan_due = Some(*due),
+                Deadline::Completion { department, due } if department == dept => completion = Some(*due),
+                _ => {}
+            }
+        }
+        let mine = by == By::Department(*dept);
+        let plan = match action {
+            Action::SubmitPlan { plan, .. } if mine => Some(plan.as_str()),
+            _ => None,
+        };
+        let result = match action {
+            Action::Finish { result } if mine => Some(result.as_str()),
+            _ => None,
+        };
+        if before != Some(*status) || acceptance.is_some() || plan_due.is_some() || completion.is_some() || plan.is_some() || result.is_some() {
+            store::put_department(&mut tx, id, *dept, *status, acceptance, plan_due, completion, plan, result).await?;
+        }
+    }
+    let after = store::departments(&mut tx, id).await?;
+    // The next open deadline: a pending department's acceptance, an accepted one's plan, a
+    // planned one's completion, or the callback.
+    let callback_due = change.deadlines.iter().find_map(|d| if let Deadline::Callback { due } = d { Some(*due) } else { None }).or(row.callback_due);
+    let next_due = match change.status {
+        ComplaintStatus::AwaitingCallback => callback_due,
+        ComplaintStatus::Closed | ComplaintStatus::Resolved | ComplaintStatus::Invalid => None,
+        _ => after
+            .iter()
+            .filter_map(|d| match d.status {
+                DeptStatus::Pending => d.acceptance_due,
+                DeptStatus::Accepted => d.plan_due,
+                DeptStatus::Planned => d.completion_due,
+                _ => None,
+            })
+            .min(),
+    };
+    let major_reason = match action {
+        Action::Escalate { to: Severity::Major, reason } => MajorReason::parse(reason).ok(),
+        _ => None,
+    };
+    let update = Update {
+        status: change.status,
+        severity: change.severity,
+        major_reason,
+        next_due,
+        callback_due: if change.status == ComplaintStatus::InProgress { None } else { callback_due },
+        resolved_at: if matches!(change.status, ComplaintStatus::Resolved | ComplaintStatus::Invalid) && row.resolved_at.is_none() {
+            Some(now)
+        } else {
+            row.resolved_at
+        },
+        closed_at: if change.status == ComplaintStatus::Closed { Some(now) } else { None },
+        reopened: change.reopened as i64,
+    };
+    if !store::update(&mut tx, id, row.version, &update).await? {
+        return Err(AppError::Conflict("投诉已被他人处理，请刷新后重试".into()));
+    }
+    // CBK-1/CBK-2: the callback is created when it falls due to be made; settled by its outcome.
+    match action {
+        Action::RecordOpinion { .. } => {
+            if let Some(due) = callback_due {
+                let cb = NewCallback { project_id: row.project_id, subject: "complaint", subject_id: id, due_at: due, role: who_calls_back(change.severity) };
+                store::insert_callback(&mut tx, &cb, now).await?;
+            }
+        }
+        Action::CallbackDone { satisfied } => {
+            store::settle_callbacks(&mut tx, "complaint", id, "done", Some(*satisfied), None, Some(actor.staff_id).filter(|s| *s > 0), now).await?;
+        }
+        Action::WaiveCallback { reason } => {
+            store::settle_callbacks(&mut tx, "complaint", id, "waived", None, Some(reason), Some(actor.staff_id).filter(|s| *s > 0), now).await?;
+        }
+        _ => {}
+    }
+    event::append(
+        &mut tx,
+        actor,
+        now,
+        NewEvent { project_id: Some(row.project_id), entity: "complaint", entity_id: id, action: action.code(), payload: payload(action, &row, &change) },
+    )
+    .await?;
+    let saved = store::get(&mut tx, actor, id, "").await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+fn payload(action: &Action, row: &ComplaintRow, change: &rules::Change) -> serde_json::Value {
+    let detail = match action {
+        Action::Dispatch { departments } => json!({"departments": departments}),
+        Action::Return { reason } => json!({"reason": reason}),
+        Action::SubmitPlan { plan, due } => json!({"plan": plan, "due": due}),
+        Action::Progress { note } => json!({"note": note}),
+        Action::Finish { result } => json!({"result": result}),
+        Action::MarkInvalid { opinion, signed_by } => json!({"opinion": opinion, "signed_by": signed_by}),
+        Action::RecordOpinion { opinion } => json!({"opinion": opinion}),
+        Action::CallbackDone { satisfied } => json!({"satisfied": satisfied}),
+        Action::WaiveCallback { reason } => json!({"reason": reason}),
+        Action::Escalate { to, reason } => json!({"to": to.code(), "reason": reason, "report_to": change.report_to}),
+        Action::Accept => json!({}),
+    };
+    json!({"from": row.status.code(), "to": change.status.code(), "severity": change.severity.code(), "detail": detail})
+}
+
+/// CMP-2 escalation for one project's complaints received before `cutoff` that are still open
+/// and not major; returns how many were raised. Safe on several nodes: each complaint changes
+/// under its version check, so a second node's pass finds it already major or gets a conflict.
+pub async fn escalate_overdue(db: &Db, system: &Actor, now: DateTime<Utc>, policies: &Policies) -> AppResult<usize> {
+    let cutoff = now - Duration::days(policies.cmp_escalate_after_days as i64);
+    let mut c = db.read().await?;
+    let ids: Vec<(i64,)> = c
+        .ex()
+        .fetch_all(
+            propdesk_store::Sql::new(
+                "SELECT id FROM complaints WHERE status NOT IN ('closed', 'invalid') AND severity <> 'major' AND received_at <= $1 AND project_id IN ",
+            )
+            .arg(cutoff)
+            .bind_list(&system.projects),
+        )
+        .await?;
+    drop(c);
+    let mut n = 0;
+    for (id,) in ids {
+        let action = Action::Escalate { to: Severity::Major, reason: MajorReason::UnresolvedMonth.code().to_string() };
+        match act(db, system, id, None, &action).await {
+            Ok(_) => n += 1,
+            Err(AppError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}

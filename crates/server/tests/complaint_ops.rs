@@ -1,0 +1,142 @@
+//! The complaint transaction scripts against a real database.
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::spawn_app;
+use propdesk::error::AppError;
+use propdesk::ops::complaint::{ComplaintInput, act, create, escalate_overdue};
+use propdesk::ops::staff::{StaffInput, create_department, create_staff};
+use propdesk_domain::access::Actor;
+use propdesk_domain::complaint::{Action, ComplaintStatus, Severity};
+use propdesk_domain::sla::Policies;
+use propdesk_store::AsEx;
+use propdesk_store::models::complaint as store;
+use propdesk_store::models::event;
+
+async fn engineer(app: &common::TestApp) -> (i64, Actor) {
+    let dept = create_department(&app.db, &app.root, "ENG", "工程部").await.expect("dept");
+    let input = StaffInput {
+        username: "gong".into(),
+        display_name: "工程师".into(),
+        role: "engineering".into(),
+        department_id: dept.to_string(),
+        active: true,
+        projects: vec![app.project_a],
+        password: common::PASSWORD.into(),
+        ..Default::default()
+    };
+    let id = create_staff(&app.db, &app.root, &input).await.expect("staff");
+    (
+        dept,
+        Actor {
+            staff_id: id,
+            name: "工程师".into(),
+            company_id: app.company_id,
+            role: propdesk_domain::access::Role::Engineering,
+            projects: vec![app.project_a],
+        },
+    )
+}
+
+fn cs(app: &common::TestApp, staff_id: i64) -> Actor {
+    Actor { staff_id, name: "客服".into(), company_id: app.company_id, role: propdesk_domain::access::Role::Specialist, projects: vec![app.project_a] }
+}
+
+#[tokio::test]
+async fn cmp_4_cmp_11_cbk_1_a_complaint_from_intake_to_closed_callback() {
+    let app = spawn_app().await;
+    let (dept, eng) = engineer(&app).await;
+    let spec = app.staff("kefu", "specialist", &[app.project_a]).await;
+    let cs = cs(&app, spec);
+    let input = ComplaintInput {
+        project_id: app.project_a.to_string(),
+        complainant: "王女士".into(),
+        contact_phone: "13800138000".into(),
+        content: "楼道灯坏了三天没人修".into(),
+        ..Default::default()
+    };
+    let (id, number) = create(&app.db, &cs, &input).await.expect("create");
+    assert_eq!(number, "HXGC/TS001", "numbered per project");
+    let (_, second) = create(&app.db, &cs, &input).await.expect("create");
+    assert_eq!(second, "HXGC/TS002");
+
+    let c = act(&app.db, &cs, id, Some(1), &Action::Dispatch { departments: vec![dept] }).await.expect("dispatch");
+    assert_eq!(c.status, ComplaintStatus::Dispatched);
+    assert!(c.next_due.is_some(), "CMP-5 acceptance deadline");
+    // Someone acting on the old version loses: 409, nothing changes.
+    assert!(matches!(act(&app.db, &cs, id, Some(1), &Action::Progress { note: "x".into() }).await, Err(AppError::Conflict(_))));
+    // A department that is not on the form has no part in it.
+    assert!(matches!(act(&app.db, &cs, id, None, &Action::Accept).await, Err(AppError::Conflict(_))));
+    act(&app.db, &eng, id, None, &Action::Accept).await.expect("accept");
+    act(&app.db, &eng, id, None, &Action::SubmitPlan { plan: "更换灯具".into(), due: Utc::now() + Duration::days(2) }).await.expect("plan");
+    act(&app.db, &eng, id, None, &Action::Finish { result: "已更换".into() }).await.expect("finish");
+    let c = act(&app.db, &cs, id, None, &Action::RecordOpinion { opinion: "满意".into() }).await.expect("opinion");
+    assert_eq!(c.status, ComplaintStatus::AwaitingCallback);
+    let mut conn = app.db.read().await.expect("conn");
+    let pending: i64 = conn
+        .ex()
+        .scalar(
+            propdesk_store::Sql::new(
+                "SELECT COUNT(*) FROM callbacks WHERE subject = 'complaint' AND subject_id = $1 AND status = 'pending' AND assigned_role = 'assistant'",
+            )
+            .arg(id),
+        )
+        .await
+        .expect("count");
+    assert_eq!(pending, 1, "CBK-1/CBK-2: one callback for an assistant");
+    drop(conn);
+    let c = act(&app.db, &cs, id, None, &Action::CallbackDone { satisfied: true }).await.expect("callback");
+    assert_eq!(c.status, ComplaintStatus::Closed);
+    let mut conn = app.db.read().await.expect("conn");
+    let history = event::for_entity(&mut conn, "complaint", id).await.expect("events");
+    let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, vec!["created", "dispatch", "accept", "submit_plan", "finish", "record_opinion", "callback_done"], "SEC-1: every step is an event");
+    let depts = store::departments(&mut conn, id).await.expect("depts");
+    assert_eq!(depts[0].plan, "更换灯具");
+    assert_eq!(depts[0].result, "已更换");
+}
+
+#[tokio::test]
+async fn cmp_2_escalation_job_makes_month_old_complaints_major_once() {
+    let app = spawn_app().await;
+    let spec = app.staff("kefu", "specialist", &[app.project_a]).await;
+    let cs = cs(&app, spec);
+    let input = ComplaintInput { project_id: app.project_a.to_string(), complainant: "李先生".into(), content: "噪音扰民".into(), ..Default::default() };
+    let (id, _) = create(&app.db, &cs, &input).await.expect("create");
+    let system = Actor {
+        staff_id: 0,
+        name: "系统".into(),
+        company_id: app.company_id,
+        role: propdesk_domain::access::Role::Admin,
+        projects: vec![app.project_a, app.project_b],
+    };
+    let p = Policies::default();
+    assert_eq!(escalate_overdue(&app.db, &system, Utc::now(), &p).await.expect("pass"), 0, "not yet a month old");
+    let later = Utc::now() + Duration::days(31);
+    assert_eq!(escalate_overdue(&app.db, &system, later, &p).await.expect("pass"), 1);
+    assert_eq!(escalate_overdue(&app.db, &system, later, &p).await.expect("pass"), 0, "a second pass changes nothing");
+    let mut conn = app.db.read().await.expect("conn");
+    let row = store::get(&mut conn, &cs, id, "").await.expect("get").expect("row");
+    assert_eq!((row.severity, row.major_reason.as_deref()), (Severity::Major, Some("unresolved_month")));
+}
+
+#[tokio::test]
+async fn cmp_3_intake_validates_and_sec_2_scopes_by_project() {
+    let app = spawn_app().await;
+    let spec = app.staff("kefu", "specialist", &[app.project_a]).await;
+    let cs = cs(&app, spec);
+    let bad = ComplaintInput { project_id: app.project_a.to_string(), contact_phone: "12345".into(), content: "".into(), ..Default::default() };
+    match create(&app.db, &cs, &bad).await {
+        Err(AppError::Invalid(e)) => assert!(e.get("contact_phone").is_some() && e.get("content").is_some()),
+        other => panic!("expected field errors, got {other:?}"),
+    }
+    let other_project = ComplaintInput { project_id: app.project_b.to_string(), content: "x".into(), ..Default::default() };
+    assert!(matches!(create(&app.db, &cs, &other_project).await, Err(AppError::Invalid(_))));
+    // CMP-1: severity suggested from the content when staff leave it blank.
+    let theft = ComplaintInput { project_id: app.project_a.to_string(), content: "地下车库电动车被盗".into(), ..Default::default() };
+    let (id, _) = create(&app.db, &cs, &theft).await.expect("create");
+    let mut conn = app.db.read().await.expect("conn");
+    let row = store::get(&mut conn, &cs, id, "").await.expect("get").expect("row");
+    assert_eq!((row.severity, row.major_reason.as_deref()), (Severity::Major, Some("emergency")));
+}

@@ -1,0 +1,302 @@
+//! Complaints, their department parts and callbacks; reception numbers. Every read is scoped
+//! by the actor's projects.
+
+use crate::{AsEx, Page, Paged, Result, Sql, like_contains};
+use chrono::{DateTime, Utc};
+use propdesk_domain::access::Actor;
+use propdesk_domain::callback::CallbackRole;
+use propdesk_domain::complaint::{ComplaintStatus, DeptStatus, ImportantKind, MajorReason, Severity};
+use propdesk_domain::reception::Channel;
+
+/// The next human number of a kind in a project (`HXGC/TS001`), inside the creating transaction.
+pub async fn next_number(c: &mut impl AsEx, project_id: i64, name: &str) -> Result<i64> {
+    let sql = Sql::new("INSERT INTO counters (project_id, name, value) VALUES ($1, $2, 1) ON CONFLICT (project_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value")
+        .arg(project_id)
+        .arg(name);
+    c.ex().scalar(sql).await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ComplaintRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub number: String,
+    pub reception_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub party_id: Option<i64>,
+    pub complainant: String,
+    pub contact_phone: String,
+    #[sqlx(try_from = "String")]
+    pub channel: Channel,
+    pub content: String,
+    #[sqlx(try_from = "String")]
+    pub severity: Severity,
+    pub important_kind: Option<String>,
+    pub major_reason: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub status: ComplaintStatus,
+    pub received_at: DateTime<Utc>,
+    pub next_due: Option<DateTime<Utc>>,
+    pub callback_due: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub reopened: i64,
+    pub typical_case: bool,
+    pub parent_id: Option<i64>,
+    pub topic: String,
+    pub version: i64,
+}
+
+const COLS: &str =
+    "id, project_id, number, reception_id, unit_id, party_id, complainant, contact_phone, channel, content, severity, important_kind, major_reason,
+    status, received_at, next_due, callback_due, resolved_at, closed_at, reopened, typical_case, parent_id, topic, version";
+
+pub struct NewComplaint<'a> {
+    pub project_id: i64,
+    pub number: &'a str,
+    pub reception_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub party_id: Option<i64>,
+    pub complainant: &'a str,
+    pub contact_phone: &'a str,
+    pub channel: Channel,
+    pub content: &'a str,
+    pub severity: Severity,
+    pub important_kind: Option<ImportantKind>,
+    pub major_reason: Option<MajorReason>,
+    pub received_at: DateTime<Utc>,
+    pub topic: &'a str,
+}
+
+pub async fn insert(c: &mut impl AsEx, n: &NewComplaint<'_>, now: DateTime<Utc>) -> Result<i64> {
+    let sql = Sql::new(
+        "INSERT INTO complaints (project_id, number, reception_id, unit_id, party_id, complainant, contact_phone, channel, content, severity, important_kind,
+         major_reason, status, received_at, topic, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'received', $13, $14, $15)",
+    )
+    .arg(n.project_id)
+    .arg(n.number)
+    .arg(n.reception_id)
+    .arg(n.unit_id)
+    .arg(n.party_id)
+    .arg(n.complainant)
+    .arg(n.contact_phone)
+    .arg(n.channel.code())
+    .arg(n.content)
+    .arg(n.severity.code())
+    .arg(n.important_kind.map(|k| k.code()))
+    .arg(n.major_reason.map(|k| k.code()))
+    .arg(n.received_at)
+    .arg(n.topic)
+    .arg(now);
+    c.ex().insert(sql).await
+}
+
+/// A complaint the actor may see; `lock` is `Tx::for_update()` inside a changing transaction.
+pub async fn get(c: &mut impl AsEx, actor: &Actor, id: i64, lock: &str) -> Result<Option<ComplaintRow>> {
+    let sql = Sql::new(&format!("SELECT {COLS} FROM complaints WHERE id = ")).bind(id).push(" AND project_id IN ").bind_list(&actor.projects).push(lock);
+    c.ex().fetch_optional(sql).await
+}
+
+/// The state a transition writes back, only if the row is still at `version` (else false → 409).
+pub struct Update {
+    pub status: ComplaintStatus,
+    pub severity: Severity,
+    pub major_reason: Option<MajorReason>,
+    pub next_due: Option<DateTime<Utc>>,
+    pub callback_due: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub reopened: i64,
+}
+
+pub async fn update(c: &mut impl AsEx, id: i64, version: i64, u: &Update) -> Result<bool> {
+    let sql = Sql::new(
+        "UPDATE complaints SET status = $1, severity = $2, major_reason = COALESCE($3, major_reason), next_due = $4, callback_due = $5, resolved_at = $6,
+         closed_at = $7, reopened = $8, version = version + 1 WHERE id = $9 AND version = $10",
+    )
+    .arg(u.status.code())
+    .arg(u.severity.code())
+    .arg(u.major_reason.map(|r| r.code()))
+    .arg(u.next_due)
+    .arg(u.callback_due)
+    .arg(u.resolved_at)
+    .arg(u.closed_at)
+    .arg(u.reopened)
+    .arg(id)
+    .arg(version);
+    Ok(c.ex().execute(sql).await? == 1)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct DeptRow {
+    pub complaint_id: i64,
+    pub department_id: i64,
+    pub department_name: String,
+    #[sqlx(try_from = "String")]
+    pub status: DeptStatus,
+    pub acceptance_due: Option<DateTime<Utc>>,
+    pub plan_due: Option<DateTime<Utc>>,
+    pub completion_due: Option<DateTime<Utc>>,
+    pub plan: String,
+    pub result: String,
+}
+
+pub async fn departments(c: &mut impl AsEx, complaint_id: i64) -> Result<Vec<DeptRow>> {
+    let sql = Sql::new(
+        "SELECT cd.complaint_id, cd.department_id, d.name AS department_name, cd.status, cd.acceptance_due, cd.plan_due, cd.completion_due, cd.plan, cd.result
+         FROM complaint_departments cd JOIN departments d ON d.id = cd.department_id WHERE cd.complaint_id = $1 ORDER BY d.code",
+    )
+    .arg(complaint_id);
+    c.ex().fetch_all(sql).await
+}
+
+/// Writes one department's part; due dates and texts are only overwritten when given.
+#[allow(clippy::too_many_arguments)]
+pub async fn put_department(
+    c: &mut impl AsEx,
+    complaint_id: i64,
+    department_id: i64,
+    status: DeptStatus,
+    acceptance_due: Option<DateTime<Utc>>,
+    plan_due: Option<DateTime<Utc>>,
+    completion_due: Option<DateTime<Utc>>,
+    plan: Option<&str>,
+    result: Option<&str>,
+) -> Result<u64> {
+    let sql = Sql::new(
+        "INSERT INTO complaint_departments (complaint_id, department_id, status, acceptance_due, plan_due, completion_due, plan, result)
+         VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7, ''), COALESCE($8, ''))
+         ON CONFLICT (complaint_id, department_id) DO UPDATE SET status = excluded.status,
+           acceptance_due = COALESCE($4, complaint_departments.acceptance_due),
+           plan_due = COALESCE($5, complaint_departments.plan_due),
+           completion_due = COALESCE($6, complaint_departments.completion_due),
+           plan = COALESCE($7, complaint_departments.plan),
+           result = COALESCE($8, complaint_departments.result)",
+    )
+    .arg(complaint_id)
+    .arg(department_id)
+    .arg(status.code())
+    .arg(acceptance_due)
+    .arg(plan_due)
+    .arg(completion_due)
+    .arg(plan)
+    .arg(result);
+    c.ex().execute(sql).await
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub project_id: Option<i64>,
+    pub status: Option<ComplaintStatus>,
+    pub severity: Option<Severity>,
+    /// Only open complaints whose next deadline has passed.
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub typical_only: bool,
+    /// Number, complainant, phone or content (substring, Chinese words of any length).
+    pub q: Option<String>,
+}
+
+fn filter(sql: Sql, actor: &Actor, f: &Filter) -> Sql {
+    let mut sql = sql.push(" WHERE project_id IN ").bind_list(&actor.projects);
+    if let Some(p) = f.project_id {
+        sql = sql.push(" AND project_id = ").bind(p);
+    }
+    if let Some(s) = f.status {
+        sql = sql.push(" AND status = ").bind(s.code());
+    }
+    if let Some(s) = f.severity {
+        sql = sql.push(" AND severity = ").bind(s.code());
+    }
+    if let Some(now) = f.overdue_at {
+        sql = sql.push(" AND status <> 'closed' AND next_due < ").bind(now);
+    }
+    if f.typical_only {
+        sql = sql.push(" AND typical_case = ").bind(true);
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pat = like_contains(q);
+        sql = sql
+            .push(" AND (number LIKE ")
+            .bind(pat.clone())
+            .push(" ESCAPE '\\' OR complainant LIKE ")
+            .bind(pat.clone())
+            .push(" ESCAPE '\\' OR contact_phone LIKE ")
+            .bind(pat.clone())
+            .push(" ESCAPE '\\' OR content LIKE ")
+            .bind(pat)
+            .push(" ESCAPE '\\')");
+    }
+    sql
+}
+
+pub async fn list(c: &mut impl AsEx, actor: &Actor, f: &Filter, page: Page) -> Result<Paged<ComplaintRow>> {
+    let total = c.ex().scalar(filter(Sql::new("SELECT COUNT(*) FROM complaints"), actor, f)).await?;
+    let sql = filter(Sql::new(&format!("SELECT {COLS} FROM complaints")), actor, f)
+        .push(" ORDER BY received_at DESC, id DESC LIMIT ")
+        .bind(page.size)
+        .push(" OFFSET ")
+        .bind(page.offset());
+    let items = c.ex().fetch_all(sql).await?;
+    Ok(Paged { items, total, page })
+}
+
+/// Distinct complainants (by phone, else name) on a topic in a project since `since` (CMP-2).
+pub async fn distinct_complainants(c: &mut impl AsEx, project_id: i64, topic: &str, since: DateTime<Utc>) -> Result<i64> {
+    let sql = Sql::new(
+        "SELECT COUNT(DISTINCT CASE WHEN contact_phone <> '' THEN contact_phone ELSE complainant END) FROM complaints
+         WHERE project_id = $1 AND topic = $2 AND received_at >= $3 AND status <> 'invalid'",
+    )
+    .arg(project_id)
+    .arg(topic)
+    .arg(since);
+    c.ex().scalar(sql).await
+}
+
+// ---------- callbacks ----------
+
+pub struct NewCallback {
+    pub project_id: i64,
+    pub subject: &'static str,
+    pub subject_id: i64,
+    pub due_at: DateTime<Utc>,
+    pub role: CallbackRole,
+}
+
+pub async fn insert_callback(c: &mut impl AsEx, n: &NewCallback, now: DateTime<Utc>) -> Result<i64> {
+    let sql = Sql::new(
+        "INSERT INTO callbacks (project_id, subject, subject_id, due_at, assigned_role, status, created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6)",
+    )
+    .arg(n.project_id)
+    .arg(n.subject)
+    .arg(n.subject_id)
+    .arg(n.due_at)
+    .arg(n.role.code())
+    .arg(now);
+    c.ex().insert(sql).await
+}
+
+/// Settles the pending callbacks of a subject (done or waived) when the subject closes.
+#[allow(clippy::too_many_arguments)]
+pub async fn settle_callbacks(
+    c: &mut impl AsEx,
+    subject: &str,
+    subject_id: i64,
+    status: &str,
+    satisfied: Option<bool>,
+    reason: Option<&str>,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let sql = Sql::new(
+        "UPDATE callbacks SET status = $1, satisfied = $2, waiver_reason = $3, done_by = $4, done_at = $5, version = version + 1
+         WHERE subject = $6 AND subject_id = $7 AND status = 'pending'",
+    )
+    .arg(status)
+    .arg(satisfied)
+    .arg(reason)
+    .arg(by)
+    .arg(now)
+    .arg(subject)
+    .arg(subject_id);
+    c.ex().execute(sql).await
+}
