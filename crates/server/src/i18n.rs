@@ -177,6 +177,12 @@ pub static EN: &[(&str, &str)] = &[
     ("全部楼栋", "All buildings"),
     ("仅重点客户", "Key customers only"),
     ("页面加载于", "Page generated"),
+    ("客户服务", "Customer service"),
+    ("前台接待", "Reception"),
+    ("投诉", "Complaints"),
+    ("回访", "Callbacks"),
+    ("看板", "Board"),
+    ("投诉报表", "Complaint reports"),
     ("本月变动", "changed this month:"),
     ("年度档案导出", "Year-end archive export"),
     ("登记", "Entered"),
@@ -213,6 +219,12 @@ pub static EN: &[(&str, &str)] = &[
     ("请选择导入房屋还是客户", "Choose whether to import units or parties"),
     ("请选择要上传的 Excel 文件", "Choose an Excel file to upload"),
     ("请选择要导入到的项目", "Choose the project to import into"),
+    // reception — the reception module adds its entries below this line
+    ("接待记录", "Reception records"),
+    // complaints — the complaints module adds its entries below this line
+    ("投诉处理单", "Complaint handling form"),
+    // callbacks, board and reports — that module adds its entries below this line
+    ("回访记录", "Callback record"),
 ];
 
 #[cfg(test)]

@@ -56,7 +56,11 @@ impl Modify for BearerAuth {
 /// The document as JSON, built once.
 pub fn json() -> &'static str {
     static DOC: LazyLock<String> = LazyLock::new(|| {
-        ApiDoc::openapi().to_pretty_json().unwrap_or_else(|e| {
+        let mut doc = ApiDoc::openapi();
+        // Each module documents its own operations; they join the one document here.
+        doc.merge(v1::complaints::Doc::openapi());
+        doc.merge(v1::reception::Doc::openapi());
+        doc.to_pretty_json().unwrap_or_else(|e| {
             tracing::error!(error = %e, "cannot serialise the OpenAPI document");
             "{}".into()
         })

@@ -1,10 +1,15 @@
 //! Staff HTML pages. Handlers parse, call `ops`, and render; they never decide workflow rules.
 
 pub mod admin;
+pub mod board;
+pub mod callbacks;
+pub mod complaints;
 pub mod home;
 pub mod import;
 pub mod org;
+pub mod reception;
 pub mod registers;
+pub mod reports;
 pub mod session;
 
 use crate::auth::FormData;
@@ -160,6 +165,11 @@ pub fn routes() -> Router<AppState> {
         .merge(registers::routes())
         .merge(import::routes())
         .merge(admin::routes())
+        .merge(reception::routes())
+        .merge(complaints::routes())
+        .merge(callbacks::routes())
+        .merge(board::routes())
+        .merge(reports::routes())
 }
 
 /// A timestamp in the project's zone (Asia/Shanghai for every project today), to the minute.

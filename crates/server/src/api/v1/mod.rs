@@ -17,7 +17,12 @@ macro_rules! schema_fn {
 }
 
 pub mod auth;
+pub mod complaints;
 pub mod org;
+pub mod reception;
+
+/// Operations documented and routed, over all modules (checked by tests/api.rs).
+pub const OPERATIONS: usize = 9 + complaints::OPERATIONS + reception::OPERATIONS;
 
 use crate::state::AppState;
 use axum::Router;
@@ -36,6 +41,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/parties", get(org::list_parties).post(org::create_party))
         .route("/api/v1/parties/{id}", get(org::get_party))
         .route("/api/v1/leases", post(org::create_lease))
+        .merge(complaints::routes())
+        .merge(reception::routes())
 }
 
 /// The body of every error response.

@@ -1,0 +1,8 @@
+//! Stub: filled by its module.
+
+use crate::state::AppState;
+use axum::Router;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
