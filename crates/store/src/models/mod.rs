@@ -1,3 +1,4 @@
+pub mod calendar;
 pub mod event;
 pub mod org;
 pub mod staff;
