@@ -1,6 +1,7 @@
 //! Staff HTML pages. Handlers parse, call `ops`, and render; they never decide workflow rules.
 
 pub mod admin;
+pub mod calendar;
 pub mod home;
 pub mod import;
 pub mod org;
@@ -160,6 +161,7 @@ pub fn routes() -> Router<AppState> {
         .merge(registers::routes())
         .merge(import::routes())
         .merge(admin::routes())
+        .merge(calendar::routes())
 }
 
 /// A timestamp in the project's zone (Asia/Shanghai for every project today), to the minute.
@@ -179,6 +181,9 @@ pub fn action_label(action: &str, en: bool) -> String {
         "contact_added" => ("添加联系人", "contact added"),
         "imported" => ("导入", "imported"),
         "password_reset" => ("重置密码", "password reset"),
+        "day_set" => ("修改日历", "calendar day set"),
+        "year_added" => ("添加年份", "year added"),
+        "settings_updated" => ("修改项目设置", "settings updated"),
         other => (other, other),
     };
     if en { e.to_string() } else { zh.to_string() }

@@ -17,6 +17,7 @@ macro_rules! schema_fn {
 }
 
 pub mod auth;
+pub mod calendar;
 pub mod org;
 
 use crate::state::AppState;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/parties", get(org::list_parties).post(org::create_party))
         .route("/api/v1/parties/{id}", get(org::get_party))
         .route("/api/v1/leases", post(org::create_lease))
+        .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 
 /// The body of every error response.
