@@ -55,6 +55,9 @@ pub enum Permission {
     ImportData,
     ViewAudit,
     ManageStaff,
+    /// Edit the company's working-day calendar and projects' time zone, working hours and
+    /// deadline policies (CMP-5, CMP-6 and the other SLA numbers).
+    ManageCalendar,
 }
 
 impl Role {
@@ -72,6 +75,7 @@ impl Role {
             ImportData => matches!(self, Admin | Manager | Supervisor),
             ViewAudit => matches!(self, Admin | Manager | Supervisor),
             ManageStaff => matches!(self, Admin),
+            ManageCalendar => matches!(self, Admin | Manager),
         }
     }
 }
@@ -89,6 +93,13 @@ mod tests {
         assert!(!Role::Receptionist.allows(Permission::ImportData));
         assert!(Role::Leasing.allows(Permission::EditTenure));
         assert!(Role::Cleaning.allows(Permission::ViewUnits));
+    }
+
+    #[test]
+    fn cmp_6_calendar_and_deadline_policies_are_managed_by_admins_and_managers() {
+        for r in Role::ALL {
+            assert_eq!(r.allows(Permission::ManageCalendar), matches!(r, Role::Admin | Role::Manager), "{r}");
+        }
     }
 
     #[test]

@@ -24,6 +24,28 @@ impl Clock {
             Clock::Hours(n) => add_hours(start, n),
         }
     }
+    /// The unit's code as stored and sent by forms (`working_days`, `calendar_days`, `hours`).
+    pub fn unit(self) -> &'static str {
+        match self {
+            Clock::WorkingDays(_) => "working_days",
+            Clock::CalendarDays(_) => "calendar_days",
+            Clock::Hours(_) => "hours",
+        }
+    }
+    pub fn n(self) -> u32 {
+        match self {
+            Clock::WorkingDays(n) | Clock::CalendarDays(n) | Clock::Hours(n) => n,
+        }
+    }
+    /// A clock from its unit code and number; None for an unknown unit.
+    pub fn from_parts(unit: &str, n: u32) -> Option<Clock> {
+        match unit {
+            "working_days" => Some(Clock::WorkingDays(n)),
+            "calendar_days" => Some(Clock::CalendarDays(n)),
+            "hours" => Some(Clock::Hours(n)),
+            _ => None,
+        }
+    }
     pub fn label(self, en: bool) -> String {
         match (self, en) {
             (Clock::WorkingDays(n), false) => format!("{n} 个工作日"),
@@ -36,8 +58,10 @@ impl Clock {
     }
 }
 
-/// A project's deadline policies. `Default` gives the numbers of DOMAIN.md.
+/// A project's deadline policies. `Default` gives the numbers of DOMAIN.md; a stored policy
+/// document that lacks a field (`{}` included) takes that field's default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Policies {
     /// CMP-5: a department passes a complaint that is not its own to customer service.
     pub cmp_pass_on: Clock,
@@ -81,6 +105,131 @@ impl Default for Policies {
             rep_callback_other: Clock::CalendarDays(7),
             rep_rectification: Clock::Hours(24),
             archive_update_days: 2,
+        }
+    }
+}
+
+/// The units a clock policy can be counted in: (code, Chinese, English).
+pub const CLOCK_UNITS: &[(&str, &str, &str)] =
+    &[("working_days", "个工作日", "working days"), ("calendar_days", "天", "calendar days"), ("hours", "小时", "hours")];
+
+/// What kind of number a policy is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// A deadline: a number and a unit (`Clock`).
+    Clock,
+    /// A number of calendar days.
+    Days,
+    /// A number of people.
+    People,
+}
+
+/// A policy's value, as read from or written to `Policies` by its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyValue {
+    Clock(Clock),
+    Count(u32),
+}
+
+/// One editable policy: its field name in `Policies`, the rule it serves, and what it means.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyItem {
+    pub key: &'static str,
+    pub rule: &'static str,
+    pub kind: PolicyKind,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+impl PolicyItem {
+    pub fn label(&self, en: bool) -> &'static str {
+        if en { self.en } else { self.zh }
+    }
+}
+
+const fn item(key: &'static str, rule: &'static str, kind: PolicyKind, zh: &'static str, en: &'static str) -> PolicyItem {
+    PolicyItem { key, rule, kind, zh, en }
+}
+
+/// Every field of `Policies`, in the order of DOMAIN.md, for the settings page and its form.
+pub const POLICY_ITEMS: &[PolicyItem] = &[
+    item("cmp_pass_on", "CMP-5", PolicyKind::Clock, "非本部门投诉转交客服中心", "Pass a complaint that is not ours to customer service"),
+    item("cmp_file_after_finish", "CMP-5", PolicyKind::Clock, "本部门处理完毕后交客服中心备案", "File a complaint handled by the department after finishing"),
+    item("cmp_reply_plan", "CMP-6", PolicyKind::Clock, "责任部门答复处理方案", "Responsible department replies with a handling plan"),
+    item("cmp_escalate_after_days", "CMP-2", PolicyKind::Days, "有效投诉超过此天数未结升级为重大投诉", "A valid complaint open this many days becomes major"),
+    item("cmp_collective_people", "CMP-2", PolicyKind::People, "集体投诉人数", "Distinct complainants that make a collective complaint"),
+    item("cmp_collective_window_days", "CMP-2", PolicyKind::Days, "集体投诉统计天数", "Window for counting a collective complaint"),
+    item("callback", "CBK-1", PolicyKind::Clock, "投诉解决或服务完成后回访", "Callback after a complaint is resolved or a service done"),
+    item("rep_on_site", "REP-2", PolicyKind::Clock, "报修后到场", "On site after a repair request"),
+    item("rep_callback_safety", "REP-8", PolicyKind::Clock, "安全设施维修后回访", "Callback after repairs of safety facilities"),
+    item("rep_callback_leak", "REP-8", PolicyKind::Clock, "渗漏维修后回访", "Callback after leak repairs"),
+    item("rep_callback_other", "REP-8", PolicyKind::Clock, "其他维修后回访", "Callback after other repairs"),
+    item("rep_rectification", "REP-9", PolicyKind::Clock, "回访发现问题后发出整改通知", "Rectification notice after a problem found at callback"),
+    item("archive_update_days", "ORG-4", PolicyKind::Days, "住户变更后更新档案的天数", "Days to update the archive after a change of occupant"),
+];
+
+/// The largest number a policy may hold (days, hours or people).
+pub const POLICY_MAX: u32 = 999;
+
+impl Policies {
+    /// A policy by its key; None for an unknown key.
+    pub fn get(&self, key: &str) -> Option<PolicyValue> {
+        use PolicyValue::{Clock as C, Count as N};
+        Some(match key {
+            "cmp_pass_on" => C(self.cmp_pass_on),
+            "cmp_file_after_finish" => C(self.cmp_file_after_finish),
+            "cmp_reply_plan" => C(self.cmp_reply_plan),
+            "cmp_escalate_after_days" => N(self.cmp_escalate_after_days),
+            "cmp_collective_people" => N(self.cmp_collective_people),
+            "cmp_collective_window_days" => N(self.cmp_collective_window_days),
+            "callback" => C(self.callback),
+            "rep_on_site" => C(self.rep_on_site),
+            "rep_callback_safety" => C(self.rep_callback_safety),
+            "rep_callback_leak" => C(self.rep_callback_leak),
+            "rep_callback_other" => C(self.rep_callback_other),
+            "rep_rectification" => C(self.rep_rectification),
+            "archive_update_days" => N(self.archive_update_days),
+            _ => return None,
+        })
+    }
+
+    /// Sets a policy by its key; false when the key is unknown or the value of the wrong kind.
+    pub fn set(&mut self, key: &str, v: PolicyValue) -> bool {
+        match (key, v) {
+            ("cmp_pass_on", PolicyValue::Clock(c)) => self.cmp_pass_on = c,
+            ("cmp_file_after_finish", PolicyValue::Clock(c)) => self.cmp_file_after_finish = c,
+            ("cmp_reply_plan", PolicyValue::Clock(c)) => self.cmp_reply_plan = c,
+            ("cmp_escalate_after_days", PolicyValue::Count(n)) => self.cmp_escalate_after_days = n,
+            ("cmp_collective_people", PolicyValue::Count(n)) => self.cmp_collective_people = n,
+            ("cmp_collective_window_days", PolicyValue::Count(n)) => self.cmp_collective_window_days = n,
+            ("callback", PolicyValue::Clock(c)) => self.callback = c,
+            ("rep_on_site", PolicyValue::Clock(c)) => self.rep_on_site = c,
+            ("rep_callback_safety", PolicyValue::Clock(c)) => self.rep_callback_safety = c,
+            ("rep_callback_leak", PolicyValue::Clock(c)) => self.rep_callback_leak = c,
+            ("rep_callback_other", PolicyValue::Clock(c)) => self.rep_callback_other = c,
+            ("rep_rectification", PolicyValue::Clock(c)) => self.rep_rectification = c,
+            ("archive_update_days", PolicyValue::Count(n)) => self.archive_update_days = n,
+            _ => return false,
+        }
+        true
+    }
+}
+
+impl PolicyItem {
+    /// A value as typed on the settings form: a whole number (1–999; at least 2 people) and,
+    /// for a deadline, its unit code.
+    pub fn parse(&self, n: &str, unit: &str) -> Result<PolicyValue, crate::Reason> {
+        let n: u32 = match n.trim() {
+            "" => return Err(crate::Reason::Required),
+            s => s.parse().map_err(|_| crate::Reason::Invalid("应为 1–999 的整数", "must be a whole number from 1 to 999"))?,
+        };
+        let min = if self.kind == PolicyKind::People { 2 } else { 1 };
+        if n < min || n > POLICY_MAX {
+            return Err(crate::Reason::Invalid("应为 1–999 的整数（人数至少为 2）", "must be a whole number from 1 to 999 (at least 2 people)"));
+        }
+        match self.kind {
+            PolicyKind::Clock => Clock::from_parts(unit.trim(), n).map(PolicyValue::Clock).ok_or(crate::Reason::Invalid("请选择单位", "choose a unit")),
+            PolicyKind::Days | PolicyKind::People => Ok(PolicyValue::Count(n)),
         }
     }
 }
@@ -167,6 +316,50 @@ mod tests {
         // Policies are data: they survive a round trip through their stored JSON form.
         let json = serde_json::to_string(&p).expect("json");
         assert_eq!(serde_json::from_str::<Policies>(&json).expect("parse"), p);
+    }
+
+    #[test]
+    fn cmp_5_missing_policy_fields_take_their_defaults() {
+        assert_eq!(serde_json::from_str::<Policies>("{}").expect("empty"), Policies::default());
+        let p: Policies = serde_json::from_str(r#"{"cmp_pass_on":{"unit":"hours","n":4},"unknown_field":1}"#).expect("partial");
+        assert_eq!(p.cmp_pass_on, Clock::Hours(4));
+        assert_eq!(p.cmp_reply_plan, Clock::WorkingDays(2));
+    }
+
+    #[test]
+    fn cmp_5_every_policy_item_reads_and_writes_its_field() {
+        let defaults = Policies::default();
+        for it in POLICY_ITEMS {
+            let mut p = Policies::default();
+            let v = p.get(it.key).unwrap_or_else(|| panic!("{} has no field", it.key));
+            assert_eq!(matches!(v, PolicyValue::Clock(_)), it.kind == PolicyKind::Clock, "{}", it.key);
+            let changed = match v {
+                PolicyValue::Clock(c) => PolicyValue::Clock(Clock::Hours(c.n() + 7)),
+                PolicyValue::Count(n) => PolicyValue::Count(n + 7),
+            };
+            assert!(p.set(it.key, changed));
+            assert_eq!(p.get(it.key), Some(changed));
+            assert_ne!(p, defaults, "{} changed nothing", it.key);
+            assert!(!p.set(it.key, if matches!(v, PolicyValue::Clock(_)) { PolicyValue::Count(1) } else { PolicyValue::Clock(Clock::Hours(1)) }));
+        }
+        // Every field of the struct is an item: the JSON form has exactly as many keys.
+        let json = serde_json::to_value(&defaults).expect("json");
+        assert_eq!(json.as_object().map(|o| o.len()), Some(POLICY_ITEMS.len()));
+        assert_eq!(defaults.get("nope"), None);
+    }
+
+    #[test]
+    fn cmp_5_policy_values_parse_from_the_form() {
+        let pass_on = POLICY_ITEMS.iter().find(|i| i.key == "cmp_pass_on").expect("item");
+        assert_eq!(pass_on.parse(" 3 ", "calendar_days"), Ok(PolicyValue::Clock(Clock::CalendarDays(3))));
+        assert!(pass_on.parse("0", "hours").is_err());
+        assert!(pass_on.parse("1000", "hours").is_err());
+        assert!(pass_on.parse("2", "weeks").is_err());
+        assert!(pass_on.parse("", "hours").is_err());
+        assert!(pass_on.parse("1.5", "hours").is_err());
+        let people = POLICY_ITEMS.iter().find(|i| i.key == "cmp_collective_people").expect("item");
+        assert!(people.parse("1", "").is_err());
+        assert_eq!(people.parse("12", ""), Ok(PolicyValue::Count(12)));
     }
 
     #[test]

@@ -126,6 +126,7 @@ impl Ctx {
             "import" => Permission::ImportData,
             "view_audit" => Permission::ViewAudit,
             "manage_staff" => Permission::ManageStaff,
+            "manage_calendar" => Permission::ManageCalendar,
             _ => return false,
         };
         self.actor.can(p)

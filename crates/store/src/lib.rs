@@ -61,11 +61,19 @@ impl Db {
         }
     }
 
+    /// Runs the migrations, then seeds the shipped calendar years into companies that lack
+    /// them (a database from before the calendar, or a release that ships a new year).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
-            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await,
-            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await,
+            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
+        let seed = async {
+            let mut tx = self.begin().await?;
+            models::calendar::seed_shipped_all(&mut tx).await?;
+            tx.commit().await
+        };
+        seed.await.map_err(sqlx::migrate::MigrateError::Execute)
     }
 
     /// A connection for reads (no transaction).

@@ -254,3 +254,66 @@ async fn org_6_staff_sessions_tokens_and_throttle_store() {
     drop(c);
     db.close().await;
 }
+
+#[tokio::test]
+async fn cmp_6_calendar_and_project_settings_store() {
+    use propdesk_domain::calendar::ExceptionDay;
+    use propdesk_domain::sla::{Clock, Policies};
+    use propdesk_store::models::calendar;
+    let db = fresh_db().await;
+    let now = Utc::now();
+    let mut tx = db.begin().await.expect("tx");
+    let company = org::insert_company(&mut tx, "c", now).await.expect("company");
+    let p = org::insert_project(&mut tx, &org::NewProject { company_id: company, code: "P1", name: "P", kind: ProjectKind::Office, address: "" }, now)
+        .await
+        .expect("p");
+    tx.commit().await.expect("commit");
+    let actor = Actor { staff_id: 0, name: "t".into(), company_id: company, role: Role::Admin, projects: vec![p] };
+
+    // A new company has the shipped years; the calendar reads them back.
+    let mut c = db.read().await.expect("c");
+    assert_eq!(calendar::years(&mut c, company).await.expect("years"), vec![2024, 2025, 2026]);
+    let cal = calendar::load(&mut c, company).await.expect("load");
+    assert!(cal.is_working_day(d("2026-10-10")) && !cal.is_working_day(d("2026-10-01")));
+    assert_eq!(calendar::days_of_year(&mut c, company, 2026).await.expect("days").len(), propdesk_domain::calendar::shipped_days(2026).len());
+    assert!(!calendar::year_entered(&mut c, company, 2027).await.expect("entered"));
+    drop(c);
+
+    // Upsert, replace and delete a day; enter a year once.
+    let mut tx = db.begin().await.expect("tx");
+    let day = ExceptionDay { date: d("2027-10-01"), working: false, name: "国庆节".into() };
+    calendar::put_day(&mut tx, company, &day).await.expect("put");
+    calendar::put_day(&mut tx, company, &ExceptionDay { name: "国庆".into(), ..day.clone() }).await.expect("replace");
+    assert_eq!(calendar::day(&mut tx, company, day.date).await.expect("day").map(|x| x.name), Some("国庆".into()));
+    assert!(calendar::enter_year(&mut tx, company, 2027).await.expect("enter"));
+    assert!(!calendar::enter_year(&mut tx, company, 2027).await.expect("again"));
+    assert!(!calendar::enter_year_with_shipped(&mut tx, company, 2026).await.expect("shipped again"), "an entered year is left alone");
+    assert!(calendar::delete_day(&mut tx, company, d("2026-10-10")).await.expect("delete"));
+    assert!(!calendar::delete_day(&mut tx, company, d("2026-10-10")).await.expect("delete again"));
+    calendar::seed_shipped(&mut tx, company).await.expect("seed again");
+    tx.commit().await.expect("commit");
+    let mut c = db.read().await.expect("c");
+    let cal = calendar::load(&mut c, company).await.expect("load");
+    assert!(!cal.is_working_day(d("2027-10-01")) && cal.year_entered(2027));
+    assert!(!cal.is_working_day(d("2026-10-10")), "a removed shipped day stays removed after seeding again");
+
+    // Project settings: defaults, then a saved change guarded by its version.
+    let s = calendar::project_settings(&mut c, &actor, p).await.expect("settings").expect("some");
+    assert_eq!((s.tz().name(), s.hours(), s.policies().expect("policies")), ("Asia/Shanghai", Default::default(), Policies::default()));
+    let other = Actor { projects: vec![], ..actor.clone() };
+    assert!(calendar::project_settings(&mut c, &other, p).await.expect("settings").is_none(), "scoped by the actor's projects");
+    drop(c);
+    let policies = Policies { cmp_pass_on: Clock::Hours(4), ..Policies::default() };
+    let t = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).expect("time");
+    let data = calendar::SettingsData { timezone: "UTC", working_start: t(8, 30), working_end: t(17, 30), policies: &policies };
+    let mut tx = db.begin().await.expect("tx");
+    assert!(calendar::update_project_settings(&mut tx, p, s.version, &data).await.expect("update"));
+    assert!(!calendar::update_project_settings(&mut tx, p, s.version, &data).await.expect("stale"), "a stale version changes nothing");
+    tx.commit().await.expect("commit");
+    let mut c = db.read().await.expect("c");
+    let s = calendar::project_settings(&mut c, &actor, p).await.expect("settings").expect("some");
+    assert_eq!((s.tz(), s.working_start.as_str(), s.hours().per_day()), (chrono_tz::UTC, "08:30", chrono::Duration::hours(9)));
+    assert_eq!(s.policies().expect("policies").cmp_pass_on, Clock::Hours(4));
+    drop(c);
+    db.close().await;
+}

@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         v1::org::create_party,
         v1::org::get_party,
         v1::org::create_lease,
+        v1::calendar::add_working_days,
     ),
     components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
@@ -36,6 +37,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "auth", description = "Bearer tokens"),
         (name = "org", description = "Projects, units, parties and leases (DOMAIN.md ORG)"),
+        (name = "calendar", description = "Working-day calendar and deadline arithmetic (CMP-5, CMP-6)"),
     )
 )]
 pub struct ApiDoc;

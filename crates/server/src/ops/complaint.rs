@@ -17,7 +17,7 @@ use propdesk_domain::values::{self, Phone};
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::models::complaint::{self as store, ComplaintRow, NewCallback, NewComplaint, Update};
 use propdesk_store::models::event::{self, NewEvent};
-use propdesk_store::models::{org, staff};
+use propdesk_store::models::{calendar, org, staff};
 use propdesk_store::{AsEx, Db, Tx};
 use serde::Deserialize;
 use serde_json::json;
@@ -36,10 +36,12 @@ impl ProjectClocks {
     }
 }
 
-/// Loads a project's clocks. Today every project counts in the shipped calendar with the
-/// default hours and policies; the calendar module stores them per company and project.
-pub async fn project_clocks(_c: &mut impl AsEx, _project_id: i64) -> AppResult<ProjectClocks> {
-    Ok(ProjectClocks { cal: Calendar::shipped(), hours: WorkingHours::default(), tz: chrono_tz::Asia::Shanghai, policies: Policies::default() })
+/// Loads a project's clocks: its company's calendar, its working hours, time zone and policies.
+pub async fn project_clocks(c: &mut impl AsEx, project_id: i64) -> AppResult<ProjectClocks> {
+    let s = calendar::settings_of(c, project_id).await?.ok_or(AppError::NotFound)?;
+    let cal = calendar::load(c, s.company_id).await?;
+    let policies = s.policies().map_err(|e| AppError::Internal(anyhow::anyhow!("project {project_id} policies: {e}")))?;
+    Ok(ProjectClocks { cal, hours: s.hours(), tz: s.tz(), policies })
 }
 
 /// A complaint as taken at intake (CMP-3): from the reception form, the API or a department.

@@ -61,7 +61,7 @@ pub struct Col {
     pub required: bool,
 }
 
-const fn col(template: &'static str, name: &'static str, field: &'static str, required: bool) -> Col {
+pub(crate) const fn col(template: &'static str, name: &'static str, field: &'static str, required: bool) -> Col {
     Col { template, name, field, required }
 }
 
@@ -105,7 +105,7 @@ pub struct RowError {
 }
 
 impl RowError {
-    fn new(row: u32, column: &str, reason: impl Into<String>) -> RowError {
+    pub(crate) fn new(row: u32, column: &str, reason: impl Into<String>) -> RowError {
         RowError { row, column: column.to_string(), reason: reason.into() }
     }
 }
@@ -147,22 +147,22 @@ pub fn normalize_header(h: &str) -> String {
 }
 
 /// The data rows of a sheet with their columns located by header.
-struct Table {
+pub(crate) struct Table {
     /// Input field → column index in the range.
     cols: HashMap<&'static str, usize>,
     /// Excel row number and the row's cells as text.
-    rows: Vec<(u32, Vec<String>)>,
+    pub(crate) rows: Vec<(u32, Vec<String>)>,
 }
 
 impl Table {
-    fn get<'a>(&self, cells: &'a [String], field: &str) -> &'a str {
+    pub(crate) fn get<'a>(&self, cells: &'a [String], field: &str) -> &'a str {
         self.cols.get(field).and_then(|i| cells.get(*i)).map(|s| s.as_str()).unwrap_or("")
     }
 }
 
 /// Finds the header row (the first of the leading rows that names a known column, so a title
 /// row above it is tolerated), maps the columns by name and reads the data rows as text.
-fn table(range: &Range<Data>, cols: &'static [Col]) -> Result<Table, Vec<RowError>> {
+pub(crate) fn table(range: &Range<Data>, cols: &'static [Col]) -> Result<Table, Vec<RowError>> {
     let Some((start_row, _)) = range.start() else {
         return Err(vec![RowError::new(1, "", "工作表为空，没有表头和数据")]);
     };

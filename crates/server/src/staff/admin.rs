@@ -223,8 +223,16 @@ pub async fn create_department(State(state): State<AppState>, StaffForm { ctx, f
 // ---------- audit log (SEC-1) ----------
 
 /// The kinds of record the log can be filtered by, with their names.
-const ENTITIES: &[(&str, &str)] =
-    &[("unit", "房屋"), ("party", "客户"), ("project", "项目"), ("building", "楼栋"), ("staff", "员工"), ("department", "部门"), ("import", "导入")];
+const ENTITIES: &[(&str, &str)] = &[
+    ("unit", "房屋"),
+    ("party", "客户"),
+    ("project", "项目"),
+    ("building", "楼栋"),
+    ("staff", "员工"),
+    ("department", "部门"),
+    ("import", "导入"),
+    ("calendar", "工作日历"),
+];
 
 #[derive(Template)]
 #[template(path = "staff/audit.html")]
@@ -252,6 +260,7 @@ impl AuditPage {
             "building" | "import" => e.project_id.map(|p| format!("/projects/{p}")).unwrap_or_default(),
             "staff" if self.ctx.can("manage_staff") => format!("/admin/staff/{}", e.entity_id),
             "department" if self.ctx.can("manage_staff") => "/admin/departments".to_string(),
+            "calendar" => "/calendar".to_string(),
             _ => String::new(),
         }
     }

@@ -103,7 +103,7 @@ fn refused(mut p: ImportPage, message: &'static str) -> Response {
 }
 
 /// Reads the first worksheet; CPU-bound, so off the async workers.
-async fn first_sheet(bytes: Vec<u8>) -> Result<Range<Data>, &'static str> {
+pub(crate) async fn first_sheet(bytes: Vec<u8>) -> Result<Range<Data>, &'static str> {
     let read = tokio::task::spawn_blocking(move || {
         let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| "无法读取该文件，请确认是 .xlsx 格式的 Excel 文件")?;
         match wb.worksheet_range_at(0) {
@@ -115,60 +115,76 @@ async fn first_sheet(bytes: Vec<u8>) -> Result<Range<Data>, &'static str> {
     read.await.map_err(|_| "无法读取该文件，请确认是 .xlsx 格式的 Excel 文件")?
 }
 
-/// `POST /import` (multipart: `_csrf`, `kind`, `project_id`, `file`).
-pub async fn upload(State(state): State<AppState>, ctx: Ctx, mut mp: Multipart) -> AppResult<Response> {
-    ctx.require(Permission::ImportData)?;
-    let mut csrf = String::new();
-    let mut kind = String::new();
-    let mut project = String::new();
-    let mut file_name = String::new();
-    let mut bytes: Vec<u8> = Vec::new();
-    let mut too_large = false;
+/// An uploaded multipart form: its text fields, and the file (`file`) with its name.
+pub(crate) struct Upload {
+    pub fields: HashMap<String, String>,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    /// The file was larger than `MAX_FILE_BYTES` (its bytes are then dropped).
+    pub too_large: bool,
+}
+
+impl Upload {
+    pub fn get(&self, k: &str) -> &str {
+        self.fields.get(k).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// Reads a multipart upload, then checks its CSRF token (`_csrf`) against the session's: nothing
+/// is answered about the content before the token is known to be the session's (forms send it
+/// first, so it is read even when the file turns out too large).
+pub(crate) async fn read_upload(ctx: &Ctx, mut mp: Multipart) -> AppResult<Upload> {
+    let mut up = Upload { fields: HashMap::new(), file_name: String::new(), bytes: Vec::new(), too_large: false };
     loop {
         let field = match mp.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                too_large = true;
+                up.too_large = true;
                 break;
             }
             Err(e) => return Err(AppError::BadRequest(e.body_text())),
         };
-        match field.name().unwrap_or("") {
-            "_csrf" => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?,
-            "kind" => kind = field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?,
-            "project_id" => project = field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?,
-            "file" => {
-                // Only the name itself (some browsers send a path), kept short for the log.
-                let raw = field.file_name().unwrap_or("");
-                file_name = raw.rsplit(['/', '\\']).next().unwrap_or("").trim().chars().take(200).collect();
-                let mut f = field;
-                loop {
-                    match f.chunk().await {
-                        // Past the limit the rest is read and dropped (the body limit caps it),
-                        // so the browser gets the answer instead of a reset connection.
-                        Ok(Some(c)) if too_large || bytes.len() + c.len() > MAX_FILE_BYTES => {
-                            too_large = true;
-                            bytes.clear();
-                        }
-                        Ok(Some(c)) => bytes.extend_from_slice(&c),
-                        Ok(None) => break,
-                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                            too_large = true;
-                            break;
-                        }
-                        Err(e) => return Err(AppError::BadRequest(e.body_text())),
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            // Only the name itself (some browsers send a path), kept short for the log.
+            let raw = field.file_name().unwrap_or("");
+            up.file_name = raw.rsplit(['/', '\\']).next().unwrap_or("").trim().chars().take(200).collect();
+            let mut f = field;
+            loop {
+                match f.chunk().await {
+                    // Past the limit the rest is read and dropped (the body limit caps it),
+                    // so the browser gets the answer instead of a reset connection.
+                    Ok(Some(c)) if up.too_large || up.bytes.len() + c.len() > MAX_FILE_BYTES => {
+                        up.too_large = true;
+                        up.bytes.clear();
                     }
+                    Ok(Some(c)) => up.bytes.extend_from_slice(&c),
+                    Ok(None) => break,
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        up.too_large = true;
+                        break;
+                    }
+                    Err(e) => return Err(AppError::BadRequest(e.body_text())),
                 }
             }
-            _ => {}
+        } else if !name.is_empty() {
+            let text = field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+            up.fields.insert(name, text);
         }
     }
-    // Nothing is answered about the content before the token is known to be the session's
-    // (the form sends it first, so it is read even when the file turns out too large).
-    if !constant_time_eq(&csrf, &ctx.csrf) {
+    if !constant_time_eq(up.get("_csrf"), &ctx.csrf) {
         return Err(AppError::Forbidden);
     }
+    Ok(up)
+}
+
+/// `POST /import` (multipart: `_csrf`, `kind`, `project_id`, `file`).
+pub async fn upload(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> AppResult<Response> {
+    ctx.require(Permission::ImportData)?;
+    let Upload { fields, file_name, bytes, too_large } = read_upload(&ctx, mp).await?;
+    let kind = fields.get("kind").cloned().unwrap_or_default();
+    let project = fields.get("project_id").cloned().unwrap_or_default();
     let mut p = blank(ctx);
     let kind = ImportKind::parse(&kind);
     p.kind = kind.map(|k| k.code().to_string()).unwrap_or_default();

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod board;
+pub mod calendar;
 pub mod callbacks;
 pub mod complaints;
 pub mod home;
@@ -170,6 +171,7 @@ pub fn routes() -> Router<AppState> {
         .merge(callbacks::routes())
         .merge(board::routes())
         .merge(reports::routes())
+        .merge(calendar::routes())
 }
 
 /// A timestamp in the project's zone (Asia/Shanghai for every project today), to the minute.
@@ -189,6 +191,9 @@ pub fn action_label(action: &str, en: bool) -> String {
         "contact_added" => ("添加联系人", "contact added"),
         "imported" => ("导入", "imported"),
         "password_reset" => ("重置密码", "password reset"),
+        "day_set" => ("修改日历", "calendar day set"),
+        "year_added" => ("添加年份", "year added"),
+        "settings_updated" => ("修改项目设置", "settings updated"),
         other => (other, other),
     };
     if en { e.to_string() } else { zh.to_string() }

@@ -1,3 +1,4 @@
+pub mod calendar;
 pub mod complaint;
 pub mod event;
 pub mod org;

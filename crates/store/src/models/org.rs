@@ -135,8 +135,12 @@ pub async fn first_company(c: &mut impl AsEx) -> Result<Option<Company>> {
     c.ex().fetch_optional(Sql::new("SELECT id, name FROM companies ORDER BY id LIMIT 1")).await
 }
 
+/// Creates a company with the shipped working-day calendar (2024–2026) already entered, so
+/// every caller — the command line, the demo, the benchmarks, tests — gets a calendar.
 pub async fn insert_company(c: &mut impl AsEx, name: &str, now: DateTime<Utc>) -> Result<i64> {
-    c.ex().insert(Sql::new("INSERT INTO companies (name, created_at) VALUES ($1, $2)").arg(name).arg(now)).await
+    let id = c.ex().insert(Sql::new("INSERT INTO companies (name, created_at) VALUES ($1, $2)").arg(name).arg(now)).await?;
+    crate::models::calendar::seed_shipped(c, id).await?;
+    Ok(id)
 }
 
 /// The projects the actor is assigned to.

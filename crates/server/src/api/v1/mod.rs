@@ -17,12 +17,13 @@ macro_rules! schema_fn {
 }
 
 pub mod auth;
+pub mod calendar;
 pub mod complaints;
 pub mod org;
 pub mod reception;
 
 /// Operations documented and routed, over all modules (checked by tests/api.rs).
-pub const OPERATIONS: usize = 9 + complaints::OPERATIONS + reception::OPERATIONS;
+pub const OPERATIONS: usize = 10 + complaints::OPERATIONS + reception::OPERATIONS;
 
 use crate::state::AppState;
 use axum::Router;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/leases", post(org::create_lease))
         .merge(complaints::routes())
         .merge(reception::routes())
+        .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 
 /// The body of every error response.
