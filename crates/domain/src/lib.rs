@@ -4,6 +4,7 @@
 pub mod access;
 pub mod calendar;
 pub mod callback;
+pub mod claim;
 pub mod complaint;
 pub mod error;
 pub mod org;

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod board;
 pub mod calendar;
 pub mod callbacks;
+pub mod claims;
 pub mod complaints;
 pub mod home;
 pub mod import;
@@ -171,6 +172,7 @@ pub fn routes() -> Router<AppState> {
         .merge(callbacks::routes())
         .merge(board::routes())
         .merge(reports::routes())
+        .merge(claims::routes())
         .merge(calendar::routes())
 }
 

@@ -1,4 +1,5 @@
 pub mod calendar;
+pub mod claim;
 pub mod complaint;
 pub mod event;
 pub mod org;
