@@ -90,6 +90,9 @@ pub enum ClaimError {
     BadAmount,
 }
 
+/// The largest amount a claim plan may carry: 100 million yuan, in fen.
+pub const MAX_CLAIM_FEN: i64 = 10_000_000_000;
+
 /// Who may decide (8.1.7 "公司主管领导"): the customer-service manager or an administrator.
 pub fn may_decide(role: Role) -> bool {
     matches!(role, Role::Manager | Role::Admin)
@@ -108,7 +111,7 @@ pub fn apply(status: ClaimStatus, action: &ClaimAction, role: Role) -> Result<Cl
         (S::Responded, A::GatherOpinions { opinions }) => need(opinions, "opinions").map(|_| S::OpinionsGathered),
         (S::OpinionsGathered, A::DraftPlan { plan, amount }) => {
             need(plan, "plan")?;
-            if *amount < 0 || *amount > 100_000_000_00 {
+            if *amount < 0 || *amount > MAX_CLAIM_FEN {
                 return Err(ClaimError::BadAmount);
             }
             Ok(S::PlanDrafted)
