@@ -422,6 +422,34 @@ pub fn suggest_severity(content: &str) -> (Severity, Option<MajorReason>, Option
     (Severity::General, None, None)
 }
 
+/// Similarity of two complaint texts: the Jaccard index of their character bigrams, after
+/// dropping whitespace and punctuation. Chinese has no spaces; bigrams of characters catch
+/// "电梯坏了" ≈ "电梯又坏了" without a dictionary.
+pub fn similarity(a: &str, b: &str) -> f64 {
+    fn grams(s: &str) -> std::collections::HashSet<(char, char)> {
+        let cs: Vec<char> = s.chars().filter(|c| c.is_alphanumeric()).collect();
+        cs.windows(2).map(|w| (w[0], w[1])).collect()
+    }
+    let (ga, gb) = (grams(a), grams(b));
+    if ga.is_empty() || gb.is_empty() {
+        return 0.0;
+    }
+    let inter = ga.intersection(&gb).count() as f64;
+    let union = (ga.len() + gb.len()) as f64 - inter;
+    inter / union
+}
+
+/// How close two reports must be to be offered as duplicates of one problem.
+pub const DUPLICATE_SIMILARITY: f64 = 0.3;
+/// How far apart in time two reports of one problem may be.
+pub const DUPLICATE_WINDOW_HOURS: i64 = 72;
+
+/// Duplicate reports of one problem: same building, similar text, a short time apart. They are
+/// offered to staff to merge under a parent case, never merged silently.
+pub fn is_duplicate(a_building: Option<i64>, a_text: &str, a_at: DateTime<Utc>, b_building: Option<i64>, b_text: &str, b_at: DateTime<Utc>) -> bool {
+    a_building.is_some() && a_building == b_building && (a_at - b_at).num_hours().abs() <= DUPLICATE_WINDOW_HOURS && similarity(a_text, b_text) >= DUPLICATE_SIMILARITY
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,6 +612,18 @@ mod tests {
         assert_eq!(suggest_severity("保安态度很差").2, Some(ImportantKind::Attitude));
         assert_eq!(suggest_severity("反映多次仍未维修").2, Some(ImportantKind::Timeliness));
         assert_eq!(suggest_severity("楼道灯不亮").0, Severity::General);
+    }
+
+    #[test]
+    fn cmp_2_duplicate_reports_are_same_building_similar_text_short_window() {
+        assert!(similarity("3号楼电梯坏了", "3号楼电梯又坏了，困人") > DUPLICATE_SIMILARITY);
+        assert!(similarity("电梯坏了", "楼道灯不亮") < 0.1);
+        assert_eq!(similarity("", "x"), 0.0);
+        let t = at("2026-11-23 10:00");
+        assert!(is_duplicate(Some(3), "电梯坏了困人", t, Some(3), "电梯坏了，有人被困", t + Duration::hours(5)));
+        assert!(!is_duplicate(Some(3), "电梯坏了困人", t, Some(4), "电梯坏了，有人被困", t), "another building");
+        assert!(!is_duplicate(Some(3), "电梯坏了困人", t, Some(3), "电梯坏了，有人被困", t + Duration::days(4)), "too far apart");
+        assert!(!is_duplicate(None, "电梯坏了", t, None, "电梯坏了", t), "no building, no duplicate offer");
     }
 
     #[test]
