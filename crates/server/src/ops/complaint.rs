@@ -396,3 +396,35 @@ pub async fn escalate_overdue(db: &Db, system: &Actor, now: DateTime<Utc>, polic
     }
     Ok(n)
 }
+
+/// CMP-14: marks (or unmarks) a complaint as a typical case for the case library. Customer
+/// service decides what is typical; the change is versioned and recorded like any other.
+pub async fn mark_typical(db: &Db, actor: &Actor, id: i64, version: Option<i64>, typical: bool) -> AppResult<ComplaintRow> {
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let lock = tx.for_update();
+    let row = store::get(&mut tx, actor, id, lock).await?.ok_or(AppError::NotFound)?;
+    if side(&mut tx, actor).await? != By::CustomerService {
+        return Err(AppError::Forbidden);
+    }
+    let version = version.unwrap_or(row.version);
+    if version != row.version || !store::set_typical(&mut tx, id, version, typical).await? {
+        return Err(AppError::Conflict("投诉已被他人处理，请刷新后重试".into()));
+    }
+    event::append(
+        &mut tx,
+        actor,
+        now,
+        NewEvent {
+            project_id: Some(row.project_id),
+            entity: "complaint",
+            entity_id: id,
+            action: if typical { "typical_marked" } else { "typical_unmarked" },
+            payload: json!({"typical": typical}),
+        },
+    )
+    .await?;
+    let saved = store::get(&mut tx, actor, id, "").await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(saved)
+}

@@ -1,8 +1,990 @@
-//! Stub: filled by its module.
+//! CMP pages: the complaint list (filters in the URL, Excel, print), direct intake (CMP-3),
+//! the record page with exactly the actions the transition table allows, the three-copy
+//! complaint handling form (CMP-4), the case library (CMP-14) and a unit's complaints.
+//!
+//! Handlers parse the form into a domain `Action` and call `ops::complaint`; they never
+//! compare statuses themselves. `ActionInput` is shared with the JSON API.
 
+use super::{Errs, Pager, fmt_time, opt_id, query_string, render, render_invalid, saved, xlsx_response};
+use crate::auth::{Ctx, FormData, StaffForm};
+use crate::error::{AppError, AppResult};
+use crate::ops::complaint::{self as ops, ComplaintInput};
 use crate::state::AppState;
+use crate::xlsx;
+use askama::Template;
 use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use propdesk_domain::access::Actor;
+use propdesk_domain::callback::{CallbackMethod, CallbackRole, WaiverReason, who_calls_back};
+use propdesk_domain::complaint::{self as rules, Action, By, ComplaintStatus, DeptStatus, ImportantKind, MajorReason, Severity};
+use propdesk_domain::reception::Channel;
+use propdesk_domain::sla::DeadlineState;
+use propdesk_domain::values;
+use propdesk_domain::{FieldErrors, Reason};
+use propdesk_store::models::complaint::{self as store, CallbackRow, ComplaintRow, DeptRow, Filter};
+use propdesk_store::models::event::{self, Event};
+use propdesk_store::models::org::{self, Project};
+use propdesk_store::models::staff::{self, Department};
+use propdesk_store::{AsEx, Page};
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Every project counts its business times in Asia/Shanghai today (see `ops::complaint::project_clocks`).
+pub const TZ: Tz = chrono_tz::Asia::Shanghai;
+
+type Q = Query<HashMap<String, String>>;
+
+fn q<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
+    m.get(k).map(String::as_str).unwrap_or("")
+}
+
+fn tr(en: bool, zh: &'static str, english: &'static str) -> &'static str {
+    if en { english } else { zh }
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/complaints", get(list).post(create))
+        .route("/complaints/new", get(new_form))
+        .route("/complaints/cases", get(cases))
+        .route("/complaints/{id}", get(record))
+        .route("/complaints/{id}/act", post(act))
+        .route("/complaints/{id}/typical", post(typical))
+        .route("/complaints/{id}/print", get(print))
+        .route("/units/{id}/complaints", get(unit_complaints))
+}
+
+// ---------- deadlines in words and colour (UI.md) ----------
+
+/// A deadline as shown: the time in the project's zone, and — while its step is running —
+/// its state in words (正常 / 今日到期 / 已超时) with a colour class and a relative hint.
+#[derive(Debug, Clone)]
+pub struct Due {
+    pub time: String,
+    /// Empty when the step is no longer running (the time is then shown plain).
+    pub word: &'static str,
+    pub css: &'static str,
+    pub rel: String,
+}
+
+impl Due {
+    pub fn live(&self) -> bool {
+        !self.word.is_empty()
+    }
+}
+
+/// "还剩 3 小时" / "超时 2 天".
+pub fn relative(due: DateTime<Utc>, now: DateTime<Utc>, en: bool) -> String {
+    let secs = (due - now).num_seconds();
+    let a = secs.abs();
+    let (n, zh_unit, en_unit) = if a < 3600 {
+        ((a / 60).max(1), "分钟", "min")
+    } else if a < 86_400 {
+        (a / 3600, "小时", "h")
+    } else {
+        (a / 86_400, "天", "d")
+    };
+    match (secs >= 0, en) {
+        (true, false) => format!("还剩 {n} {zh_unit}"),
+        (false, false) => format!("超时 {n} {zh_unit}"),
+        (true, true) => format!("{n} {en_unit} left"),
+        (false, true) => format!("{n} {en_unit} overdue"),
+    }
+}
+
+pub fn due(t: Option<DateTime<Utc>>, live: bool, now: DateTime<Utc>, en: bool) -> Option<Due> {
+    let t = t?;
+    if !live {
+        return Some(Due { time: fmt_time(&t), word: "", css: "", rel: String::new() });
+    }
+    let st = DeadlineState::of(t, now, false, TZ);
+    Some(Due { time: fmt_time(&t), word: if en { st.en() } else { st.zh() }, css: st.css(), rel: relative(t, now, en) })
+}
+
+/// The deadline state of a stored deadline, for the API (`None` when it is not running).
+pub fn state_of(t: Option<DateTime<Utc>>, live: bool, now: DateTime<Utc>) -> Option<DeadlineState> {
+    t.filter(|_| live).map(|t| DeadlineState::of(t, now, false, TZ))
+}
+
+/// Whether the complaint's `next_due` is a running deadline.
+pub fn next_due_live(s: ComplaintStatus) -> bool {
+    matches!(s, ComplaintStatus::Dispatched | ComplaintStatus::InProgress | ComplaintStatus::AwaitingCallback)
+}
+
+pub fn severity_css(s: &Severity) -> &'static str {
+    match s {
+        Severity::General => "",
+        Severity::Important => "warn",
+        Severity::Major => "bad",
+    }
+}
+
+/// CMP-7 in words: who handles or must hear of a complaint of this severity.
+pub fn report_to_label(s: Severity, en: bool) -> &'static str {
+    match rules::report_to(s) {
+        Some("cs_head") => tr(en, "由客服部负责人负责处理", "handled by the head of customer service"),
+        Some(_) => tr(en, "已上报公司负责人，由其确定措施、责任人和期限", "reported to the company head, who sets measures, an owner and a deadline"),
+        None => "",
+    }
+}
+
+/// The label of a severity with its sub-type (重要 · 态度) or major reason.
+pub fn severity_detail(c: &ComplaintRow, en: bool) -> String {
+    let mut s = c.severity.label(en).to_string();
+    if let Some(k) = c.important_kind.as_deref().and_then(|k| ImportantKind::parse(k).ok()) {
+        s.push_str(" · ");
+        s.push_str(k.label(en));
+    }
+    if let Some(r) = c.major_reason.as_deref().and_then(|r| MajorReason::parse(r).ok()) {
+        s.push_str(" · ");
+        s.push_str(r.label(en));
+    }
+    s
+}
+
+// ---------- actions from forms (shared with the API) ----------
+
+/// One action as submitted by a page form or the API, all fields as text.
+#[derive(Debug, Clone, Default)]
+pub struct ActionInput {
+    pub action: String,
+    pub departments: Vec<String>,
+    pub reason: String,
+    pub plan: String,
+    pub due: String,
+    pub note: String,
+    pub result: String,
+    pub opinion: String,
+    pub signed_by: String,
+    pub satisfied: String,
+    pub to: String,
+    pub major_reason: String,
+}
+
+/// The action codes of the transition table, in the order the page offers them.
+pub const ACTIONS: &[&str] =
+    &["dispatch", "accept", "return", "submit_plan", "progress", "finish", "mark_invalid", "record_opinion", "callback_done", "waive_callback", "escalate"];
+
+/// A date and time as typed in a `datetime-local` field (`2026-12-01T17:00`) or as
+/// `2026-12-01 17:00`, in the project's zone; or an RFC 3339 time with its own offset.
+pub fn parse_due(s: &str, tz: Tz) -> Result<DateTime<Utc>, Reason> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(Reason::Required);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for f in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
+            return tz
+                .from_local_datetime(&n)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+                .ok_or(Reason::Invalid("该时间不存在", "does not exist in the time zone"));
+        }
+    }
+    Err(Reason::Invalid("应为日期和时间，如 2026-12-01 17:00", "must be a date and time, e.g. 2026-12-01T17:00"))
+}
+
+fn parse_bool(s: &str) -> Result<bool, Reason> {
+    match s.trim() {
+        "" => Err(Reason::Required),
+        "1" | "true" | "yes" | "满意" => Ok(true),
+        "0" | "false" | "no" | "不满意" => Ok(false),
+        _ => Err(Reason::Invalid("应为满意或不满意", "must be true or false")),
+    }
+}
+
+impl ActionInput {
+    pub fn from_form(f: &FormData) -> ActionInput {
+        ActionInput {
+            action: f.get("action").into(),
+            departments: f.all("departments").into_iter().map(str::to_string).collect(),
+            reason: f.get("reason").into(),
+            plan: f.get("plan").into(),
+            due: f.get("due").into(),
+            note: f.get("note").into(),
+            result: f.get("result").into(),
+            opinion: f.get("opinion").into(),
+            signed_by: f.get("signed_by").into(),
+            satisfied: f.get("satisfied").into(),
+            to: f.get("to").into(),
+            major_reason: f.get("major_reason").into(),
+        }
+    }
+
+    /// The domain action, or every missing or bad field at once.
+    pub fn parse(&self, tz: Tz) -> Result<Action, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let action = match self.action.trim() {
+            "dispatch" => {
+                let mut ids = Vec::new();
+                for d in self.departments.iter().map(|d| d.trim()).filter(|d| !d.is_empty()) {
+                    match d.parse::<i64>() {
+                        Ok(id) if !ids.contains(&id) => ids.push(id),
+                        Ok(_) => {}
+                        Err(_) => e.push("departments", Reason::NotFound),
+                    }
+                }
+                if ids.is_empty() && e.is_empty() {
+                    e.push("departments", Reason::Invalid("请至少选择一个责任部门", "choose at least one department"));
+                }
+                Action::Dispatch { departments: ids }
+            }
+            "accept" => Action::Accept,
+            "return" => Action::Return { reason: e.take("reason", values::text(&self.reason, 500)).unwrap_or_default() },
+            "submit_plan" => {
+                let plan = e.take("plan", values::text(&self.plan, 2000)).unwrap_or_default();
+                let due = e.take("due", parse_due(&self.due, tz)).unwrap_or_else(Utc::now);
+                Action::SubmitPlan { plan, due }
+            }
+            "progress" => Action::Progress { note: e.take("note", values::text(&self.note, 1000)).unwrap_or_default() },
+            "finish" => Action::Finish { result: e.take("result", values::text(&self.result, 2000)).unwrap_or_default() },
+            "mark_invalid" => Action::MarkInvalid {
+                opinion: e.take("opinion", values::text(&self.opinion, 2000)).unwrap_or_default(),
+                signed_by: e.take("signed_by", values::text(&self.signed_by, 60)).unwrap_or_default(),
+            },
+            "record_opinion" => Action::RecordOpinion { opinion: e.take("opinion", values::text(&self.opinion, 2000)).unwrap_or_default() },
+            "callback_done" => Action::CallbackDone { satisfied: e.take("satisfied", parse_bool(&self.satisfied)).unwrap_or(true) },
+            "waive_callback" => {
+                let r = e.take("reason", if self.reason.trim().is_empty() { Err(Reason::Required) } else { WaiverReason::parse(&self.reason) });
+                Action::WaiveCallback { reason: r.map(|r| r.code().to_string()).unwrap_or_default() }
+            }
+            "escalate" => {
+                let to = e.take("to", if self.to.trim().is_empty() { Err(Reason::Required) } else { Severity::parse(&self.to) });
+                let reason = match to {
+                    // CMP-1: a major complaint records why it is major.
+                    Some(Severity::Major) if !self.major_reason.trim().is_empty() => {
+                        e.take("major_reason", MajorReason::parse(&self.major_reason)).map(|r| r.code().to_string())
+                    }
+                    Some(Severity::Major) if self.reason.trim().is_empty() => {
+                        e.push("major_reason", Reason::Required);
+                        None
+                    }
+                    Some(Severity::Major) => {
+                        Some(MajorReason::parse(&self.reason).map(|r| r.code().to_string()).unwrap_or_else(|_| self.reason.trim().to_string()))
+                    }
+                    _ => e.take("reason", values::text(&self.reason, 500)),
+                };
+                Action::Escalate { to: to.unwrap_or(Severity::Major), reason: reason.unwrap_or_default() }
+            }
+            "" => {
+                e.push("action", Reason::Required);
+                Action::Accept
+            }
+            _ => {
+                e.push("action", Reason::Invalid("不是可选的操作", "is not a known action"));
+                Action::Accept
+            }
+        };
+        e.into_result().map(|_| action)
+    }
+}
+
+/// A dispatch may only name departments of the actor's own company.
+pub async fn check_departments(c: &mut impl AsEx, actor: &Actor, action: &Action) -> AppResult<()> {
+    if let Action::Dispatch { departments } = action {
+        let known: Vec<i64> = staff::departments(c, actor.company_id).await?.into_iter().map(|d| d.id).collect();
+        if departments.iter().any(|d| !known.contains(d)) {
+            return Err(AppError::Invalid(FieldErrors::single("departments", Reason::NotFound)));
+        }
+    }
+    Ok(())
+}
+
+/// The actions the actor may take now; none for someone with no part in complaints
+/// (a field role without a department).
+pub async fn allowed_for(c: &mut impl AsEx, actor: &Actor, row: &ComplaintRow) -> AppResult<Vec<&'static str>> {
+    match ops::allowed(c, actor, row).await {
+        Ok(a) => Ok(a),
+        Err(AppError::Forbidden) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+async fn is_cs(c: &mut impl AsEx, actor: &Actor) -> AppResult<bool> {
+    match ops::side(c, actor).await {
+        Ok(by) => Ok(by == By::CustomerService),
+        Err(AppError::Forbidden) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+// ---------- the timeline ----------
+
+/// One event of a complaint's history, in words.
+#[derive(Debug, Clone)]
+pub struct TimelineItem {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    /// "已派单 → 处理中" when the status changed.
+    pub change: String,
+    pub lines: Vec<(&'static str, String)>,
+}
+
+pub fn action_label(code: &str, en: bool) -> &'static str {
+    match code {
+        "created" => tr(en, "受理登记", "Complaint received"),
+        "dispatch" => tr(en, "派单至责任部门", "Dispatched"),
+        "accept" => tr(en, "部门接收", "Accepted by department"),
+        "return" => tr(en, "退回客服部", "Returned to customer service"),
+        "submit_plan" => tr(en, "回复处理方案", "Handling plan"),
+        "progress" => tr(en, "进展反馈", "Progress update"),
+        "finish" => tr(en, "处理完成", "Finished"),
+        "mark_invalid" => tr(en, "判定无效/非我方责任", "Marked invalid / not ours"),
+        "record_opinion" => tr(en, "记录客户最终意见", "Customer's final opinion"),
+        "callback_done" => tr(en, "完成回访", "Callback made"),
+        "waive_callback" => tr(en, "免回访", "Callback waived"),
+        "escalate" => tr(en, "升级", "Escalated"),
+        "typical_marked" => tr(en, "列入典型案例", "Marked as typical case"),
+        "typical_unmarked" => tr(en, "移出典型案例", "Removed from typical cases"),
+        _ => tr(en, "其他", "Other"),
+    }
+}
+
+fn status_label(code: &str, en: bool) -> String {
+    ComplaintStatus::try_from(code.to_string()).map(|s| s.label(en).to_string()).unwrap_or_else(|_| code.to_string())
+}
+
+fn time_text(v: &Value) -> String {
+    v.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map(|t| fmt_time(&t.with_timezone(&Utc))).unwrap_or_default()
+}
+
+pub fn timeline(events: &[Event], depts: &HashMap<i64, String>, en: bool) -> Vec<TimelineItem> {
+    events
+        .iter()
+        .map(|e| {
+            let p: Value = serde_json::from_str(&e.payload).unwrap_or(Value::Null);
+            let from = p["from"].as_str().unwrap_or("");
+            let to = p["to"].as_str().unwrap_or("");
+            let change = if !from.is_empty() && from != to { format!("{} → {}", status_label(from, en), status_label(to, en)) } else { String::new() };
+            let d = &p["detail"];
+            let mut lines: Vec<(&'static str, String)> = Vec::new();
+            let text = |k: &str| d[k].as_str().unwrap_or("").to_string();
+            match e.action.as_str() {
+                "created" => {
+                    if let Some(s) = p["severity"].as_str().and_then(|s| Severity::parse(s).ok()) {
+                        lines.push((tr(en, "严重程度", "Severity"), s.label(en).to_string()));
+                    }
+                    if let Some(c) = p["channel"].as_str().and_then(|s| Channel::parse(s).ok()) {
+                        lines.push((tr(en, "渠道", "Channel"), c.label(en).to_string()));
+                    }
+                }
+                "dispatch" => {
+                    let names: Vec<String> = d["departments"]
+                        .as_array()
+                        .map(|a| a.iter().filter_map(Value::as_i64).map(|id| depts.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))).collect())
+                        .unwrap_or_default();
+                    lines.push((tr(en, "责任部门", "Departments"), names.join("、")));
+                }
+                "return" => lines.push((tr(en, "原因", "Reason"), text("reason"))),
+                "submit_plan" => {
+                    lines.push((tr(en, "处理方案", "Plan"), text("plan")));
+                    lines.push((tr(en, "承诺完成时间", "To be done by"), time_text(&d["due"])));
+                }
+                "progress" => lines.push((tr(en, "进展", "Progress"), text("note"))),
+                "finish" => lines.push((tr(en, "处理结果", "Result"), text("result"))),
+                "mark_invalid" => {
+                    lines.push((tr(en, "部门负责人意见", "Head's opinion"), text("opinion")));
+                    lines.push((tr(en, "签字", "Signed by"), text("signed_by")));
+                }
+                "record_opinion" => lines.push((tr(en, "客户意见", "Customer's opinion"), text("opinion"))),
+                "callback_done" => {
+                    let ok = d["satisfied"].as_bool().unwrap_or(false);
+                    lines.push((
+                        tr(en, "客户评价", "Customer"),
+                        if ok { tr(en, "满意", "satisfied") } else { tr(en, "不满意，重新处理", "dissatisfied; reopened") }.to_string(),
+                    ));
+                }
+                "waive_callback" => {
+                    let r = text("reason");
+                    lines.push((tr(en, "原因", "Reason"), WaiverReason::parse(&r).map(|w| w.label(en).to_string()).unwrap_or(r)));
+                }
+                "escalate" => {
+                    if let Some(s) = d["to"].as_str().and_then(|s| Severity::parse(s).ok()) {
+                        lines.push((tr(en, "升级为", "Raised to"), s.label(en).to_string()));
+                        let who = report_to_label(s, en);
+                        if !who.is_empty() {
+                            lines.push((tr(en, "上报", "Reported"), who.to_string()));
+                        }
+                    }
+                    let r = text("reason");
+                    lines.push((tr(en, "原因", "Reason"), MajorReason::parse(&r).map(|m| m.label(en).to_string()).unwrap_or(r)));
+                }
+                _ => {}
+            }
+            lines.retain(|(_, v)| !v.is_empty());
+            TimelineItem { at: fmt_time(&e.at), actor: e.actor_name.clone(), action: action_label(&e.action, en).to_string(), change, lines }
+        })
+        .collect()
+}
+
+// ---------- list ----------
+
+pub struct ListRow {
+    pub c: ComplaintRow,
+    pub unit: String,
+    pub due: Option<Due>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/complaints.html")]
+struct ListPage {
+    ctx: Ctx,
+    rows: Vec<ListRow>,
+    pager: Pager,
+    statuses: &'static [ComplaintStatus],
+    severities: &'static [Severity],
+    f_project: Option<i64>,
+    f_status: String,
+    f_severity: String,
+    f_overdue: bool,
+    f_typical: bool,
+    f_q: String,
+    export: String,
+}
+
+impl ListPage {
+    fn is_project(&self, id: &i64) -> bool {
+        self.f_project == Some(*id)
+    }
+}
+
+fn list_project(ctx: &Ctx, m: &HashMap<String, String>) -> Option<i64> {
+    match m.get("project_id") {
+        Some(v) => opt_id(v).filter(|id| ctx.actor.sees_project(*id)),
+        None => ctx.project_id,
+    }
+}
+
+async fn rows_of(c: &mut impl AsEx, actor: &Actor, items: Vec<ComplaintRow>, en: bool) -> AppResult<Vec<ListRow>> {
+    let ids: Vec<i64> = items.iter().filter_map(|c| c.unit_id).collect();
+    let labels: HashMap<i64, String> = store::unit_labels(c, actor, &ids).await?.into_iter().collect();
+    let now = Utc::now();
+    Ok(items
+        .into_iter()
+        .map(|c| {
+            let unit = c.unit_id.and_then(|u| labels.get(&u).cloned()).unwrap_or_default();
+            let d = due(c.next_due, next_due_live(c.status), now, en);
+            ListRow { c, unit, due: d }
+        })
+        .collect())
+}
+
+pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppResult<Response> {
+    let f = Filter {
+        project_id: list_project(&ctx, &m),
+        status: ComplaintStatus::parse(q(&m, "status")).ok(),
+        severity: Severity::parse(q(&m, "severity")).ok(),
+        overdue_at: (q(&m, "overdue") == "1").then(Utc::now),
+        typical_only: q(&m, "typical") == "1",
+        q: Some(q(&m, "q").trim().to_string()).filter(|s| !s.is_empty()),
+    };
+    let query = vec![
+        ("project_id", f.project_id.map(|p| p.to_string()).unwrap_or_default()),
+        ("status", f.status.map(|s| s.code().to_string()).unwrap_or_default()),
+        ("severity", f.severity.map(|s| s.code().to_string()).unwrap_or_default()),
+        ("overdue", if f.overdue_at.is_some() { "1".into() } else { String::new() }),
+        ("typical", if f.typical_only { "1".into() } else { String::new() }),
+        ("q", f.q.clone().unwrap_or_default()),
+    ];
+    let en = ctx.en();
+    let mut c = state.db.read().await?;
+    if q(&m, "format") == "xlsx" {
+        let all = store::list(&mut c, &ctx.actor, &f, Page::new(1, xlsx::MAX_ROWS)).await?;
+        let rows = rows_of(&mut c, &ctx.actor, all.items, en).await?;
+        return Ok(xlsx_response(export(&ctx, &rows)?, "投诉清单.xlsx"));
+    }
+    let list = store::list(&mut c, &ctx.actor, &f, Page::new(q(&m, "page").parse().unwrap_or(1), 50)).await?;
+    let pager = Pager::new(&list, "/complaints", &query);
+    let rows = rows_of(&mut c, &ctx.actor, list.items, en).await?;
+    Ok(render(&ListPage {
+        export: format!("/complaints?{}&format=xlsx", query_string(&query)),
+        rows,
+        pager,
+        statuses: ComplaintStatus::ALL,
+        severities: Severity::ALL,
+        f_project: f.project_id,
+        f_status: f.status.map(|s| s.code().to_string()).unwrap_or_default(),
+        f_severity: f.severity.map(|s| s.code().to_string()).unwrap_or_default(),
+        f_overdue: f.overdue_at.is_some(),
+        f_typical: f.typical_only,
+        f_q: f.q.unwrap_or_default(),
+        ctx,
+    }))
+}
+
+fn export(ctx: &Ctx, rows: &[ListRow]) -> AppResult<Vec<u8>> {
+    let en = ctx.en();
+    let headers: Vec<&str> =
+        ["编号", "受理时间", "所属项目", "房屋/单位", "投诉人", "电话", "渠道", "投诉内容", "严重程度", "状态", "下一期限", "期限状态", "回访期限", "典型案例"]
+            .iter()
+            .map(|h| ctx.t(h))
+            .collect();
+    let data = rows.iter().map(|r| {
+        let c = &r.c;
+        vec![
+            c.number.clone(),
+            fmt_time(&c.received_at),
+            ctx.project_name(&c.project_id).to_string(),
+            r.unit.clone(),
+            c.complainant.clone(),
+            c.contact_phone.clone(),
+            c.channel.label(en).to_string(),
+            c.content.clone(),
+            severity_detail(c, en),
+            c.status.label(en).to_string(),
+            r.due.as_ref().map(|d| d.time.clone()).unwrap_or_default(),
+            r.due.as_ref().map(|d| d.word.to_string()).unwrap_or_default(),
+            c.callback_due.as_ref().map(fmt_time).unwrap_or_default(),
+            if c.typical_case { "✓".into() } else { String::new() },
+        ]
+    });
+    Ok(xlsx::sheet(ctx.t("投诉"), &headers, data)?)
+}
+
+// ---------- intake (CMP-3) ----------
+
+#[derive(Template)]
+#[template(path = "staff/complaint_form.html")]
+struct NewPage {
+    ctx: Ctx,
+    v: FormData,
+    errs: Errs,
+    unit_label: String,
+    channels: &'static [Channel],
+    severities: &'static [Severity],
+    kinds: &'static [ImportantKind],
+    reasons: &'static [MajorReason],
+}
+
+pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppResult<Response> {
+    let project = list_project(&ctx, &m).or_else(|| ctx.projects.first().map(|p| p.id)).unwrap_or(0);
+    let mut unit_label = String::new();
+    let mut unit_id = String::new();
+    if let Some(u) = opt_id(q(&m, "unit_id")) {
+        let mut c = state.db.read().await?;
+        if let Some((id, label)) = store::unit_labels(&mut c, &ctx.actor, &[u]).await?.into_iter().next() {
+            unit_id = id.to_string();
+            unit_label = label;
+        }
+    }
+    let v = FormData(vec![("project_id".into(), project.to_string()), ("unit_id".into(), unit_id), ("channel".into(), "phone".into())]);
+    let errs = Errs::new(Default::default(), ctx.lang);
+    Ok(render(&NewPage { ctx, v, errs, unit_label, channels: Channel::ALL, severities: Severity::ALL, kinds: ImportantKind::ALL, reasons: MajorReason::ALL }))
+}
+
+fn complaint_input(f: &FormData) -> ComplaintInput {
+    ComplaintInput {
+        project_id: f.get("project_id").into(),
+        unit_id: f.get("unit_id").into(),
+        party_id: f.get("party_id").into(),
+        complainant: f.get("complainant").into(),
+        contact_phone: f.get("contact_phone").into(),
+        channel: f.get("channel").into(),
+        content: f.get("content").into(),
+        severity: f.get("severity").into(),
+        important_kind: f.get("important_kind").into(),
+        major_reason: f.get("major_reason").into(),
+    }
+}
+
+pub async fn create(State(state): State<AppState>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
+    match ops::create(&state.db, &ctx.actor, &complaint_input(&form)).await {
+        Ok((id, _)) => Ok(saved(&format!("/complaints/{id}"))),
+        Err(AppError::Invalid(e)) => {
+            let errs = Errs::new(e, ctx.lang);
+            let unit_label = form.get("unit_label").to_string();
+            Ok(render_invalid(&NewPage {
+                ctx,
+                v: form,
+                errs,
+                unit_label,
+                channels: Channel::ALL,
+                severities: Severity::ALL,
+                kinds: ImportantKind::ALL,
+                reasons: MajorReason::ALL,
+            }))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---------- the record page ----------
+
+/// One deadline of a department's part.
+pub struct Step {
+    pub label: &'static str,
+    pub due: Option<Due>,
+}
+
+pub struct DeptView {
+    pub d: DeptRow,
+    pub steps: Vec<Step>,
+}
+
+pub fn dept_css(s: &DeptStatus) -> &'static str {
+    match s {
+        DeptStatus::Done => "ok",
+        DeptStatus::Returned => "",
+        _ => "key",
+    }
+}
+
+fn dept_views(depts: Vec<DeptRow>, status: ComplaintStatus, now: DateTime<Utc>, en: bool) -> Vec<DeptView> {
+    let running = matches!(status, ComplaintStatus::Dispatched | ComplaintStatus::InProgress);
+    depts
+        .into_iter()
+        .map(|d| {
+            let live = |s: DeptStatus| running && d.status == s;
+            let steps = vec![
+                Step { label: tr(en, "接收期限", "Accept by"), due: due(d.acceptance_due, live(DeptStatus::Pending), now, en) },
+                Step { label: tr(en, "方案期限", "Plan by"), due: due(d.plan_due, live(DeptStatus::Accepted), now, en) },
+                Step { label: tr(en, "完成期限", "Done by"), due: due(d.completion_due, live(DeptStatus::Planned), now, en) },
+            ];
+            DeptView { d, steps }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "staff/complaint.html")]
+struct RecordPage {
+    ctx: Ctx,
+    c: ComplaintRow,
+    project: Project,
+    unit_label: String,
+    severity: String,
+    report_to: &'static str,
+    callback_role: CallbackRole,
+    next_due: Option<Due>,
+    callback_due: Option<Due>,
+    depts: Vec<DeptView>,
+    all_depts: Vec<Department>,
+    allowed: Vec<&'static str>,
+    cs: bool,
+    timeline: Vec<TimelineItem>,
+    v: FormData,
+    errs: Errs,
+    /// The earliest a plan may be due, as a `datetime-local` value.
+    min_due: String,
+    major_reasons: &'static [MajorReason],
+    waiver_reasons: &'static [WaiverReason],
+}
+
+impl RecordPage {
+    fn can(&self, action: &str) -> bool {
+        self.allowed.contains(&action)
+    }
+    fn any_action(&self) -> bool {
+        !self.allowed.is_empty()
+    }
+    /// The error of a field, shown only in the form that was submitted.
+    fn err(&self, action: &str, field: &str) -> String {
+        if self.v.get("action") == action { self.errs.msg(field) } else { String::new() }
+    }
+    fn cls(&self, action: &str, field: &str) -> &'static str {
+        if self.v.get("action") == action { self.errs.cls(field) } else { "" }
+    }
+    /// What was typed in the form that was submitted (kept when it is shown again).
+    fn val(&self, action: &str, field: &str) -> &str {
+        if self.v.get("action") == action { self.v.get(field) } else { "" }
+    }
+    fn on_form(&self, id: &i64) -> String {
+        self.depts.iter().find(|d| d.d.department_id == *id).map(|d| d.d.status.label(self.ctx.en()).to_string()).unwrap_or_default()
+    }
+    fn up_to_important(&self) -> bool {
+        self.c.severity == Severity::General
+    }
+    fn sev_css(&self) -> &'static str {
+        severity_css(&self.c.severity)
+    }
+}
+
+async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Errs) -> AppResult<RecordPage> {
+    let en = ctx.en();
+    let mut c = state.db.read().await?;
+    let row = store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
+    let project = org::project(&mut c, &ctx.actor, row.project_id).await?.ok_or(AppError::NotFound)?;
+    let unit_label = match row.unit_id {
+        Some(u) => store::unit_labels(&mut c, &ctx.actor, &[u]).await?.into_iter().next().map(|x| x.1).unwrap_or_default(),
+        None => String::new(),
+    };
+    let all_depts = staff::departments(&mut c, ctx.actor.company_id).await?;
+    let names: HashMap<i64, String> = all_depts.iter().map(|d| (d.id, d.name.clone())).collect();
+    let depts = store::departments(&mut c, id).await?;
+    let allowed = allowed_for(&mut c, &ctx.actor, &row).await?;
+    let cs = is_cs(&mut c, &ctx.actor).await?;
+    let events = event::for_entity(&mut c, "complaint", id).await?;
+    let now = Utc::now();
+    Ok(RecordPage {
+        project,
+        unit_label,
+        severity: severity_detail(&row, en),
+        report_to: report_to_label(row.severity, en),
+        callback_role: who_calls_back(row.severity),
+        next_due: due(row.next_due, next_due_live(row.status), now, en),
+        callback_due: due(row.callback_due, row.status == ComplaintStatus::AwaitingCallback, now, en),
+        depts: dept_views(depts, row.status, now, en),
+        all_depts,
+        allowed,
+        cs,
+        timeline: timeline(&events, &names, en),
+        v,
+        errs,
+        min_due: now.with_timezone(&TZ).format("%Y-%m-%dT%H:%M").to_string(),
+        major_reasons: MajorReason::ALL,
+        waiver_reasons: WaiverReason::ALL,
+        c: row,
+        ctx,
+    })
+}
+
+pub async fn record(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let errs = Errs::new(Default::default(), ctx.lang);
+    Ok(render(&record_page(&state, ctx, id, FormData::default(), errs).await?))
+}
+
+#[derive(Template)]
+#[template(path = "staff/complaint_conflict.html")]
+struct ConflictPage {
+    ctx: Ctx,
+    id: i64,
+    message: String,
+}
+
+fn conflict_page(ctx: Ctx, id: i64, message: String) -> Response {
+    let mut r = render(&ConflictPage { ctx, id, message });
+    *r.status_mut() = StatusCode::CONFLICT;
+    r
+}
+
+/// `POST /complaints/{id}/act`: one action of the record page's forms.
+pub async fn act(State(state): State<AppState>, Path(id): Path<i64>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
+    // Every form carries the version it was rendered from; a missing one never matches.
+    let version = form.get("version").trim().parse::<i64>().unwrap_or(0);
+    let input = ActionInput::from_form(&form);
+    let done = async {
+        let action = input.parse(TZ)?;
+        let mut c = state.db.read().await?;
+        check_departments(&mut c, &ctx.actor, &action).await?;
+        drop(c);
+        ops::act(&state.db, &ctx.actor, id, Some(version), &action).await
+    };
+    match done.await {
+        Ok(_) => Ok(saved(&format!("/complaints/{id}"))),
+        Err(AppError::Invalid(e)) => {
+            let errs = Errs::new(e, ctx.lang);
+            Ok(render_invalid(&record_page(&state, ctx, id, form, errs).await?))
+        }
+        Err(AppError::Conflict(m)) => Ok(conflict_page(ctx, id, m)),
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /complaints/{id}/typical`: CMP-14, into or out of the case library.
+pub async fn typical(State(state): State<AppState>, Path(id): Path<i64>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
+    let version = form.get("version").trim().parse::<i64>().unwrap_or(0);
+    match ops::mark_typical(&state.db, &ctx.actor, id, Some(version), form.get("typical") == "1").await {
+        Ok(_) => Ok(saved(&format!("/complaints/{id}"))),
+        Err(AppError::Conflict(m)) => Ok(conflict_page(ctx, id, m)),
+        Err(e) => Err(e),
+    }
+}
+
+// ---------- the complaint handling form, three copies (CMP-4) ----------
+
+pub struct ProgressLine {
+    pub at: String,
+    pub actor: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "print/complaint_form.html")]
+struct PrintPage {
+    ctx: Ctx,
+    c: ComplaintRow,
+    project: Project,
+    unit_label: String,
+    severity: String,
+    depts: Vec<DeptRow>,
+    received_by: String,
+    dispatched_at: String,
+    progress: Vec<ProgressLine>,
+    /// CMP-11: the customer's final opinion and when it was recorded.
+    opinion: Option<(String, String)>,
+    /// CMP-10: the department head's signed opinion when invalid.
+    invalid: Option<(String, String)>,
+    callbacks: Vec<CallbackRow>,
+    copies: [&'static str; 3],
+    printed_at: String,
+}
+
+impl PrintPage {
+    fn method_label(&self, m: &Option<String>) -> &'static str {
+        m.as_deref().and_then(|m| CallbackMethod::parse(m).ok()).map(|m| m.label(self.ctx.en())).unwrap_or("")
+    }
+    fn waiver_label(&self, r: &Option<String>) -> String {
+        r.as_deref().map(|r| WaiverReason::parse(r).map(|w| w.label(self.ctx.en()).to_string()).unwrap_or_else(|_| r.to_string())).unwrap_or_default()
+    }
+    fn role_label(&self, r: &str) -> &'static str {
+        CallbackRole::parse(r).map(|r| r.label(self.ctx.en())).unwrap_or("")
+    }
+    fn time(&self, t: &Option<DateTime<Utc>>) -> String {
+        t.as_ref().map(fmt_time).unwrap_or_default()
+    }
+}
+
+pub async fn print(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let en = ctx.en();
+    let mut c = state.db.read().await?;
+    let row = store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
+    let project = org::project(&mut c, &ctx.actor, row.project_id).await?.ok_or(AppError::NotFound)?;
+    let unit_label = match row.unit_id {
+        Some(u) => store::unit_labels(&mut c, &ctx.actor, &[u]).await?.into_iter().next().map(|x| x.1).unwrap_or_default(),
+        None => String::new(),
+    };
+    let depts = store::departments(&mut c, id).await?;
+    let events = event::for_entity(&mut c, "complaint", id).await?;
+    let callbacks = store::callbacks_of(&mut c, "complaint", id).await?;
+    let detail = |e: &Event, k: &str| -> String {
+        serde_json::from_str::<Value>(&e.payload).ok().and_then(|p| p["detail"][k].as_str().map(str::to_string)).unwrap_or_default()
+    };
+    let received_by = events.iter().find(|e| e.action == "created").map(|e| e.actor_name.clone()).unwrap_or_default();
+    let dispatched_at = events.iter().find(|e| e.action == "dispatch").map(|e| fmt_time(&e.at)).unwrap_or_default();
+    let progress = events
+        .iter()
+        .filter(|e| e.action == "progress")
+        .map(|e| ProgressLine { at: fmt_time(&e.at), actor: e.actor_name.clone(), note: detail(e, "note") })
+        .collect();
+    let opinion = events.iter().rev().find(|e| e.action == "record_opinion").map(|e| (detail(e, "opinion"), fmt_time(&e.at)));
+    let invalid = events.iter().rev().find(|e| e.action == "mark_invalid").map(|e| (detail(e, "opinion"), detail(e, "signed_by")));
+    Ok(render(&PrintPage {
+        severity: severity_detail(&row, en),
+        c: row,
+        project,
+        unit_label,
+        depts,
+        received_by,
+        dispatched_at,
+        progress,
+        opinion,
+        invalid,
+        callbacks,
+        copies: if en {
+            ["Customer-service stub", "Responsible department copy", "Callback copy"]
+        } else {
+            ["第一联 客服存根联", "第二联 责任部门联", "第三联 回访联"]
+        },
+        printed_at: fmt_time(&Utc::now()),
+        ctx,
+    }))
+}
+
+// ---------- case library (CMP-14) ----------
+
+pub struct CaseView {
+    pub c: ComplaintRow,
+    pub unit: String,
+    pub severity: String,
+    pub depts: Vec<DeptRow>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/complaint_cases.html")]
+struct CasesPage {
+    ctx: Ctx,
+    cases: Vec<CaseView>,
+    pager: Pager,
+    f_q: String,
+}
+
+pub async fn cases(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppResult<Response> {
+    let en = ctx.en();
+    let f = Filter { typical_only: true, q: Some(q(&m, "q").trim().to_string()).filter(|s| !s.is_empty()), ..Default::default() };
+    let query = vec![("q", f.q.clone().unwrap_or_default())];
+    let mut c = state.db.read().await?;
+    let list = store::list(&mut c, &ctx.actor, &f, Page::new(q(&m, "page").parse().unwrap_or(1), 20)).await?;
+    let pager = Pager::new(&list, "/complaints/cases", &query);
+    let ids: Vec<i64> = list.items.iter().filter_map(|c| c.unit_id).collect();
+    let labels: HashMap<i64, String> = store::unit_labels(&mut c, &ctx.actor, &ids).await?.into_iter().collect();
+    let mut cases = Vec::with_capacity(list.items.len());
+    for row in list.items {
+        let depts = store::departments(&mut c, row.id).await?;
+        let unit = row.unit_id.and_then(|u| labels.get(&u).cloned()).unwrap_or_default();
+        cases.push(CaseView { severity: severity_detail(&row, en), c: row, unit, depts });
+    }
+    Ok(render(&CasesPage { ctx, cases, pager, f_q: f.q.unwrap_or_default() }))
+}
+
+// ---------- a unit's complaints ----------
+
+#[derive(Template)]
+#[template(path = "staff/complaint_unit.html")]
+struct UnitPage {
+    ctx: Ctx,
+    unit_id: i64,
+    unit_label: String,
+    project_id: i64,
+    rows: Vec<ListRow>,
+}
+
+/// `GET /units/{id}/complaints`: every complaint about one unit (for the unit's file).
+pub async fn unit_complaints(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let en = ctx.en();
+    let mut c = state.db.read().await?;
+    let unit = org::unit(&mut c, &ctx.actor, id, crate::ops::org::today()).await?.ok_or(AppError::NotFound)?;
+    let items = store::for_unit(&mut c, &ctx.actor, id, 500).await?;
+    let rows = rows_of(&mut c, &ctx.actor, items, en).await?;
+    Ok(render(&UnitPage { unit_label: format!("{} {}", unit.building_name, unit.unit_no), project_id: unit.project_id, unit_id: id, rows, ctx }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_is_read_in_shanghai_time() {
+        let t = parse_due("2026-12-01T17:00", TZ).expect("parses");
+        assert_eq!(t.to_rfc3339(), "2026-12-01T09:00:00+00:00");
+        assert_eq!(parse_due("2026-12-01 17:00", TZ), Ok(t));
+        assert_eq!(parse_due("2026-12-01T09:00:00Z", TZ), Ok(t));
+        assert_eq!(parse_due("", TZ), Err(Reason::Required));
+        assert!(parse_due("明天", TZ).is_err());
+    }
+
+    #[test]
+    fn cmp_7_escalation_to_major_records_its_reason() {
+        let i = ActionInput { action: "escalate".into(), to: "major".into(), major_reason: "media".into(), ..Default::default() };
+        assert_eq!(i.parse(TZ), Ok(Action::Escalate { to: Severity::Major, reason: "media".into() }));
+        let missing = ActionInput { action: "escalate".into(), to: "major".into(), ..Default::default() };
+        assert!(missing.parse(TZ).is_err_and(|e| e.get("major_reason").is_some()));
+        let important = ActionInput { action: "escalate".into(), to: "important".into(), reason: "保安态度差".into(), ..Default::default() };
+        assert_eq!(important.parse(TZ), Ok(Action::Escalate { to: Severity::Important, reason: "保安态度差".into() }));
+    }
+
+    #[test]
+    fn every_missing_field_is_reported() {
+        let i = ActionInput { action: "mark_invalid".into(), ..Default::default() };
+        let e = i.parse(TZ).expect_err("missing");
+        assert!(e.get("opinion").is_some() && e.get("signed_by").is_some());
+        let i = ActionInput { action: "fly".into(), ..Default::default() };
+        assert!(i.parse(TZ).is_err_and(|e| e.get("action").is_some()));
+    }
+
+    #[test]
+    fn relative_times_in_words() {
+        let now = Utc::now();
+        assert_eq!(relative(now + chrono::Duration::hours(3) + chrono::Duration::minutes(5), now, false), "还剩 3 小时");
+        assert_eq!(relative(now - chrono::Duration::days(2) - chrono::Duration::hours(1), now, false), "超时 2 天");
+        assert_eq!(relative(now + chrono::Duration::minutes(30), now, true), "30 min left");
+    }
 }

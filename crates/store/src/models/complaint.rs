@@ -300,3 +300,63 @@ pub async fn settle_callbacks(
     .arg(subject_id);
     c.ex().execute(sql).await
 }
+
+// ---------- reads for the complaint pages (record, print, unit tab, case library) ----------
+
+/// The complaints of one unit, newest first (the unit's complaints tab, ORG-2 一户一档).
+pub async fn for_unit(c: &mut impl AsEx, actor: &Actor, unit_id: i64, limit: i64) -> Result<Vec<ComplaintRow>> {
+    let sql = Sql::new(&format!("SELECT {COLS} FROM complaints WHERE unit_id = "))
+        .bind(unit_id)
+        .push(" AND project_id IN ")
+        .bind_list(&actor.projects)
+        .push(" ORDER BY received_at DESC, id DESC LIMIT ")
+        .bind(limit);
+    c.ex().fetch_all(sql).await
+}
+
+/// CMP-14: marks or unmarks a complaint as a typical case, only if the row is still at `version`.
+pub async fn set_typical(c: &mut impl AsEx, id: i64, version: i64, typical: bool) -> Result<bool> {
+    let sql = Sql::new("UPDATE complaints SET typical_case = $1, version = version + 1 WHERE id = $2 AND version = $3").arg(typical).arg(id).arg(version);
+    Ok(c.ex().execute(sql).await? == 1)
+}
+
+/// A callback of a complaint, as the handling form's callback record shows it.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct CallbackRow {
+    pub id: i64,
+    pub due_at: DateTime<Utc>,
+    pub assigned_role: String,
+    pub status: String,
+    pub method: Option<String>,
+    pub satisfied: Option<bool>,
+    pub effect: String,
+    pub shortcomings: String,
+    pub suggestions: String,
+    pub waiver_reason: Option<String>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub done_by_name: Option<String>,
+}
+
+/// The callbacks of a subject (e.g. `complaint`), oldest first; the caller has checked access.
+pub async fn callbacks_of(c: &mut impl AsEx, subject: &str, subject_id: i64) -> Result<Vec<CallbackRow>> {
+    let sql = Sql::new(
+        "SELECT cb.id, cb.due_at, cb.assigned_role, cb.status, cb.method, cb.satisfied, cb.effect, cb.shortcomings, cb.suggestions, cb.waiver_reason,
+         cb.done_at, s.display_name AS done_by_name FROM callbacks cb LEFT JOIN staff s ON s.id = cb.done_by
+         WHERE cb.subject = $1 AND cb.subject_id = $2 ORDER BY cb.id",
+    )
+    .arg(subject)
+    .arg(subject_id);
+    c.ex().fetch_all(sql).await
+}
+
+/// Labels (`A座 A-101`) of the given units in the actor's projects, for lists of complaints.
+pub async fn unit_labels(c: &mut impl AsEx, actor: &Actor, unit_ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = Sql::new("SELECT u.id, b.name || ' ' || u.unit_no FROM units u JOIN buildings b ON b.id = u.building_id WHERE u.id IN ")
+        .bind_list(unit_ids)
+        .push(" AND u.project_id IN ")
+        .bind_list(&actor.projects);
+    c.ex().fetch_all(sql).await
+}
