@@ -422,7 +422,7 @@ pub fn suggest_severity(content: &str) -> (Severity, Option<MajorReason>, Option
     (Severity::General, None, None)
 }
 
-/// Similarity of two complaint texts: the Jaccard index of their character bigrams, after
+/// Similarity of two complaint texts: the Dice coefficient of their character bigrams, after
 /// dropping whitespace and punctuation. Chinese has no spaces; bigrams of characters catch
 /// "电梯坏了" ≈ "电梯又坏了" without a dictionary.
 pub fn similarity(a: &str, b: &str) -> f64 {
@@ -434,20 +434,22 @@ pub fn similarity(a: &str, b: &str) -> f64 {
     if ga.is_empty() || gb.is_empty() {
         return 0.0;
     }
-    let inter = ga.intersection(&gb).count() as f64;
-    let union = (ga.len() + gb.len()) as f64 - inter;
-    inter / union
+    let shared = ga.intersection(&gb).count() as f64;
+    2.0 * shared / (ga.len() + gb.len()) as f64
 }
 
 /// How close two reports must be to be offered as duplicates of one problem.
-pub const DUPLICATE_SIMILARITY: f64 = 0.3;
+pub const DUPLICATE_SIMILARITY: f64 = 0.4;
 /// How far apart in time two reports of one problem may be.
 pub const DUPLICATE_WINDOW_HOURS: i64 = 72;
 
 /// Duplicate reports of one problem: same building, similar text, a short time apart. They are
 /// offered to staff to merge under a parent case, never merged silently.
 pub fn is_duplicate(a_building: Option<i64>, a_text: &str, a_at: DateTime<Utc>, b_building: Option<i64>, b_text: &str, b_at: DateTime<Utc>) -> bool {
-    a_building.is_some() && a_building == b_building && (a_at - b_at).num_hours().abs() <= DUPLICATE_WINDOW_HOURS && similarity(a_text, b_text) >= DUPLICATE_SIMILARITY
+    a_building.is_some()
+        && a_building == b_building
+        && (a_at - b_at).num_hours().abs() <= DUPLICATE_WINDOW_HOURS
+        && similarity(a_text, b_text) >= DUPLICATE_SIMILARITY
 }
 
 #[cfg(test)]

@@ -423,6 +423,12 @@ pub static EN: &[(&str, &str)] = &[
         "The defaults are the company's regulations; a change applies to deadlines that start after it.",
     ),
     // claims
+    ("已并入", "Merged into"),
+    ("合并的重复投诉", "Duplicates merged here"),
+    ("可能是同一问题的投诉", "Reports that may be the same problem"),
+    ("确认将本投诉并入该投诉？", "Merge this complaint under that one?"),
+    ("并入此投诉", "Merge under this one"),
+    ("登记索赔", "Open a claim"),
     ("索赔", "Claims"),
     ("索赔编号", "Claim no."),
     ("投诉编号", "Complaint no."),

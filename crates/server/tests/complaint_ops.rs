@@ -140,3 +140,42 @@ async fn cmp_3_intake_validates_and_sec_2_scopes_by_project() {
     let row = store::get(&mut conn, &cs, id, "").await.expect("get").expect("row");
     assert_eq!((row.severity, row.major_reason.as_deref()), (Severity::Major, Some("emergency")));
 }
+
+#[tokio::test]
+async fn cmp_2_duplicate_reports_are_offered_and_merged_under_a_parent() {
+    use propdesk::ops::org::{UnitInput, create_unit};
+    let app = spawn_app().await;
+    let spec = app.staff("kefu", "specialist", &[app.project_a]).await;
+    let cs = cs(&app, spec);
+    let mut units = Vec::new();
+    for no in ["A-101", "A-102"] {
+        let u =
+            UnitInput { building_id: app.building_a.to_string(), unit_no: no.into(), kind: "shop".into(), building_area: "80".into(), ..Default::default() };
+        units.push(create_unit(&app.db, &app.root, &u).await.expect("unit"));
+    }
+    let report = |unit: i64, who: &str, text: &str| ComplaintInput {
+        project_id: app.project_a.to_string(),
+        unit_id: unit.to_string(),
+        complainant: who.into(),
+        content: text.into(),
+        ..Default::default()
+    };
+    let (first, _) = create(&app.db, &cs, &report(units[0], "张先生", "A座电梯坏了，有人被困")).await.expect("first");
+    let (second, _) = create(&app.db, &cs, &report(units[1], "李女士", "A座电梯又坏了，困人了")).await.expect("second");
+    let (other, _) = create(&app.db, &cs, &report(units[1], "李女士", "门口垃圾没人清理")).await.expect("other");
+    let mut conn = app.db.read().await.expect("conn");
+    let offered = propdesk::ops::duplicates::candidates(&mut conn, &cs, second).await.expect("candidates");
+    let ids: Vec<i64> = offered.iter().map(|l| l.id).collect();
+    assert_eq!(ids, vec![first], "the lift report is offered, the rubbish one is not (other = {other})");
+    drop(conn);
+    let c = app.login("kefu").await;
+    let (s, _, _) = app.post_form(&c, &format!("/complaints/{second}/merge"), &[("parent_id", &first.to_string())]).await;
+    assert_eq!(s, 303);
+    let (_, page) = app.get_text(&c, &format!("/complaints/{first}")).await;
+    assert!(page.contains("合并的重复投诉"), "the parent lists what was merged under it");
+    // A merged report cannot become a parent, and merging twice is refused.
+    let (s, _, _) = app.post_form(&c, &format!("/complaints/{other}/merge"), &[("parent_id", &second.to_string())]).await;
+    assert_eq!(s, 422);
+    let (s, _, _) = app.post_form(&c, &format!("/complaints/{second}/merge"), &[("parent_id", &other.to_string())]).await;
+    assert_eq!(s, 409);
+}

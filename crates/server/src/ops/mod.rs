@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod claim;
 pub mod complaint;
+pub mod duplicates;
 pub mod import;
 pub mod org;
 pub mod staff;

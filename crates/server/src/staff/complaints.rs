@@ -26,7 +26,9 @@ use propdesk_domain::reception::Channel;
 use propdesk_domain::sla::DeadlineState;
 use propdesk_domain::values;
 use propdesk_domain::{FieldErrors, Reason};
+use propdesk_store::models::claim::{self as claim_store, ClaimRow};
 use propdesk_store::models::complaint::{self as store, CallbackRow, ComplaintRow, DeptRow, Filter};
+use propdesk_store::models::complaint_links::{self, Linked};
 use propdesk_store::models::event::{self, Event};
 use propdesk_store::models::org::{self, Project};
 use propdesk_store::models::staff::{self, Department};
@@ -55,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/complaints/{id}", get(record))
         .route("/complaints/{id}/act", post(act))
         .route("/complaints/{id}/typical", post(typical))
+        .route("/complaints/{id}/merge", post(merge))
         .route("/complaints/{id}/print", get(print))
         .route("/units/{id}/complaints", get(unit_complaints))
 }
@@ -677,6 +680,11 @@ struct RecordPage {
     min_due: String,
     major_reasons: &'static [MajorReason],
     waiver_reasons: &'static [WaiverReason],
+    /// The case this one was merged under, the reports merged under it, and look-alikes offered for merging.
+    parent: Option<Linked>,
+    children: Vec<Linked>,
+    duplicates: Vec<Linked>,
+    claims: Vec<ClaimRow>,
 }
 
 impl RecordPage {
@@ -723,8 +731,20 @@ async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Err
     let allowed = allowed_for(&mut c, &ctx.actor, &row).await?;
     let cs = is_cs(&mut c, &ctx.actor).await?;
     let events = event::for_entity(&mut c, "complaint", id).await?;
+    let parent = match row.parent_id {
+        Some(p) => complaint_links::by_id(&mut c, &ctx.actor, p).await?,
+        None => None,
+    };
+    let children = complaint_links::children(&mut c, &ctx.actor, id).await?;
+    let duplicates =
+        if row.parent_id.is_none() && children.is_empty() { crate::ops::duplicates::candidates(&mut c, &ctx.actor, id).await? } else { Vec::new() };
+    let claims = claim_store::list(&mut c, &ctx.actor, Some(id)).await?;
     let now = Utc::now();
     Ok(RecordPage {
+        parent,
+        children,
+        duplicates,
+        claims,
         project,
         unit_label,
         severity: severity_detail(&row, en),
@@ -787,6 +807,17 @@ pub async fn act(State(state): State<AppState>, Path(id): Path<i64>, StaffForm {
         Err(AppError::Conflict(m)) => Ok(conflict_page(ctx, id, m)),
         Err(e) => Err(e),
     }
+}
+
+/// `POST /complaints/{id}/merge`: put this report under the parent case it duplicates.
+pub async fn merge(State(state): State<AppState>, Path(id): Path<i64>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
+    let parent = form
+        .get("parent_id")
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::Invalid(propdesk_domain::FieldErrors::single("parent_id", propdesk_domain::Reason::Required)))?;
+    crate::ops::duplicates::merge(&state.db, &ctx.actor, id, parent).await?;
+    Ok(saved(&format!("/complaints/{id}")))
 }
 
 /// `POST /complaints/{id}/typical`: CMP-14, into or out of the case library.

@@ -1,6 +1,7 @@
 pub mod calendar;
 pub mod claim;
 pub mod complaint;
+pub mod complaint_links;
 pub mod event;
 pub mod org;
 pub mod staff;
