@@ -4,6 +4,7 @@
 pub mod complaint;
 pub mod import;
 pub mod org;
+pub mod reception;
 pub mod staff;
 
 use serde::{Deserialize, Deserializer};

@@ -1,4 +1,5 @@
 pub mod complaint;
 pub mod event;
 pub mod org;
+pub mod reception;
 pub mod staff;
