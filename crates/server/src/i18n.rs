@@ -231,6 +231,7 @@ pub static EN: &[(&str, &str)] = &[
     ("房号（房号、业主/租户姓名或电话）", "Unit (unit no., owner/tenant name or phone)"),
     ("客户/商户（姓名、电话）", "Owner/merchant (name, phone)"),
     ("联系电话", "Contact phone"),
+    ("来电/来访人", "Caller / visitor"),
     ("来电/来访内容", "What the caller or visitor said"),
     ("当场答复/处理说明", "Answer given / note"),
     ("服务费用", "Service fee"),

@@ -77,7 +77,7 @@ async fn rcp_1_rcp_3_cmp_3_a_receptionist_records_a_complaint_through_the_form()
     .await;
     assert_eq!(s, 303, "{body}");
     let id = id_from(&loc);
-    assert!(loc.starts_with("/reception?last="), "{loc}");
+    assert!(loc.starts_with(&format!("/reception?project_id={}&last=", app.project_a)), "{loc}");
     assert_eq!(text(&app, Sql::new("SELECT number FROM reception_records WHERE id = $1").arg(id)).await, "HXGC/JD0001");
     assert_eq!(text(&app, Sql::new("SELECT status FROM reception_records WHERE id = $1").arg(id)).await, "open");
     // The complaint exists, made in the same transaction, pointing back at the record (CMP-3 intake).

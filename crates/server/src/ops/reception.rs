@@ -195,16 +195,22 @@ pub struct Recorded {
     pub replayed: bool,
 }
 
-enum Outcome {
-    Created(ReceptionRow),
-    Existing(ReceptionRow),
-    /// Another transaction inserted the same key meanwhile (PostgreSQL); read it after rollback.
-    Raced,
+/// What the checks before the transaction found: the project and the contact's defaults.
+struct Checked {
+    project: org::Project,
+    contact_name: String,
+    contact_phone: String,
 }
 
 /// Records a contact: validates, numbers it `{code}/JD0001`, starts what its category starts
 /// (a complaint in the same transaction), appends the events, and commits. The same key
 /// within the project gives back the same record (RCP double submit → one record).
+///
+/// SQLite has one writer, so the write transaction holds only the writes: the checks that
+/// read (project, unit, party, an earlier use of the key) run before it on the read pool, and
+/// the saved record is read back after the commit. A unit or party never changes project,
+/// so checking them before the transaction is as good as inside it; a key used twice at the
+/// same moment is caught by the unique index and answered with the record that won.
 pub async fn record(db: &Db, actor: &Actor, input: &ReceptionInput, key: Option<&str>) -> AppResult<Recorded> {
     let now = Utc::now();
     let p = input.parse(now)?;
@@ -215,27 +221,36 @@ pub async fn record(db: &Db, actor: &Actor, input: &ReceptionInput, key: Option<
     if key.is_some_and(|k| k.len() > 200) {
         return Err(AppError::BadRequest("Idempotency-Key is longer than 200 characters".into()));
     }
+    let checked = {
+        let mut c = db.read().await?;
+        if let Some(k) = key
+            && let Some(existing) = store::by_idempotency_key(&mut c, p.project_id, k).await?
+        {
+            same_request(&existing, &p)?;
+            return Ok(Recorded { record: existing, replayed: true });
+        }
+        check(&mut c, actor, &p).await?
+    };
     let mut tx = db.begin().await?;
-    match record_tx(&mut tx, actor, &p, key, now).await? {
-        Outcome::Created(record) => {
+    let id = match record_tx(&mut tx, actor, &p, &checked, key, now).await? {
+        Some(id) => {
             tx.commit().await?;
-            Ok(Recorded { record, replayed: false })
+            id
         }
-        Outcome::Existing(record) => {
-            drop(tx);
-            same_request(&record, &p)?;
-            Ok(Recorded { record, replayed: true })
-        }
-        Outcome::Raced => {
+        None => {
+            // Another request with the same key committed first: answer with its record.
             drop(tx);
             let mut c = db.read().await?;
-            let record = store::by_idempotency_key(&mut c, p.project_id, key.unwrap_or_default())
+            let existing = store::by_idempotency_key(&mut c, p.project_id, key.unwrap_or_default())
                 .await?
                 .ok_or_else(|| AppError::Conflict("the same Idempotency-Key is being used by another request".into()))?;
-            same_request(&record, &p)?;
-            Ok(Recorded { record, replayed: true })
+            same_request(&existing, &p)?;
+            return Ok(Recorded { record: existing, replayed: true });
         }
-    }
+    };
+    let mut c = db.read().await?;
+    let record = store::get(&mut c, actor, id, "").await?.ok_or(AppError::NotFound)?;
+    Ok(Recorded { record, replayed: false })
 }
 
 /// A key reused for a different contact is refused, so a client bug cannot hide a record.
@@ -247,24 +262,20 @@ fn same_request(r: &ReceptionRow, p: &ParsedReception) -> AppResult<()> {
     }
 }
 
-async fn record_tx(tx: &mut Tx, actor: &Actor, p: &ParsedReception, key: Option<&str>, now: DateTime<Utc>) -> AppResult<Outcome> {
-    if let Some(k) = key
-        && let Some(existing) = store::by_idempotency_key(tx, p.project_id, k).await?
-    {
-        return Ok(Outcome::Existing(existing));
-    }
-    let project = org::project(tx, actor, p.project_id).await?.ok_or_else(|| AppError::Invalid(FieldErrors::single("project_id", Reason::NotFound)))?;
-    // SEC-2: the unit and the party must be of the record's project.
+/// SEC-2: the project is the actor's, the unit and the party are of the project; the contact
+/// defaults to the party's name and phone.
+async fn check(c: &mut impl AsEx, actor: &Actor, p: &ParsedReception) -> AppResult<Checked> {
+    let project = org::project(c, actor, p.project_id).await?.ok_or_else(|| AppError::Invalid(FieldErrors::single("project_id", Reason::NotFound)))?;
     let mut errs = FieldErrors::new();
     if let Some(u) = p.unit_id
-        && store::unit_project(tx, u).await? != Some(project.id)
+        && store::unit_project(c, u).await? != Some(project.id)
     {
         errs.push("unit_id", Reason::NotFound);
     }
     let mut contact_name = p.contact_name.clone();
     let mut contact_phone = p.contact_phone.clone();
     if let Some(pid) = p.party_id {
-        match store::party_contact(tx, pid).await? {
+        match store::party_contact(c, pid).await? {
             Some((project_id, name, phone)) if project_id == project.id => {
                 if contact_name.is_empty() {
                     contact_name = name;
@@ -277,7 +288,12 @@ async fn record_tx(tx: &mut Tx, actor: &Actor, p: &ParsedReception, key: Option<
         }
     }
     errs.into_result()?;
+    Ok(Checked { project, contact_name, contact_phone })
+}
 
+/// The writes of one contact; `None` when the key was taken meanwhile (the caller rolls back).
+async fn record_tx(tx: &mut Tx, actor: &Actor, p: &ParsedReception, checked: &Checked, key: Option<&str>, now: DateTime<Utc>) -> AppResult<Option<i64>> {
+    let Checked { project, contact_name, contact_phone } = checked;
     let seq = next_number(tx, project.id, "reception").await?;
     let number = format!("{}/JD{seq:04}", project.code);
     let (status, follow_up_state, follow_up) = start(p);
@@ -291,8 +307,8 @@ async fn record_tx(tx: &mut Tx, actor: &Actor, p: &ParsedReception, key: Option<
         category: p.category,
         unit_id: p.unit_id,
         party_id: p.party_id,
-        contact_name: &contact_name,
-        contact_phone: &contact_phone,
+        contact_name,
+        contact_phone,
         content: &p.content,
         taken_by: Some(actor.staff_id).filter(|s| *s > 0),
         received_at,
@@ -304,7 +320,7 @@ async fn record_tx(tx: &mut Tx, actor: &Actor, p: &ParsedReception, key: Option<
         idempotency_key: key,
     };
     let id = match store::insert(tx, &n, now).await {
-        Err(e) if key.is_some() && is_unique_violation(&e) => return Ok(Outcome::Raced),
+        Err(e) if key.is_some() && is_unique_violation(&e) => return Ok(None),
         r => r?,
     };
 
@@ -344,8 +360,7 @@ async fn record_tx(tx: &mut Tx, actor: &Actor, p: &ParsedReception, key: Option<
         }),
     )
     .await?;
-    let saved = store::get(tx, actor, id, "").await?.ok_or(AppError::NotFound)?;
-    Ok(Outcome::Created(saved))
+    Ok(Some(id))
 }
 
 // ---------- following a record up (RCP-3, RCP-4, RCP-7) ----------

@@ -66,6 +66,49 @@ pub fn complaint_status_label(s: &Option<String>, en: bool) -> String {
     s.clone().and_then(|s| ComplaintStatus::try_from(s).ok()).map(|s| s.label(en).to_string()).unwrap_or_default()
 }
 
+/// A time in a list: `09:30` today, `11-26 09:30` this year, else the full date.
+pub fn when(t: &chrono::DateTime<Utc>) -> String {
+    let local = t.with_timezone(&ops::TZ);
+    let today = crate::ops::org::today();
+    if local.date_naive() == today {
+        local.format("%H:%M").to_string()
+    } else if chrono::Datelike::year(&local) == chrono::Datelike::year(&today) {
+        local.format("%m-%d %H:%M").to_string()
+    } else {
+        local.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+/// An event's payload in words for the timeline: the note or reason given, what was created,
+/// whom it went to — not the raw JSON.
+pub fn summary(e: &Event, en: bool) -> String {
+    let v: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
+    let s = |k: &str| v.get(k).and_then(|x| x.as_str()).filter(|x| !x.is_empty()).map(str::to_string);
+    let mut parts: Vec<String> = Vec::new();
+    match e.action.as_str() {
+        "created" => {
+            if let Some(n) = s("number") {
+                parts.push(n);
+            }
+            if let Some(c) = s("category").and_then(|c| Category::try_from(c).ok()) {
+                parts.push(c.label(en).to_string());
+            }
+            if let Some(f) = s("follow_up") {
+                parts.push(f);
+            }
+            if let Some(n) = v.get("complaint").and_then(|c| c.get("number")).and_then(|n| n.as_str()) {
+                parts.push(format!("{} {n}", if en { "complaint" } else { "投诉单" }));
+            }
+            if s("report_to").is_some() {
+                parts.push(if en { "sent to the department head (CMP-16)" } else { "已报部门负责人（CMP-16）" }.to_string());
+            }
+        }
+        "lost_registered" => parts.extend([s("number"), s("item")].into_iter().flatten()),
+        _ => parts.extend([s("note"), s("reason")].into_iter().flatten()),
+    }
+    parts.join(" · ")
+}
+
 pub fn opt_time(t: &Option<chrono::DateTime<Utc>>) -> String {
     t.as_ref().map(fmt_time).unwrap_or_default()
 }
@@ -187,8 +230,9 @@ impl DeskPage {
     fn is_project(&self, id: &i64) -> bool {
         self.project.as_ref().is_some_and(|p| p.id == *id)
     }
+    /// The project's name in the scripts; a placeholder until a project is chosen.
     fn project_name(&self) -> &str {
-        self.project.as_ref().map(|p| p.name.as_str()).unwrap_or("")
+        self.project.as_ref().map(|p| p.name.as_str()).unwrap_or("××")
     }
     fn lookup_q(&self) -> String {
         self.project.as_ref().map(|p| format!("?project_id={}", p.id)).unwrap_or_default()
@@ -286,7 +330,8 @@ pub async fn record(State(state): State<AppState>, StaffForm { ctx, form }: Staf
             if r.record.category == Category::Other && r.record.status == ReceptionStatus::Open {
                 return Ok(saved(&format!("/reception/{id}")));
             }
-            Ok(saved(&format!("/reception?last={id}")))
+            // The desk stays on the record's project for the next call, and says what was recorded.
+            Ok(Redirect::to(&format!("/reception?project_id={}&last={id}", r.record.project_id)).into_response())
         }
         Err(AppError::Invalid(e)) => {
             let errs = Errs::new(e, ctx.lang);
