@@ -30,6 +30,20 @@ pub enum BenchCommand {
         #[arg(long, default_value = "data/bench-units.db")]
         db: String,
     },
+    /// RCP: POST /api/v1/reception-records (category complaint: a record and its complaint in one
+    /// transaction) with N concurrent keep-alive clients, on a fresh SQLite file (or `--database-url`).
+    Reception {
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        #[arg(long, default_value_t = 20_000)]
+        requests: usize,
+        /// Database file to create (deleted first).
+        #[arg(long, default_value = "data/bench-reception.db")]
+        db: String,
+        /// Run against this database instead (e.g. an empty PostgreSQL database).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Process start to first answer of /healthz, on an existing database (runs `serve`).
     Startup {
         #[arg(long, default_value = "data/bench-units.db")]
@@ -43,6 +57,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Units { units, requests, clients, db } => units_bench(units, requests, clients, &db).await,
         BenchCommand::Startup { db, runs } => startup_bench(&db, runs).await,
+        BenchCommand::Reception { clients, requests, db, database_url } => reception_bench(clients, requests, &db, database_url.as_deref()).await,
     }
 }
 
@@ -151,6 +166,35 @@ impl Http {
         let mut body = vec![0u8; len];
         self.stream.read_exact(&mut body).await?;
         Ok((status, len))
+    }
+
+    /// A JSON POST with a bearer token and extra headers; returns the status and the body.
+    async fn post_json(&mut self, path: &str, token: &str, extra: &str, json: &str) -> anyhow::Result<(u16, Vec<u8>)> {
+        let req = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}Connection: keep-alive\r\n\r\n{json}",
+            self.addr,
+            json.len()
+        );
+        self.stream.get_mut().write_all(req.as_bytes()).await?;
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await?;
+        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| anyhow::anyhow!("bad status line {line:?}"))?;
+        let mut len = 0usize;
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).await?;
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':')
+                && k.eq_ignore_ascii_case("content-length")
+            {
+                len = v.trim().parse()?;
+            }
+        }
+        let mut body = vec![0u8; len];
+        self.stream.read_exact(&mut body).await?;
+        Ok((status, body))
     }
 }
 
@@ -264,5 +308,115 @@ async fn startup_bench(path: &str, runs: usize) -> anyhow::Result<()> {
     }
     times.sort();
     println!("startup over {runs} runs: median {:.1} ms, max {:.1} ms", percentile(&times, 0.5), percentile(&times, 1.0));
+    Ok(())
+}
+
+/// RCP-1/RCP-3 under load: every request records a complaint call at the desk through the API
+/// (token check, validation, the unit's project, two numbers, the record, the complaint, two
+/// events — one transaction), as 16 receptionists' clients would.
+async fn reception_bench(clients: usize, requests: usize, path: &str, url: Option<&str>) -> anyhow::Result<()> {
+    let db = match url {
+        Some(url) => Db::connect(url).await?,
+        None => {
+            if let Some(dir) = std::path::Path::new(path).parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+            Db::connect(&format!("sqlite:{path}")).await?
+        }
+    };
+    db.migrate().await?;
+    seed_units(&db, 500).await?;
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let bench = staff::by_username(&mut tx, "bench").await?.ok_or_else(|| anyhow::anyhow!("bench staff missing"))?;
+    let token = new_secret();
+    staff::insert_token(&mut tx, &sha256_hex(&token), bench.id, now, now + CDuration::hours(2)).await?;
+    let actor = propdesk_domain::access::Actor {
+        staff_id: bench.id,
+        name: bench.display_name.clone(),
+        company_id: bench.company_id,
+        role: bench.role,
+        projects: staff::project_ids(&mut tx, bench.id).await?,
+    };
+    let project = *actor.projects.first().ok_or_else(|| anyhow::anyhow!("bench project missing"))?;
+    let units: Vec<i64> = org::all_units(&mut tx, &actor, project, now.date_naive()).await?.into_iter().map(|u| u.id).collect();
+    tx.commit().await?;
+    println!("database: {} ({} units)", url.map(|_| "the given URL".to_string()).unwrap_or_else(|| format!("sqlite:{path}")), units.len());
+
+    let state = AppState::new(db.clone(), Config::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, crate::app::router(state).into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    let contents = [
+        "楼道灯坏了三天没人修，晚上回家很不方便",
+        "楼上装修噪音太大，中午休息时间也在施工",
+        "电梯经常停运，老人上下楼困难",
+        "地下车库积水，车辆进出不便",
+        "保安态度不好，进门登记时语气生硬",
+    ];
+    let body = |i: usize| {
+        let unit = units.get(i % units.len().max(1)).copied().unwrap_or_default();
+        serde_json::json!({
+            "project_id": project, "channel": "phone", "category": "complaint", "unit_id": unit,
+            "contact_name": format!("业主{}", i % 997), "contact_phone": format!("139{:08}", i % 100_000_000),
+            "content": format!("{}（第{i}次来电）", contents[i % contents.len()]),
+        })
+        .to_string()
+    };
+    // Warm-up (also checks the answer and the idempotency of a repeated key).
+    let mut warm = Http::connect(addr, "").await?;
+    for i in 0..50 {
+        let (status, answer) = warm.post_json("/api/v1/reception-records", &token, "", &body(requests + i)).await?;
+        anyhow::ensure!(status == 201, "POST answered {status}: {}", String::from_utf8_lossy(&answer));
+    }
+    let key = format!("Idempotency-Key: warm-{}\r\n", new_secret());
+    let (_, first) = warm.post_json("/api/v1/reception-records", &token, &key, &body(0)).await?;
+    let (_, again) = warm.post_json("/api/v1/reception-records", &token, &key, &body(0)).await?;
+    anyhow::ensure!(first == again, "a repeated Idempotency-Key gave a different answer");
+
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for c in 0..clients {
+        let mine: Vec<String> = (0..requests).skip(c).step_by(clients.max(1)).map(body).collect();
+        let token = token.clone();
+        handles.push(tokio::spawn(async move {
+            let mut http = Http::connect(addr, "").await?;
+            let mut times = Vec::with_capacity(mine.len());
+            for b in &mine {
+                let t = Instant::now();
+                let (status, answer) = http.post_json("/api/v1/reception-records", &token, "", b).await?;
+                anyhow::ensure!(status == 201, "POST answered {status}: {}", String::from_utf8_lossy(&answer));
+                times.push(t.elapsed());
+            }
+            Ok::<_, anyhow::Error>(times)
+        }));
+    }
+    let mut all = Vec::new();
+    for h in handles {
+        all.extend(h.await??);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    all.sort();
+    let mut c = db.read().await?;
+    let records = propdesk_store::AsEx::ex(&mut c).scalar(propdesk_store::Sql::new("SELECT COUNT(*) FROM reception_records")).await?;
+    let complaints =
+        propdesk_store::AsEx::ex(&mut c).scalar(propdesk_store::Sql::new("SELECT COUNT(*) FROM complaints WHERE reception_id IS NOT NULL")).await?;
+    drop(c);
+    println!(
+        "reception (complaint) POST: {} requests, {clients} client(s), {:.0} req/s; latency ms p50 {:.2} p95 {:.2} p99 {:.2} max {:.2}",
+        all.len(),
+        all.len() as f64 / wall,
+        percentile(&all, 0.50),
+        percentile(&all, 0.95),
+        percentile(&all, 0.99),
+        percentile(&all, 1.0)
+    );
+    println!("rows: {records} reception records, {complaints} complaints with their reception record");
+    db.close().await;
     Ok(())
 }

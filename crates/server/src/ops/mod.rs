@@ -7,6 +7,7 @@ pub mod complaint;
 pub mod duplicates;
 pub mod import;
 pub mod org;
+pub mod reception;
 pub mod staff;
 
 use serde::{Deserialize, Deserializer};

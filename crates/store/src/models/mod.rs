@@ -4,4 +4,5 @@ pub mod complaint;
 pub mod complaint_links;
 pub mod event;
 pub mod org;
+pub mod reception;
 pub mod staff;
