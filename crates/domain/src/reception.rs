@@ -118,6 +118,54 @@ pub fn script_for(c: Category) -> ScriptMoment {
     }
 }
 
+text_enum! {
+    /// RCP-3/RCP-7: the state of what a record started besides a complaint (a return slip, a
+    /// work order, a service order, a praise to verify, a suggestion for the manager).
+    FollowUpState {
+        None = "none", "无", "None";
+        Pending = "pending", "待办", "Pending";
+        Done = "done", "已办结", "Done";
+    }
+}
+
+/// What a reception record's next actions depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceptionState {
+    pub status: ReceptionStatus,
+    pub channel: Channel,
+    pub category: Category,
+    pub acknowledged: bool,
+    pub replied: bool,
+    pub follow_up: FollowUpState,
+    /// Things it started that are still open (its complaint, its follow-up, unclaimed lost items).
+    pub started_open: usize,
+}
+
+/// The reception record's action table: which follow-up actions fit now (RCP-3, RCP-4, RCP-7).
+pub fn allowed(s: &ReceptionState) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    let written = needs_acknowledgement(s.channel);
+    // RCP-4: a written contact is acknowledged on receipt and answered in writing when resolved.
+    if written && !s.acknowledged {
+        v.push("acknowledge");
+    }
+    if written && s.acknowledged && !s.replied && s.started_open == 0 {
+        v.push("reply");
+    }
+    if s.status == ReceptionStatus::Open && s.follow_up == FollowUpState::Pending {
+        match s.category.follow_up() {
+            FollowUp::ReturnSlip | FollowUp::WorkOrder | FollowUp::ServiceOrder => v.extend(["chase", "done"]),
+            FollowUp::VerifyPraise => v.push("verify_praise"),
+            FollowUp::ReportToManager => v.push("report_manager"),
+            FollowUp::Complaint | FollowUp::AnsweredOnSpot | FollowUp::Register => {}
+        }
+    }
+    if may_close(s.status, s.started_open) {
+        v.push("close");
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +198,28 @@ mod tests {
         assert!(!may_close(ReceptionStatus::Open, 1));
         assert!(may_close(ReceptionStatus::Open, 0));
         assert!(!may_close(ReceptionStatus::Closed, 0));
+    }
+
+    #[test]
+    fn rcp_3_rcp_4_rcp_7_reception_action_table() {
+        let letter = ReceptionState {
+            status: ReceptionStatus::Open,
+            channel: Channel::Letter,
+            category: Category::AfterSales,
+            acknowledged: false,
+            replied: false,
+            follow_up: FollowUpState::Pending,
+            started_open: 1,
+        };
+        assert_eq!(allowed(&letter), vec!["acknowledge", "chase", "done"]);
+        let done = ReceptionState { acknowledged: true, follow_up: FollowUpState::Done, started_open: 0, ..letter };
+        assert_eq!(allowed(&done), vec!["reply", "close"], "a written reply when resolved, then close");
+        let complaint = ReceptionState { channel: Channel::Phone, category: Category::Complaint, follow_up: FollowUpState::None, started_open: 1, ..letter };
+        assert!(allowed(&complaint).is_empty(), "RCP-7: nothing to do here while its complaint is open");
+        let praise = ReceptionState { channel: Channel::Visit, category: Category::Praise, started_open: 1, ..letter };
+        assert_eq!(allowed(&praise), vec!["verify_praise"]);
+        let closed = ReceptionState { status: ReceptionStatus::Closed, started_open: 0, follow_up: FollowUpState::Done, channel: Channel::Phone, ..letter };
+        assert!(allowed(&closed).is_empty());
     }
 
     #[test]

@@ -8,7 +8,8 @@ use crate::ops::complaint::{ComplaintInput, create_tx};
 use crate::ops::de_text;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use propdesk_domain::access::{Actor, Role};
-use propdesk_domain::reception::{Category, Channel, FollowUp, ReceptionStatus, may_close, needs_acknowledgement};
+use propdesk_domain::reception::ReceptionState;
+use propdesk_domain::reception::{Category, Channel, FollowUp, ReceptionStatus, needs_acknowledgement};
 use propdesk_domain::values::{self, Phone};
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::models::complaint::next_number;
@@ -421,29 +422,18 @@ impl ReceptionAction {
     }
 }
 
-/// The actions a record allows now (buttons on its page; anything else → 409).
+/// The actions a record allows now (buttons on its page; anything else → 409), from the
+/// domain's reception action table.
 pub fn allowed(r: &ReceptionRow) -> Vec<&'static str> {
-    let mut v = Vec::new();
-    let open = r.status == ReceptionStatus::Open;
-    let written = needs_acknowledgement(r.channel);
-    if written && r.acknowledged_at.is_none() {
-        v.push("acknowledge");
-    }
-    if written && r.acknowledged_at.is_some() && r.replied_at.is_none() && r.started_open() == 0 {
-        v.push("reply");
-    }
-    if open && r.follow_up_state == FollowUpState::Pending {
-        match r.category.follow_up() {
-            FollowUp::ReturnSlip | FollowUp::WorkOrder | FollowUp::ServiceOrder => v.extend(["chase", "done"]),
-            FollowUp::VerifyPraise => v.push("verify_praise"),
-            FollowUp::ReportToManager => v.push("report_manager"),
-            FollowUp::Complaint | FollowUp::AnsweredOnSpot | FollowUp::Register => {}
-        }
-    }
-    if may_close(r.status, r.started_open()) {
-        v.push("close");
-    }
-    v
+    propdesk_domain::reception::allowed(&ReceptionState {
+        status: r.status,
+        channel: r.channel,
+        category: r.category,
+        acknowledged: r.acknowledged_at.is_some(),
+        replied: r.replied_at.is_some(),
+        follow_up: r.follow_up_state,
+        started_open: r.started_open(),
+    })
 }
 
 /// Why a record may not be closed yet, in words (RCP-7).

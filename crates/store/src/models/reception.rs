@@ -7,15 +7,7 @@ use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
 use propdesk_domain::reception::{Category, Channel, ReceptionStatus};
 
-propdesk_domain::text_enum! {
-    /// RCP-3/RCP-7: the state of what a record started besides a complaint (a return slip, a
-    /// work order, a service order, a praise to verify, a suggestion for the manager).
-    FollowUpState {
-        None = "none", "无", "None";
-        Pending = "pending", "待办", "Pending";
-        Done = "done", "已办结", "Done";
-    }
-}
+pub use propdesk_domain::reception::FollowUpState;
 
 propdesk_domain::text_enum! {
     /// RCP-6: a shift is on duty until it is handed over.
