@@ -12,6 +12,7 @@ use crate::ops::complaint::{act, escalate_overdue, project_clocks};
 use chrono::{DateTime, Duration, Utc};
 use propdesk_domain::access::{Actor, Role};
 use propdesk_domain::complaint::{Action, MajorReason, Severity, is_collective};
+use propdesk_domain::sla::Policies;
 use propdesk_store::models::event::{self, NewEvent};
 use propdesk_store::models::{complaint as complaints, org, report};
 use propdesk_store::{AsEx, Db, Sql};
@@ -85,23 +86,34 @@ pub async fn pass(db: &Db, now: DateTime<Utc>) -> AppResult<PassReport> {
     }
     drop(c);
     let mut r = PassReport { projects: projects.len(), ..Default::default() };
-    for (company, project) in projects {
-        let sys = system(company, project);
+    // Projects of a company with the same policies share one set-based statement.
+    let mut groups: Vec<(i64, Policies, Vec<i64>)> = Vec::new();
+    for (company, project) in &projects {
         let policies = {
             let mut c = db.read().await?;
-            project_clocks(&mut c, project).await?.policies
+            project_clocks(&mut c, *project).await?.policies
         };
-        r.unresolved_month += escalate_overdue(db, &sys, now, &policies).await?;
-        let (raised, linked) = collective(db, &sys, project, now, policies.cmp_collective_people, policies.cmp_collective_window_days).await?;
-        r.collective += raised;
-        r.linked += linked;
+        match groups.iter_mut().find(|(co, p, _)| co == company && *p == policies) {
+            Some(g) => g.2.push(*project),
+            None => groups.push((*company, policies, vec![*project])),
+        }
+    }
+    for (company, policies, ids) in &groups {
+        let sys = Actor { staff_id: 0, name: SYSTEM_NAME.into(), company_id: *company, role: Role::Admin, projects: ids.clone() };
+        r.unresolved_month += escalate_overdue(db, &sys, now, policies).await?;
+        for project in ids {
+            let sys = system(*company, *project);
+            let (raised, linked) = collective(db, &sys, *project, now, policies.cmp_collective_people, policies.cmp_collective_window_days).await?;
+            r.collective += raised;
+            r.linked += linked;
+        }
     }
     Ok(r)
 }
 
 /// CMP-2 (b): collective complaints of one project; returns (raised to major, linked).
 async fn collective(db: &Db, sys: &Actor, project_id: i64, now: DateTime<Utc>, people: u32, window_days: u32) -> AppResult<(usize, usize)> {
-    let policies = propdesk_domain::sla::Policies { cmp_collective_people: people, ..Default::default() };
+    let policies = Policies { cmp_collective_people: people, ..Default::default() };
     let since = now - Duration::days(window_days as i64);
     let mut c = db.read().await?;
     let topics = report::busy_topics(&mut c, project_id, since, people as i64).await?;

@@ -125,10 +125,9 @@ impl CallbackInput {
         let mut signature = None;
         if let Some(m) = method
             && needs_signature(m)
+            && e.take("signature", check_signature(&self.signature)).is_some()
         {
-            if e.take("signature", check_signature(&self.signature)).is_some() {
-                signature = Some(self.signature.trim().to_string());
-            }
+            signature = Some(self.signature.trim().to_string());
         }
         let version = self.version.trim().parse::<i64>().ok();
         match (method, quality, speed, attitude, satisfied, effect, shortcomings, suggestions) {

@@ -356,7 +356,7 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         NewEvent { project_id: Some(row.project_id), entity: "complaint", entity_id: id, action: action.code(), payload: payload(action, &row, &change) },
     )
     .await?;
-    Ok(store::get(tx, actor, id, "").await?.ok_or(AppError::NotFound)?)
+    store::get(tx, actor, id, "").await?.ok_or(AppError::NotFound)
 }
 
 fn payload(action: &Action, row: &ComplaintRow, change: &rules::Change) -> serde_json::Value {
