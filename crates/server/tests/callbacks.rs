@@ -5,7 +5,8 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{TestApp, spawn_app};
+use common::{TestApp, browser, spawn_app};
+use fantoccini::Locator;
 use propdesk::ops::callback::{CallbackInput, record};
 use propdesk::ops::complaint::{ComplaintInput, act, create};
 use propdesk::ops::staff::{StaffInput, create_department, create_staff};
@@ -272,4 +273,51 @@ async fn cbk_7_manager_samples_ten_percent_of_the_months_callbacks_and_notes_qua
     let item = cbstore::get(&mut conn, &w.app.root, sampled, "").await.expect("get").expect("cb");
     assert_eq!(item.check_note, "话术规范，记录完整");
     assert!(item.checked_by_name.is_some());
+}
+
+#[tokio::test]
+async fn cbk_5_visit_callback_signed_on_the_canvas_in_a_real_browser() {
+    let Some(b) = browser::start().await else { return };
+    let w = world().await;
+    let (id, cb) = awaiting_callback(&w, "商铺门口地砖破损", "general").await;
+    let c = &b.client;
+    c.goto(&format!("{}/callbacks/{cb}", w.app.base)).await.expect("goto");
+    c.find(Locator::Css("#username")).await.expect("login form").send_keys("kefu").await.expect("type");
+    c.find(Locator::Css("#password")).await.expect("password").send_keys(common::PASSWORD).await.expect("type");
+    c.find(Locator::Css("button[type=submit]")).await.expect("submit").click().await.expect("click");
+    c.wait().for_element(Locator::Css("#callback-form")).await.expect("callback form");
+    for sel in [
+        "input[name=method][value=visit]",
+        "input[name=quality][value='5']",
+        "input[name=speed][value='4']",
+        "input[name=attitude][value='5']",
+        "input[name=satisfied][value=yes]",
+    ] {
+        c.find(Locator::Css(sel)).await.expect(sel).click().await.expect("click");
+    }
+    assert!(c.find(Locator::Css("#sig-pad")).await.expect("pad").is_displayed().await.expect("shown"), "a visit shows the signature pad");
+    // Sign with the pointer: down, a stroke, up.
+    c.execute(
+        r#"const p = document.getElementById("sig-pad"), r = p.getBoundingClientRect();
+           const ev = (t, x, y) => p.dispatchEvent(new PointerEvent(t, {clientX: r.left + x, clientY: r.top + y, pointerId: 1, bubbles: true}));
+           ev("pointerdown", 30, 120); ev("pointermove", 120, 40); ev("pointermove", 220, 150); ev("pointermove", 320, 60); ev("pointerup", 320, 60);"#,
+        vec![],
+    )
+    .await
+    .expect("draw");
+    let sig = c.find(Locator::Css("#signature")).await.expect("field").prop("value").await.expect("value").unwrap_or_default();
+    assert!(sig.starts_with("data:image/png;base64,iVBORw0KGgo"), "the pad fills the hidden field with a PNG data URL");
+    b.shot("cbk-01-callback-form").await;
+    c.find(Locator::Css("#callback-form .actions button")).await.expect("save").click().await.expect("click");
+    c.wait().for_element(Locator::XPath("//h2[contains(., '回访结果')]")).await.expect("result");
+    b.shot("cbk-02-callback-done").await;
+    assert_eq!(complaint(&w, id).await.status, ComplaintStatus::Closed);
+    let mut conn = w.app.db.read().await.expect("conn");
+    assert_eq!(cbstore::signature(&mut conn, &w.app.root, cb).await.expect("sig"), Some(sig));
+    drop(conn);
+    c.goto(&format!("{}/board?project_id={}", w.app.base, w.app.project_a)).await.expect("board");
+    b.shot("rpt-01-board").await;
+    c.goto(&format!("{}/reports/complaints?project_id={}", w.app.base, w.app.project_a)).await.expect("report");
+    b.shot("rpt-02-report").await;
+    let _ = c.clone().close().await;
 }

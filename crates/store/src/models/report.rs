@@ -178,19 +178,24 @@ pub async fn rate_counts(c: &mut impl AsEx, actor: &Actor, project_id: i64, r: R
 /// The callback counts behind the callback rate (CBK-3) and satisfaction (RPT-2).
 #[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
 pub struct CallbackCounts {
-    /// Complaint callbacks due in the range that are settled or already past due at `now`.
+    /// Complaint callbacks of the range: settled (done or waived) in it, or still pending
+    /// although their due time in it has passed at `now`.
     pub due: i64,
     pub done: i64,
     pub waived: i64,
-    /// Done callbacks (in the range by their due time) with a satisfaction answer, and satisfied ones.
+    /// Done callbacks of the range with a satisfaction answer, and the satisfied ones.
     pub rated: i64,
     pub satisfied: i64,
 }
 
+/// CBK-3/RPT-2: a callback counts in the period it was settled in, or — while nobody made it —
+/// in the period it fell due in; one not yet due counts nowhere.
 pub async fn callback_counts(c: &mut impl AsEx, actor: &Actor, project_id: i64, r: Range, now: DateTime<Utc>) -> Result<CallbackCounts> {
     let sql = Sql::new(&format!(
         "SELECT COUNT(*) AS due, {} AS done, {} AS waived, {} AS rated, {} AS satisfied FROM callbacks
-         WHERE project_id = $1 AND subject = 'complaint' AND due_at >= $2 AND due_at < $3 AND (status <> 'pending' OR due_at < $4) AND project_id IN ",
+         WHERE project_id = $1 AND subject = 'complaint'
+         AND ((status <> 'pending' AND done_at >= $2 AND done_at < $3) OR (status = 'pending' AND due_at >= $2 AND due_at < $3 AND due_at < $4))
+         AND project_id IN ",
         n("status = 'done'"),
         n("status = 'waived'"),
         n("status = 'done' AND satisfied IS NOT NULL"),
