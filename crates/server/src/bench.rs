@@ -44,6 +44,21 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Complaints at scale on SQLite: load N complaints, then time the filtered list's first page,
+    /// the monthly classified statistics and one escalation pass (CMP-2) over the open cases.
+    Complaints {
+        #[arg(long, default_value_t = 1_000_000)]
+        complaints: i64,
+        /// Projects the complaints are spread over.
+        #[arg(long, default_value_t = 10)]
+        projects: i64,
+        /// List requests to time.
+        #[arg(long, default_value_t = 500)]
+        requests: usize,
+        /// Database file to create (deleted first).
+        #[arg(long, default_value = "data/bench-complaints.db")]
+        db: String,
+    },
     /// Process start to first answer of /healthz, on an existing database (runs `serve`).
     Startup {
         #[arg(long, default_value = "data/bench-units.db")]
@@ -58,6 +73,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Units { units, requests, clients, db } => units_bench(units, requests, clients, &db).await,
         BenchCommand::Startup { db, runs } => startup_bench(&db, runs).await,
         BenchCommand::Reception { clients, requests, db, database_url } => reception_bench(clients, requests, &db, database_url.as_deref()).await,
+        BenchCommand::Complaints { complaints, projects, requests, db } => complaints_bench(complaints, projects, requests, &db).await,
     }
 }
 
@@ -417,6 +433,256 @@ async fn reception_bench(clients: usize, requests: usize, path: &str, url: Optio
         percentile(&all, 1.0)
     );
     println!("rows: {records} reception records, {complaints} complaints with their reception record");
+    db.close().await;
+    Ok(())
+}
+
+// ---------- complaints at scale ----------
+
+const BENCH_TOPICS: &[&str] = &[
+    "楼道灯不亮",
+    "电梯异响",
+    "水管漏水",
+    "门禁失灵",
+    "噪音扰民",
+    "垃圾清运不及时",
+    "车位被占",
+    "绿化无人修剪",
+    "保安态度差",
+    "空调不制冷",
+    "地库积水",
+    "外墙渗水",
+    "物业费收费",
+    "快递丢失",
+    "宠物扰民",
+    "装修噪音",
+    "消防通道堵塞",
+    "路灯损坏",
+    "泳池水质差",
+    "监控损坏",
+];
+const BENCH_STATUSES: &[&str] = &["received", "dispatched", "in_progress", "resolved", "awaiting_callback"];
+const BENCH_KINDS: &[&str] = &["safety", "consistency", "attitude", "timeliness"];
+const BENCH_REASONS: &[&str] = &["promise_broken", "emergency", "unauthorised_charge", "serious_loss", "legal", "media"];
+
+/// A cheap deterministic mix (splitmix64), so the data is the same on every run.
+fn mix(i: i64) -> u64 {
+    let mut z = (i as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Loads `n` open complaints spread evenly over `projects` projects and the 365 days before
+/// `now`, with batched multi-row INSERTs (500 rows each) in transactions of 100,000 rows.
+/// Returns the system actor of all projects.
+pub async fn seed_complaints(db: &Db, n: i64, projects: i64, now: chrono::DateTime<Utc>) -> anyhow::Result<propdesk_domain::access::Actor> {
+    use propdesk_store::{AsEx, Sql};
+    let mut tx = db.begin().await?;
+    let company = org::insert_company(&mut tx, "投诉基准物业", now).await?;
+    let mut ids = Vec::new();
+    for p in 0..projects {
+        let code = format!("CB{p:02}");
+        let name = format!("基准项目{p}");
+        ids.push(
+            org::insert_project(&mut tx, &org::NewProject { company_id: company, code: &code, name: &name, kind: ProjectKind::Commercial, address: "" }, now)
+                .await?,
+        );
+    }
+    // A bulk load builds the secondary indexes once at the end (by sorting) instead of row by
+    // row: the migration's own CREATE INDEX statements are kept, dropped, and run again.
+    let indexes: Vec<(String, String)> = tx
+        .ex()
+        .fetch_all(Sql::new("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'complaints' AND sql IS NOT NULL ORDER BY name"))
+        .await?;
+    for (name, _) in &indexes {
+        tx.ex().execute(Sql::new(&format!("DROP INDEX {name}"))).await?;
+    }
+    tx.commit().await?;
+    const BATCH: i64 = 500;
+    const COLS: usize = 15;
+    let text = String::from(
+        "INSERT INTO complaints (project_id, number, complainant, contact_phone, channel, content, severity, important_kind, major_reason, status, received_at,
+         next_due, callback_due, topic, created_at) VALUES ",
+    );
+    // Anonymous `?` placeholders (SQLite only, as this loader is): binding 7,500 named `$n`
+    // parameters costs a linear name lookup each, which made the load several times slower.
+    let row = format!("({})", vec!["?"; COLS].join(", "));
+    let rows_text = |k: usize| vec![row.as_str(); k].join(", ");
+    let span = CDuration::days(365).num_seconds();
+    let mut i = 0;
+    while i < n {
+        let mut tx = db.begin().await?;
+        let end = (i + 100_000).min(n);
+        while i < end {
+            let rows = BATCH.min(end - i);
+            let mut sql = Sql::new(&format!("{text}{}", rows_text(rows as usize)));
+            for k in i..i + rows {
+                let h = mix(k);
+                let p = k % projects;
+                let received = now - CDuration::seconds(((k as i128 * span as i128) / n as i128) as i64) - CDuration::seconds((h % 3600) as i64);
+                let status = BENCH_STATUSES[(h % 5) as usize];
+                let sev_roll = (h >> 8) % 100;
+                let (severity, kind, reason) = if sev_roll < 80 {
+                    ("general", None, None)
+                } else if sev_roll < 95 {
+                    ("important", Some(BENCH_KINDS[((h >> 16) % 4) as usize]), None)
+                } else {
+                    ("major", None, Some(BENCH_REASONS[((h >> 16) % 6) as usize]))
+                };
+                let topic_no = (h >> 24) % 20_000;
+                let words = BENCH_TOPICS[(topic_no % 20) as usize];
+                let next_due = match status {
+                    "dispatched" | "in_progress" => Some(received + CDuration::days(2)),
+                    "awaiting_callback" => Some(received + CDuration::days(5)),
+                    _ => None,
+                };
+                sql = sql
+                    .arg(ids[p as usize])
+                    .arg(format!("CB{p:02}/TS{:07}", k / projects + 1))
+                    .arg(format!("客户{}", h % 50_000))
+                    .arg(format!("139{:08}", h % 100_000_000))
+                    .arg("phone")
+                    .arg(format!("{}号楼{}，请尽快处理", topic_no / 20 + 1, words))
+                    .arg(severity)
+                    .arg(kind)
+                    .arg(reason)
+                    .arg(status)
+                    .arg(received)
+                    .arg(next_due)
+                    .arg(if status == "awaiting_callback" { next_due } else { None })
+                    .arg(format!("B{}:{words}", topic_no / 20 + 1))
+                    .arg(received);
+            }
+            tx.ex().execute(sql).await?;
+            i += rows;
+        }
+        tx.commit().await?;
+    }
+    let t = Instant::now();
+    let mut tx = db.begin().await?;
+    for (_, sql) in &indexes {
+        tx.ex().execute(Sql::new(sql)).await?;
+    }
+    tx.ex().execute(Sql::new("ANALYZE")).await?;
+    tx.commit().await?;
+    println!("  {} secondary indexes built after the load and ANALYZE run in {:.1} s", indexes.len(), t.elapsed().as_secs_f64());
+    Ok(propdesk_domain::access::Actor { staff_id: 0, name: "bench".into(), company_id: company, role: Role::Admin, projects: ids })
+}
+
+async fn complaints_bench(n: i64, projects: i64, requests: usize, path: &str) -> anyhow::Result<()> {
+    use propdesk_domain::complaint::ComplaintStatus;
+    use propdesk_store::models::complaint::{self as cstore, Filter};
+    use propdesk_store::models::report::{self, Range};
+    use propdesk_store::{AsEx, Page, Sql};
+    anyhow::ensure!(n > 0 && projects > 0, "--complaints and --projects must be positive");
+    if let Some(dir) = std::path::Path::new(path).parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
+    }
+    let db = Db::connect(&format!("sqlite:{path}")).await?;
+    db.migrate().await?;
+    let now = Utc::now();
+    let t = Instant::now();
+    let actor = seed_complaints(&db, n, projects, now).await?;
+    println!("loaded {n} complaints over {projects} projects in {:.1} s ({path})", t.elapsed().as_secs_f64());
+
+    // 1. The complaint list's first page, filtered by project and status, through
+    //    store::models::complaint::list (the /complaints page handler is not in this tree).
+    let mut c = db.read().await?;
+    let statuses =
+        [ComplaintStatus::Received, ComplaintStatus::Dispatched, ComplaintStatus::InProgress, ComplaintStatus::Resolved, ComplaintStatus::AwaitingCallback];
+    for k in 0..20 {
+        let f = Filter { project_id: Some(actor.projects[k % actor.projects.len()]), status: Some(statuses[k % statuses.len()]), ..Default::default() };
+        cstore::list(&mut c, &actor, &f, Page::new(1, 50)).await?;
+    }
+    let mut times = Vec::with_capacity(requests);
+    let mut rows = 0usize;
+    for k in 0..requests {
+        let f = Filter { project_id: Some(actor.projects[(k * 7) % actor.projects.len()]), status: Some(statuses[k % statuses.len()]), ..Default::default() };
+        let t = Instant::now();
+        let page = cstore::list(&mut c, &actor, &f, Page::new(1, 50)).await?;
+        times.push(t.elapsed());
+        rows += page.items.len();
+    }
+    times.sort();
+    println!(
+        "complaint list (project + status, first page of 50, with its COUNT) via store::models::complaint::list: {requests} requests, {} rows; ms p50 {:.2} p95 {:.2} p99 {:.2} max {:.2}",
+        rows,
+        percentile(&times, 0.50),
+        percentile(&times, 0.95),
+        percentile(&times, 0.99),
+        percentile(&times, 1.0)
+    );
+
+    // 2. The monthly classified statistics (and the rate counts) of one project for the last full month.
+    let local = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let this = propdesk_domain::values::Month::of(local);
+    let last = if this.month == 1 {
+        propdesk_domain::values::Month { year: this.year - 1, month: 12 }
+    } else {
+        propdesk_domain::values::Month { year: this.year, month: this.month - 1 }
+    };
+    let (from, to) = crate::ops::callback::month_range(last, chrono_tz::Asia::Shanghai);
+    let range = Range { from, to };
+    let p0 = actor.projects[0];
+    let in_month = c
+        .ex()
+        .scalar(Sql::new("SELECT COUNT(*) FROM complaints WHERE project_id = $1 AND received_at >= $2 AND received_at < $3").arg(p0).arg(from).arg(to))
+        .await?;
+    let mut stats = Vec::new();
+    let mut rates = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let classes = report::class_counts(&mut c, &actor, p0, range).await?;
+        stats.push((t.elapsed(), classes.len()));
+        let t = Instant::now();
+        report::rate_counts(&mut c, &actor, p0, range).await?;
+        report::callback_counts(&mut c, &actor, p0, range, now).await?;
+        rates.push(t.elapsed());
+    }
+    let best = stats.iter().map(|s| s.0).min().unwrap_or_default();
+    let worst = stats.iter().map(|s| s.0).max().unwrap_or_default();
+    println!(
+        "monthly classified statistics ({last}, one project, {in_month} complaints, {} classes x statuses): best {:.1} ms, worst {:.1} ms of 5; rate counts best {:.1} ms",
+        stats.first().map(|s| s.1).unwrap_or(0),
+        best.as_secs_f64() * 1000.0,
+        worst.as_secs_f64() * 1000.0,
+        rates.iter().min().copied().unwrap_or_default().as_secs_f64() * 1000.0
+    );
+    let t = Instant::now();
+    let year = report::counts_between(&mut c, &actor, p0, &[now - CDuration::days(365), now - CDuration::days(180), now]).await?;
+    println!(
+        "counts of two half-years of one project ({} + {}): {:.1} ms",
+        year.first().unwrap_or(&0),
+        year.get(1).unwrap_or(&0),
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    drop(c);
+
+    // 3. One escalation pass (CMP-2) over the open cases, then the steady-state pass.
+    let open = {
+        let mut c = db.read().await?;
+        c.ex().scalar(Sql::new("SELECT COUNT(*) FROM complaints WHERE status <> 'closed'")).await?
+    };
+    let t = Instant::now();
+    let r =
+        crate::jobs::escalation::run_pass(&db, "bench", now).await.map_err(|e| anyhow::anyhow!("{e:?}"))?.ok_or_else(|| anyhow::anyhow!("lease not taken"))?;
+    println!(
+        "escalation pass over {open} open complaints: {:.2} s — {} raised after 30 days (one event each), {} collective, {} linked",
+        t.elapsed().as_secs_f64(),
+        r.unresolved_month,
+        r.collective,
+        r.linked
+    );
+    let t = Instant::now();
+    let r = crate::jobs::escalation::run_pass(&db, "bench", now + CDuration::minutes(10))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+        .ok_or_else(|| anyhow::anyhow!("lease not taken"))?;
+    println!("next pass (nothing left to raise): {:.3} s — {} raised", t.elapsed().as_secs_f64(), r.unresolved_month + r.collective);
     db.close().await;
     Ok(())
 }

@@ -1,5 +1,8 @@
 //! Background jobs. Each is safe to run on several nodes at once: it only performs
-//! idempotent, set-based statements (later jobs take a lease row or SKIP LOCKED).
+//! idempotent, set-based statements, and passes that must run once take a lease row
+//! (`escalation`).
+
+pub mod escalation;
 
 use crate::state::AppState;
 use chrono::Utc;
@@ -7,6 +10,7 @@ use propdesk_store::models::staff;
 use std::time::Duration;
 
 pub fn spawn(state: AppState) {
+    escalation::spawn(state.db.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {

@@ -17,7 +17,7 @@ use propdesk_domain::values::{self, Phone};
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::models::complaint::{self as store, ComplaintRow, NewCallback, NewComplaint, Update};
 use propdesk_store::models::event::{self, NewEvent};
-use propdesk_store::models::{calendar, org, staff};
+use propdesk_store::models::{calendar, callback as callbacks, org, staff};
 use propdesk_store::{AsEx, Db, Tx};
 use serde::Deserialize;
 use serde_json::json;
@@ -246,16 +246,24 @@ pub async fn allowed(c: &mut impl AsEx, actor: &Actor, row: &ComplaintRow) -> Ap
 /// writes the new state only if nobody changed it since `version` was read, writes the
 /// department parts, deadlines and the callback, and appends the event — one transaction.
 pub async fn act(db: &Db, actor: &Actor, id: i64, version: Option<i64>, action: &Action) -> AppResult<ComplaintRow> {
-    let now = Utc::now();
     let mut tx = db.begin().await?;
+    let saved = act_tx(&mut tx, actor, id, version, action, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// `act` inside a transaction the caller owns, so one user action can change the complaint
+/// and its related rows together (e.g. a callback's details with `CallbackDone`); the caller
+/// commits. Nothing is written when it returns an error and the caller drops the transaction.
+pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, action: &Action, now: DateTime<Utc>) -> AppResult<ComplaintRow> {
     let lock = tx.for_update();
-    let row = store::get(&mut tx, actor, id, lock).await?.ok_or(AppError::NotFound)?;
+    let row = store::get(tx, actor, id, lock).await?.ok_or(AppError::NotFound)?;
     if version.is_some_and(|v| v != row.version) {
         return Err(AppError::Conflict("投诉已被他人处理，请刷新后重试".into()));
     }
-    let depts = store::departments(&mut tx, id).await?;
-    let by = side(&mut tx, actor).await?;
-    let clocks = project_clocks(&mut tx, row.project_id).await?;
+    let depts = store::departments(tx, id).await?;
+    let by = side(tx, actor).await?;
+    let clocks = project_clocks(tx, row.project_id).await?;
     let change = to_domain(&row, &depts).apply(action, by, now, &clocks.clocks()).map_err(conflict)?;
 
     // Department parts: status, deadlines, plan and result texts.
@@ -282,10 +290,10 @@ pub async fn act(db: &Db, actor: &Actor, id: i64, version: Option<i64>, action: 
             _ => None,
         };
         if before != Some(*status) || acceptance.is_some() || plan_due.is_some() || completion.is_some() || plan.is_some() || result.is_some() {
-            store::put_department(&mut tx, id, *dept, *status, acceptance, plan_due, completion, plan, result).await?;
+            store::put_department(tx, id, *dept, *status, acceptance, plan_due, completion, plan, result).await?;
         }
     }
-    let after = store::departments(&mut tx, id).await?;
+    let after = store::departments(tx, id).await?;
     // The next open deadline: a pending department's acceptance, an accepted one's plan, a
     // planned one's completion, or the callback.
     let callback_due = change.deadlines.iter().find_map(|d| if let Deadline::Callback { due } = d { Some(*due) } else { None }).or(row.callback_due);
@@ -320,7 +328,7 @@ pub async fn act(db: &Db, actor: &Actor, id: i64, version: Option<i64>, action: 
         closed_at: if change.status == ComplaintStatus::Closed { Some(now) } else { None },
         reopened: change.reopened as i64,
     };
-    if !store::update(&mut tx, id, row.version, &update).await? {
+    if !store::update(tx, id, row.version, &update).await? {
         return Err(AppError::Conflict("投诉已被他人处理，请刷新后重试".into()));
     }
     // CBK-1/CBK-2: the callback is created when it falls due to be made; settled by its outcome.
@@ -328,27 +336,29 @@ pub async fn act(db: &Db, actor: &Actor, id: i64, version: Option<i64>, action: 
         Action::RecordOpinion { .. } => {
             if let Some(due) = callback_due {
                 let cb = NewCallback { project_id: row.project_id, subject: "complaint", subject_id: id, due_at: due, role: who_calls_back(change.severity) };
-                store::insert_callback(&mut tx, &cb, now).await?;
+                store::insert_callback(tx, &cb, now).await?;
             }
         }
         Action::CallbackDone { satisfied } => {
-            store::settle_callbacks(&mut tx, "complaint", id, "done", Some(*satisfied), None, Some(actor.staff_id).filter(|s| *s > 0), now).await?;
+            store::settle_callbacks(tx, "complaint", id, "done", Some(*satisfied), None, Some(actor.staff_id).filter(|s| *s > 0), now).await?;
         }
         Action::WaiveCallback { reason } => {
-            store::settle_callbacks(&mut tx, "complaint", id, "waived", None, Some(reason), Some(actor.staff_id).filter(|s| *s > 0), now).await?;
+            store::settle_callbacks(tx, "complaint", id, "waived", None, Some(reason), Some(actor.staff_id).filter(|s| *s > 0), now).await?;
+        }
+        // CBK-2: a pending callback follows the severity to the role that must make it.
+        Action::Escalate { .. } => {
+            callbacks::reassign_pending(tx, "complaint", id, who_calls_back(change.severity)).await?;
         }
         _ => {}
     }
     event::append(
-        &mut tx,
+        tx,
         actor,
         now,
         NewEvent { project_id: Some(row.project_id), entity: "complaint", entity_id: id, action: action.code(), payload: payload(action, &row, &change) },
     )
     .await?;
-    let saved = store::get(&mut tx, actor, id, "").await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
-    Ok(saved)
+    store::get(tx, actor, id, "").await?.ok_or(AppError::NotFound)
 }
 
 fn payload(action: &Action, row: &ComplaintRow, change: &rules::Change) -> serde_json::Value {
@@ -368,33 +378,69 @@ fn payload(action: &Action, row: &ComplaintRow, change: &rules::Change) -> serde
     json!({"from": row.status.code(), "to": change.status.code(), "severity": change.severity.code(), "detail": detail})
 }
 
-/// CMP-2 escalation for one project's complaints received before `cutoff` that are still open
-/// and not major; returns how many were raised. Safe on several nodes: each complaint changes
-/// under its version check, so a second node's pass finds it already major or gets a conflict.
+/// CMP-2 escalation of the system actor's projects: every valid complaint received before
+/// `now − cmp_escalate_after_days` that is still open and not major becomes major with the
+/// reason `unresolved_month`. Set-based, so a pass over a million open cases is two statements:
+/// one `UPDATE … WHERE id IN (SELECT …)` that marks the changed rows with this pass's time,
+/// and one `INSERT … SELECT` that appends an `escalate` event per changed complaint (with the
+/// same payload shape `act` writes). Pending callbacks of the changed complaints move to the
+/// manager (CBK-2). Returns how many complaints were raised. Safe on several nodes: the row
+/// conditions make a second pass find nothing, every change bumps `version` so a user acting
+/// on the old state gets a 409, and the job takes a lease so one node runs a pass at a time.
 pub async fn escalate_overdue(db: &Db, system: &Actor, now: DateTime<Utc>, policies: &Policies) -> AppResult<usize> {
+    use chrono::SubsecRound;
+    use propdesk_store::Sql;
+    // Microseconds: what PostgreSQL stores, so the pass's marker compares equal on both backends.
+    let now = now.trunc_subsecs(6);
     let cutoff = now - Duration::days(policies.cmp_escalate_after_days as i64);
-    let mut c = db.read().await?;
-    let ids: Vec<(i64,)> = c
+    let reason = MajorReason::UnresolvedMonth.code();
+    let mut tx = db.begin().await?;
+    // The open, valid statuses spelled out (not `NOT IN`), so the (status, received_at) index serves.
+    let changed = tx
         .ex()
-        .fetch_all(
-            propdesk_store::Sql::new(
-                "SELECT id FROM complaints WHERE status NOT IN ('closed', 'invalid') AND severity <> 'major' AND received_at <= $1 AND project_id IN ",
-            )
-            .arg(cutoff)
-            .bind_list(&system.projects),
+        .execute(
+            Sql::new("UPDATE complaints SET severity = 'major', major_reason = ")
+                .bind(reason)
+                .push(", escalated_at = ")
+                .bind(now)
+                .push(
+                    ", version = version + 1 WHERE id IN (SELECT id FROM complaints
+                     WHERE status IN ('received', 'dispatched', 'in_progress', 'resolved', 'awaiting_callback')
+                     AND severity <> 'major' AND received_at <= ",
+                )
+                .bind(cutoff)
+                .push(" AND project_id IN ")
+                .bind_list(&system.projects)
+                .push(")"),
         )
         .await?;
-    drop(c);
-    let mut n = 0;
-    for (id,) in ids {
-        let action = Action::Escalate { to: Severity::Major, reason: MajorReason::UnresolvedMonth.code().to_string() };
-        match act(db, system, id, None, &action).await {
-            Ok(_) => n += 1,
-            Err(AppError::Conflict(_)) => {}
-            Err(e) => return Err(e),
-        }
+    if changed > 0 {
+        let payload = format!(
+            r#"'{{"from":"' || status || '","to":"' || status || '","severity":"major","detail":{{"to":"major","reason":"{reason}","report_to":"{}","automatic":true}}}}'"#,
+            rules::report_to(Severity::Major).unwrap_or_default()
+        );
+        let events = Sql::new(&format!(
+            "INSERT INTO events (company_id, project_id, actor_id, actor_name, at, entity, entity_id, action, payload)
+             SELECT $1, project_id, NULL, $2, $3, 'complaint', id, 'escalate', {payload} FROM complaints WHERE escalated_at = $3 AND project_id IN "
+        ))
+        .arg(system.company_id)
+        .arg(&system.name)
+        .arg(now)
+        .bind_list(&system.projects)
+        .push(" ORDER BY id");
+        tx.ex().execute(events).await?;
+        let callbacks = Sql::new(
+            "UPDATE callbacks SET assigned_role = 'manager' WHERE subject = 'complaint' AND status = 'pending' AND assigned_role <> 'manager'
+             AND subject_id IN (SELECT id FROM complaints WHERE escalated_at = ",
+        )
+        .bind(now)
+        .push(" AND project_id IN ")
+        .bind_list(&system.projects)
+        .push(")");
+        tx.ex().execute(callbacks).await?;
     }
-    Ok(n)
+    tx.commit().await?;
+    Ok(changed as usize)
 }
 
 /// CMP-14: marks (or unmarks) a complaint as a typical case for the case library. Customer

@@ -2,6 +2,7 @@
 //! Staff pages, the API and the importer call the same functions.
 
 pub mod calendar;
+pub mod callback;
 pub mod claim;
 pub mod complaint;
 pub mod duplicates;

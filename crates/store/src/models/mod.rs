@@ -1,8 +1,10 @@
 pub mod calendar;
+pub mod callback;
 pub mod claim;
 pub mod complaint;
 pub mod complaint_links;
 pub mod event;
 pub mod org;
 pub mod reception;
+pub mod report;
 pub mod staff;
