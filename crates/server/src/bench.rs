@@ -589,8 +589,7 @@ async fn complaints_bench(n: i64, projects: i64, requests: usize, path: &str) ->
     let actor = seed_complaints(&db, n, projects, now).await?;
     println!("loaded {n} complaints over {projects} projects in {:.1} s ({path})", t.elapsed().as_secs_f64());
 
-    // 1. The complaint list's first page, filtered by project and status, through
-    //    store::models::complaint::list (the /complaints page handler is not in this tree).
+    // 1. The complaint list's first page, filtered by project and status, at the store.
     let mut c = db.read().await?;
     let statuses =
         [ComplaintStatus::Received, ComplaintStatus::Dispatched, ComplaintStatus::InProgress, ComplaintStatus::Resolved, ComplaintStatus::AwaitingCallback];
@@ -615,6 +614,48 @@ async fn complaints_bench(n: i64, projects: i64, requests: usize, path: &str) ->
         percentile(&times, 0.95),
         percentile(&times, 0.99),
         percentile(&times, 1.0)
+    );
+
+    // 1b. The same list as people see it: the /complaints page over HTTP, with session lookup,
+    //     filters, unit labels, deadline states and template rendering.
+    let cookie = {
+        let now = Utc::now();
+        let mut tx = db.begin().await?;
+        let data =
+            staff::StaffData { username: "bench-cs", display_name: "基准客服", department_id: None, role: Role::Specialist, phone: "", active: true };
+        let sid = staff::insert(&mut tx, actor.company_id, &data, &hash_password(&new_secret())?, now).await?;
+        staff::set_projects(&mut tx, sid, &actor.projects).await?;
+        let session = new_secret();
+        staff::insert_session(&mut tx, &sha256_hex(&session), sid, &new_secret(), now, now + CDuration::hours(2)).await?;
+        tx.commit().await?;
+        format!("{}={session}", crate::auth::SESSION_COOKIE)
+    };
+    let state = AppState::new(db.clone(), Config::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, crate::app::router(state).into_make_service_with_connect_info::<SocketAddr>()).await;
+    });
+    let mut http = Http::connect(addr, &cookie).await?;
+    let path = |k: usize| format!("/complaints?project_id={}&status={}", actor.projects[(k * 7) % actor.projects.len()], statuses[k % statuses.len()].code());
+    for k in 0..20 {
+        let (status, _) = http.get(&path(k)).await?;
+        anyhow::ensure!(status == 200, "GET /complaints answered {status}");
+    }
+    let mut page_times = Vec::with_capacity(requests);
+    for k in 0..requests {
+        let t = Instant::now();
+        let (status, _) = http.get(&path(k)).await?;
+        anyhow::ensure!(status == 200, "GET /complaints answered {status}");
+        page_times.push(t.elapsed());
+    }
+    page_times.sort();
+    println!(
+        "complaint list page GET /complaints?project_id&status over HTTP: {requests} requests; ms p50 {:.2} p95 {:.2} p99 {:.2} max {:.2}",
+        percentile(&page_times, 0.50),
+        percentile(&page_times, 0.95),
+        percentile(&page_times, 0.99),
+        percentile(&page_times, 1.0)
     );
 
     // 2. The monthly classified statistics (and the rate counts) of one project for the last full month.
