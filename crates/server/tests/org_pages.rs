@@ -236,3 +236,43 @@ async fn health_and_metrics_answer() {
     assert_eq!(s, 200);
     assert!(m.contains("propdesk_http_requests_total"));
 }
+
+#[tokio::test]
+async fn rpt_3_lists_and_reports_export_to_excel_and_paper_forms_print_on_a4() {
+    use propdesk::ops::complaint::{ComplaintInput, create};
+    let app = spawn_app().await;
+    unit(&app, app.building_a, "A-101").await;
+    let spec = app.staff("li", "supervisor", &[app.project_a]).await;
+    let actor = propdesk_domain::access::Actor {
+        staff_id: spec,
+        name: "li".into(),
+        company_id: app.company_id,
+        role: propdesk_domain::access::Role::Supervisor,
+        projects: vec![app.project_a],
+    };
+    let (complaint, _) = create(&app.db, &actor, &ComplaintInput { project_id: app.project_a.to_string(), content: "噪音".into(), ..Default::default() })
+        .await
+        .expect("complaint");
+    let c = app.login("li").await;
+    let p = app.project_a;
+    let month = Utc::now().format("%Y-%m");
+    for path in [
+        "/units?format=xlsx".to_string(),
+        "/parties?format=xlsx".to_string(),
+        format!("/registers/ownership?project_id={p}&month={month}&format=xlsx"),
+        "/complaints?format=xlsx".to_string(),
+        "/callbacks?format=xlsx".to_string(),
+        format!("/reports/complaints?project_id={p}&month={month}&format=xlsx"),
+    ] {
+        let r = c.get(format!("{}{path}", app.base)).send().await.expect("export");
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(r.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|t| t.contains("spreadsheetml")), "{path} is an xlsx");
+        assert_eq!(&r.bytes().await.expect("bytes")[..2], b"PK", "{path}");
+    }
+    // Lists print without the shell; the complaint handling form prints on A4 in three copies.
+    let css = app.get_text(&c, "/static/app.css").await.1;
+    assert!(css.contains("@page") && css.contains("A4") && css.contains("@media print"));
+    let (s, form) = app.get_text(&c, &format!("/complaints/{complaint}/print")).await;
+    assert_eq!(s, 200);
+    assert!(form.matches("客户投诉处理单").count() >= 3, "three copies");
+}
