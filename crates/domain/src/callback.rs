@@ -40,6 +40,24 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Where a callback stands.
+    CallbackStatus {
+        Pending = "pending", "待回访", "Pending";
+        Done = "done", "已回访", "Done";
+        Waived = "waived", "免回访", "Waived";
+    }
+}
+
+/// The callback's table: only a pending callback is recorded or waived (CBK-4, CBK-5); a done
+/// or waived one is history.
+pub fn allowed(status: CallbackStatus) -> &'static [&'static str] {
+    match status {
+        CallbackStatus::Pending => &["record", "waive"],
+        CallbackStatus::Done | CallbackStatus::Waived => &[],
+    }
+}
+
 /// CBK-2: major complaints → the customer-service manager; important → a supervisor;
 /// general → an assistant.
 pub fn who_calls_back(s: Severity) -> CallbackRole {
@@ -69,6 +87,13 @@ mod tests {
         assert_eq!(who_calls_back(Severity::Major), CallbackRole::Manager);
         assert_eq!(who_calls_back(Severity::Important), CallbackRole::Supervisor);
         assert_eq!(who_calls_back(Severity::General), CallbackRole::Assistant);
+    }
+
+    #[test]
+    fn cbk_4_cbk_5_only_a_pending_callback_is_recorded_or_waived() {
+        assert_eq!(allowed(CallbackStatus::Pending), &["record", "waive"]);
+        assert!(allowed(CallbackStatus::Done).is_empty());
+        assert!(allowed(CallbackStatus::Waived).is_empty());
     }
 
     #[test]

@@ -65,6 +65,44 @@ text_enum! {
     }
 }
 
+/// Which of a department's deadlines is running for its part's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeptClock {
+    /// CMP-5: deciding whether the complaint is the department's.
+    Acceptance,
+    /// CMP-6: replying with a handling plan.
+    Plan,
+    /// CMP-6: working to the deadline the plan set.
+    Completion,
+}
+
+impl ComplaintStatus {
+    /// Whether the departments' deadlines are running (the form is out with them).
+    pub fn departments_running(self) -> bool {
+        matches!(self, ComplaintStatus::Dispatched | ComplaintStatus::InProgress)
+    }
+    /// Whether the complaint's next deadline (a department's step or the callback) is running.
+    pub fn deadline_running(self) -> bool {
+        self.departments_running() || self.callback_running()
+    }
+    /// Whether the callback deadline is running (CBK-1).
+    pub fn callback_running(self) -> bool {
+        self == ComplaintStatus::AwaitingCallback
+    }
+}
+
+impl DeptStatus {
+    /// The deadline a department's part is working against, if any.
+    pub fn running_clock(self) -> Option<DeptClock> {
+        match self {
+            DeptStatus::Pending => Some(DeptClock::Acceptance),
+            DeptStatus::Accepted => Some(DeptClock::Plan),
+            DeptStatus::Planned => Some(DeptClock::Completion),
+            DeptStatus::Returned | DeptStatus::Done => None,
+        }
+    }
+}
+
 /// The facts of a complaint that decisions depend on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Complaint {
@@ -614,6 +652,17 @@ mod tests {
         assert_eq!(suggest_severity("保安态度很差").2, Some(ImportantKind::Attitude));
         assert_eq!(suggest_severity("反映多次仍未维修").2, Some(ImportantKind::Timeliness));
         assert_eq!(suggest_severity("楼道灯不亮").0, Severity::General);
+    }
+
+    #[test]
+    fn cmp_5_cmp_6_which_clock_runs_in_each_status() {
+        assert!(ComplaintStatus::Dispatched.deadline_running() && ComplaintStatus::AwaitingCallback.deadline_running());
+        assert!(!ComplaintStatus::Resolved.deadline_running() && !ComplaintStatus::Closed.deadline_running());
+        assert!(!ComplaintStatus::AwaitingCallback.departments_running());
+        assert_eq!(DeptStatus::Pending.running_clock(), Some(DeptClock::Acceptance));
+        assert_eq!(DeptStatus::Accepted.running_clock(), Some(DeptClock::Plan));
+        assert_eq!(DeptStatus::Planned.running_clock(), Some(DeptClock::Completion));
+        assert_eq!(DeptStatus::Done.running_clock(), None);
     }
 
     #[test]

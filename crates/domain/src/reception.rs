@@ -160,6 +160,10 @@ pub fn allowed(s: &ReceptionState) -> Vec<&'static str> {
             FollowUp::Complaint | FollowUp::AnsweredOnSpot | FollowUp::Register => {}
         }
     }
+    // 其它 (004 4.6): a lost item goes to the lost-and-found register from its open record.
+    if s.status == ReceptionStatus::Open && s.category.follow_up() == FollowUp::Register {
+        v.push("register_lost");
+    }
     if may_close(s.status, s.started_open) {
         v.push("close");
     }
@@ -220,6 +224,8 @@ mod tests {
         assert_eq!(allowed(&praise), vec!["verify_praise"]);
         let closed = ReceptionState { status: ReceptionStatus::Closed, started_open: 0, follow_up: FollowUpState::Done, channel: Channel::Phone, ..letter };
         assert!(allowed(&closed).is_empty());
+        let other = ReceptionState { channel: Channel::Visit, category: Category::Other, follow_up: FollowUpState::None, started_open: 0, ..letter };
+        assert_eq!(allowed(&other), vec!["register_lost", "close"], "FD-3: a lost item is registered from an open 其它 record");
     }
 
     #[test]

@@ -162,26 +162,8 @@ impl Http {
     }
     async fn get(&mut self, path: &str) -> anyhow::Result<(u16, usize)> {
         let req = format!("GET {path} HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\nConnection: keep-alive\r\n\r\n", self.addr, self.cookie);
-        self.stream.get_mut().write_all(req.as_bytes()).await?;
-        let mut line = String::new();
-        self.stream.read_line(&mut line).await?;
-        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| anyhow::anyhow!("bad status line {line:?}"))?;
-        let mut len = 0usize;
-        loop {
-            line.clear();
-            self.stream.read_line(&mut line).await?;
-            if line == "\r\n" || line.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = line.split_once(':')
-                && k.eq_ignore_ascii_case("content-length")
-            {
-                len = v.trim().parse()?;
-            }
-        }
-        let mut body = vec![0u8; len];
-        self.stream.read_exact(&mut body).await?;
-        Ok((status, len))
+        let (status, body) = self.send(&req).await?;
+        Ok((status, body.len()))
     }
 
     /// A JSON POST with a bearer token and extra headers; returns the status and the body.
@@ -191,6 +173,11 @@ impl Http {
             self.addr,
             json.len()
         );
+        self.send(&req).await
+    }
+
+    /// Writes one request and reads its response (status line, headers, a Content-Length body).
+    async fn send(&mut self, req: &str) -> anyhow::Result<(u16, Vec<u8>)> {
         self.stream.get_mut().write_all(req.as_bytes()).await?;
         let mut line = String::new();
         self.stream.read_line(&mut line).await?;

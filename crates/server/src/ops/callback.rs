@@ -151,7 +151,7 @@ async fn load_pending(tx: &mut propdesk_store::Tx, actor: &Actor, id: i64, versi
     if !may_call(actor, cb.assigned_role) {
         return Err(AppError::Forbidden);
     }
-    if cb.status != CallbackStatus::Pending {
+    if propdesk_domain::callback::allowed(cb.status).is_empty() {
         return Err(AppError::Conflict(format!("回访已{}", if cb.status == CallbackStatus::Done { "完成" } else { "免除" })));
     }
     if version.is_some_and(|v| v != cb.version) {

@@ -9,7 +9,7 @@ use propdesk_domain::access::{Actor, Role};
 use propdesk_domain::calendar::{Calendar, WorkingHours};
 use propdesk_domain::callback::who_calls_back;
 use propdesk_domain::complaint::{
-    self as rules, Action, By, Clocks, Complaint, ComplaintStatus, Deadline, DeptStatus, ImportantKind, MajorReason, Severity, TransitionError,
+    self as rules, Action, By, Clocks, Complaint, ComplaintStatus, Deadline, DeptClock, ImportantKind, MajorReason, Severity, TransitionError,
 };
 use propdesk_domain::reception::Channel;
 use propdesk_domain::sla::Policies;
@@ -302,11 +302,10 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         ComplaintStatus::Closed | ComplaintStatus::Resolved | ComplaintStatus::Invalid => None,
         _ => after
             .iter()
-            .filter_map(|d| match d.status {
-                DeptStatus::Pending => d.acceptance_due,
-                DeptStatus::Accepted => d.plan_due,
-                DeptStatus::Planned => d.completion_due,
-                _ => None,
+            .filter_map(|d| match d.status.running_clock()? {
+                DeptClock::Acceptance => d.acceptance_due,
+                DeptClock::Plan => d.plan_due,
+                DeptClock::Completion => d.completion_due,
             })
             .min(),
     };

@@ -681,7 +681,7 @@ pub async fn register_lost(db: &Db, actor: &Actor, input: &LostInput) -> AppResu
     if let Some(rid) = reception_id {
         let lock = tx.for_update();
         let r = store::get(&mut tx, actor, rid, lock).await?.filter(|r| r.project_id == project.id).ok_or(AppError::NotFound)?;
-        if r.category != Category::Other || r.status != ReceptionStatus::Open {
+        if !allowed(&r).contains(&"register_lost") {
             return Err(AppError::Conflict(format!("记录 {} 不是未注销的“其它”类记录", r.number)));
         }
         reception = Some(r);

@@ -271,7 +271,7 @@ impl CallbackPage {
         due_state(&self.cb, self.ctx.en())
     }
     fn pending(&self) -> bool {
-        self.cb.status == CallbackStatus::Pending
+        !propdesk_domain::callback::allowed(self.cb.status).is_empty()
     }
     fn checked(&self, field: &str, value: &str) -> bool {
         self.v.get(field) == value

@@ -21,7 +21,7 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use propdesk_domain::access::Actor;
 use propdesk_domain::callback::{CallbackMethod, CallbackRole, WaiverReason, who_calls_back};
-use propdesk_domain::complaint::{self as rules, Action, By, ComplaintStatus, DeptStatus, ImportantKind, MajorReason, Severity};
+use propdesk_domain::complaint::{self as rules, Action, By, ComplaintStatus, DeptClock, DeptStatus, ImportantKind, MajorReason, Severity};
 use propdesk_domain::reception::Channel;
 use propdesk_domain::sla::DeadlineState;
 use propdesk_domain::values;
@@ -112,11 +112,6 @@ pub fn due(t: Option<DateTime<Utc>>, live: bool, now: DateTime<Utc>, en: bool) -
 /// The deadline state of a stored deadline, for the API (`None` when it is not running).
 pub fn state_of(t: Option<DateTime<Utc>>, live: bool, now: DateTime<Utc>) -> Option<DeadlineState> {
     t.filter(|_| live).map(|t| DeadlineState::of(t, now, false, TZ))
-}
-
-/// Whether the complaint's `next_due` is a running deadline.
-pub fn next_due_live(s: ComplaintStatus) -> bool {
-    matches!(s, ComplaintStatus::Dispatched | ComplaintStatus::InProgress | ComplaintStatus::AwaitingCallback)
 }
 
 pub fn severity_css(s: &Severity) -> &'static str {
@@ -475,7 +470,7 @@ async fn rows_of(c: &mut impl AsEx, actor: &Actor, items: Vec<ComplaintRow>, en:
         .into_iter()
         .map(|c| {
             let unit = c.unit_id.and_then(|u| labels.get(&u).cloned()).unwrap_or_default();
-            let d = due(c.next_due, next_due_live(c.status), now, en);
+            let d = due(c.next_due, c.status.deadline_running(), now, en);
             ListRow { c, unit, due: d }
         })
         .collect())
@@ -642,15 +637,15 @@ pub fn dept_css(s: &DeptStatus) -> &'static str {
 }
 
 fn dept_views(depts: Vec<DeptRow>, status: ComplaintStatus, now: DateTime<Utc>, en: bool) -> Vec<DeptView> {
-    let running = matches!(status, ComplaintStatus::Dispatched | ComplaintStatus::InProgress);
+    let running = status.departments_running();
     depts
         .into_iter()
         .map(|d| {
-            let live = |s: DeptStatus| running && d.status == s;
+            let live = |clock: DeptClock| running && d.status.running_clock() == Some(clock);
             let steps = vec![
-                Step { label: tr(en, "接收期限", "Accept by"), due: due(d.acceptance_due, live(DeptStatus::Pending), now, en) },
-                Step { label: tr(en, "方案期限", "Plan by"), due: due(d.plan_due, live(DeptStatus::Accepted), now, en) },
-                Step { label: tr(en, "完成期限", "Done by"), due: due(d.completion_due, live(DeptStatus::Planned), now, en) },
+                Step { label: tr(en, "接收期限", "Accept by"), due: due(d.acceptance_due, live(DeptClock::Acceptance), now, en) },
+                Step { label: tr(en, "方案期限", "Plan by"), due: due(d.plan_due, live(DeptClock::Plan), now, en) },
+                Step { label: tr(en, "完成期限", "Done by"), due: due(d.completion_due, live(DeptClock::Completion), now, en) },
             ];
             DeptView { d, steps }
         })
@@ -750,8 +745,8 @@ async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Err
         severity: severity_detail(&row, en),
         report_to: report_to_label(row.severity, en),
         callback_role: who_calls_back(row.severity),
-        next_due: due(row.next_due, next_due_live(row.status), now, en),
-        callback_due: due(row.callback_due, row.status == ComplaintStatus::AwaitingCallback, now, en),
+        next_due: due(row.next_due, row.status.deadline_running(), now, en),
+        callback_due: due(row.callback_due, row.status.callback_running(), now, en),
         depts: dept_views(depts, row.status, now, en),
         all_depts,
         allowed,

@@ -327,7 +327,7 @@ pub async fn record(State(state): State<AppState>, StaffForm { ctx, form }: Staf
         Ok(r) => {
             let id = r.record.id;
             // 其它: the record's page, where a lost item is registered.
-            if r.record.category == Category::Other && r.record.status == ReceptionStatus::Open {
+            if allowed(&r.record).contains(&"register_lost") {
                 return Ok(saved(&format!("/reception/{id}")));
             }
             // The desk stays on the record's project for the next call, and says what was recorded.

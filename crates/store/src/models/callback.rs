@@ -7,14 +7,7 @@ use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
 use propdesk_domain::callback::{CallbackRole, CallbackSubject};
 
-propdesk_domain::text_enum! {
-    /// Where a callback stands.
-    CallbackStatus {
-        Pending = "pending", "待回访", "Pending";
-        Done = "done", "已回访", "Done";
-        Waived = "waived", "免回访", "Waived";
-    }
-}
+pub use propdesk_domain::callback::CallbackStatus;
 
 /// A callback as lists show it: the row without its signature, with its subject's number,
 /// customer and severity (complaints; other subjects have none yet).

@@ -20,7 +20,7 @@ use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
-use propdesk_domain::complaint::{By, ComplaintStatus, DeptStatus, ImportantKind, MajorReason, Severity, report_to};
+use propdesk_domain::complaint::{By, ComplaintStatus, DeptClock, DeptStatus, ImportantKind, MajorReason, Severity, report_to};
 use propdesk_domain::reception::Channel;
 use propdesk_domain::sla::DeadlineState;
 use propdesk_domain::{FieldErrors, Reason};
@@ -120,8 +120,8 @@ fn state_code(s: Option<DeadlineState>) -> Option<String> {
 
 fn complaint_out(c: ComplaintRow, unit_label: Option<String>, now: DateTime<Utc>) -> ComplaintOut {
     ComplaintOut {
-        next_due_state: state_code(pages::state_of(c.next_due, pages::next_due_live(c.status), now)),
-        callback_due_state: state_code(pages::state_of(c.callback_due, c.status == ComplaintStatus::AwaitingCallback, now)),
+        next_due_state: state_code(pages::state_of(c.next_due, c.status.deadline_running(), now)),
+        callback_due_state: state_code(pages::state_of(c.callback_due, c.status.callback_running(), now)),
         id: c.id,
         project_id: c.project_id,
         number: c.number,
@@ -172,12 +172,12 @@ pub struct DepartmentPart {
 }
 
 fn part_out(d: DeptRow, status: ComplaintStatus, now: DateTime<Utc>) -> DepartmentPart {
-    let running = matches!(status, ComplaintStatus::Dispatched | ComplaintStatus::InProgress);
-    let st = |due, s: DeptStatus| state_code(pages::state_of(due, running && d.status == s, now));
+    let running = status.departments_running();
+    let st = |due, clock: DeptClock| state_code(pages::state_of(due, running && d.status.running_clock() == Some(clock), now));
     DepartmentPart {
-        acceptance_state: st(d.acceptance_due, DeptStatus::Pending),
-        plan_state: st(d.plan_due, DeptStatus::Accepted),
-        completion_state: st(d.completion_due, DeptStatus::Planned),
+        acceptance_state: st(d.acceptance_due, DeptClock::Acceptance),
+        plan_state: st(d.plan_due, DeptClock::Plan),
+        completion_state: st(d.completion_due, DeptClock::Completion),
         department_id: d.department_id,
         department_name: d.department_name,
         status: d.status.code().to_string(),
