@@ -16,15 +16,6 @@ pub struct Linked {
 
 const SELECT: &str = "SELECT c.id, c.number, c.complainant, c.content, c.received_at, u.building_id FROM complaints c LEFT JOIN units u ON u.id = c.unit_id";
 
-/// The building of a complaint's unit, if it has one.
-pub async fn building_of(c: &mut impl AsEx, complaint_id: i64) -> Result<Option<i64>> {
-    let row: Option<(Option<i64>,)> = c
-        .ex()
-        .fetch_optional(Sql::new("SELECT u.building_id FROM complaints c LEFT JOIN units u ON u.id = c.unit_id WHERE c.id = $1").arg(complaint_id))
-        .await?;
-    Ok(row.and_then(|r| r.0))
-}
-
 /// Open, unmerged complaints of a building received in [from, to], other than `exclude`.
 pub async fn in_building(c: &mut impl AsEx, actor: &Actor, building_id: i64, from: DateTime<Utc>, to: DateTime<Utc>, exclude: i64) -> Result<Vec<Linked>> {
     let sql = Sql::new(SELECT)

@@ -217,11 +217,6 @@ pub async fn building(c: &mut impl AsEx, actor: &Actor, id: i64) -> Result<Optio
     c.ex().fetch_optional(sql).await
 }
 
-pub async fn building_by_code(c: &mut impl AsEx, project_id: i64, code: &str) -> Result<Option<Building>> {
-    let sql = Sql::new("SELECT id, project_id, code, name, floors FROM buildings WHERE project_id = $1 AND code = $2").arg(project_id).arg(code);
-    c.ex().fetch_optional(sql).await
-}
-
 pub async fn insert_building(c: &mut impl AsEx, project_id: i64, code: &str, name: &str, floors: i64, now: DateTime<Utc>) -> Result<i64> {
     let sql = Sql::new("INSERT INTO buildings (project_id, code, name, floors, created_at) VALUES ($1, $2, $3, $4, $5)")
         .arg(project_id)
