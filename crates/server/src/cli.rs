@@ -7,6 +7,7 @@ use chrono::Utc;
 use clap::Subcommand;
 use propdesk_domain::access::{Actor, Role};
 use propdesk_store::Db;
+use propdesk_store::models::event::{self, NewEvent};
 use propdesk_store::models::{org, staff};
 
 #[derive(Subcommand)]
@@ -44,7 +45,13 @@ async fn system_actor(db: &Db, company_name: &str) -> anyhow::Result<Actor> {
     let mut tx = db.begin().await?;
     let company = match org::first_company(&mut tx).await? {
         Some(c) => c.id,
-        None => org::insert_company(&mut tx, company_name, Utc::now()).await?,
+        None => {
+            let id = org::insert_company(&mut tx, company_name, Utc::now()).await?;
+            let system = Actor { staff_id: 0, name: "propdesk-cli".into(), company_id: id, role: Role::Admin, projects: Vec::new() };
+            let payload = serde_json::json!({"name": company_name});
+            event::append(&mut tx, &system, Utc::now(), NewEvent { project_id: None, entity: "company", entity_id: id, action: "created", payload }).await?;
+            id
+        }
     };
     let projects = org::company_projects(&mut tx, company).await?.into_iter().map(|p| p.id).collect();
     tx.commit().await?;

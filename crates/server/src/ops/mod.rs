@@ -22,3 +22,18 @@ pub fn de_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         other => other.to_string(),
     })
 }
+
+/// Appends the event of a change to a project's record, inside the action's transaction.
+pub async fn log(
+    tx: &mut propdesk_store::Tx,
+    actor: &propdesk_domain::access::Actor,
+    project_id: i64,
+    entity: &str,
+    entity_id: i64,
+    action: &str,
+    payload: serde_json::Value,
+) -> crate::error::AppResult<()> {
+    use propdesk_store::models::event::{self, NewEvent};
+    event::append(tx, actor, chrono::Utc::now(), NewEvent { project_id: Some(project_id), entity, entity_id, action, payload }).await?;
+    Ok(())
+}

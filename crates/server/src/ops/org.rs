@@ -2,13 +2,13 @@
 //! ownership and leases.
 
 use crate::error::{AppError, AppResult};
-use crate::ops::de_text;
+use crate::ops::{de_text, log};
 use chrono::{NaiveDate, Utc};
 use propdesk_domain::access::{Actor, Permission};
 use propdesk_domain::org::{self as rules, ContactKind, FitoutState, PartyKind, Period, ProjectKind, UnitKind};
 use propdesk_domain::values::{self, Area, LicenceNo, Phone, UnitNo};
 use propdesk_domain::{FieldErrors, Reason};
-use propdesk_store::models::event::{self, NewEvent};
+use propdesk_store::models::event;
 use propdesk_store::models::org::{self, LeaseData, PartyData, TenureKind, UnitData};
 use propdesk_store::{AsEx, Db, Tx, is_unique_violation};
 use serde::Deserialize;
@@ -26,11 +26,6 @@ fn found<T>(v: Option<T>) -> AppResult<T> {
 pub fn today() -> NaiveDate {
     // Business dates are in the project's zone; every demo and default project is Asia/Shanghai.
     Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
-}
-
-async fn log(tx: &mut Tx, actor: &Actor, project_id: i64, entity: &str, entity_id: i64, action: &str, payload: serde_json::Value) -> AppResult<()> {
-    event::append(tx, actor, Utc::now(), NewEvent { project_id: Some(project_id), entity, entity_id, action, payload }).await?;
-    Ok(())
 }
 
 // ---------- projects and buildings ----------

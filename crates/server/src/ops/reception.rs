@@ -5,7 +5,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::ops::complaint::{ComplaintInput, create_tx};
-use crate::ops::de_text;
+use crate::ops::{de_text, log};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use propdesk_domain::access::{Actor, Role};
 use propdesk_domain::reception::ReceptionState;
@@ -13,7 +13,6 @@ use propdesk_domain::reception::{Category, Channel, FollowUp, ReceptionStatus, n
 use propdesk_domain::values::{self, Phone};
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::models::complaint::next_number;
-use propdesk_store::models::event::{self, NewEvent};
 use propdesk_store::models::org;
 use propdesk_store::models::reception::{self as store, FollowUpState, NewLostItem, NewReception, ReceptionRow, Update};
 use propdesk_store::{AsEx, Db, Tx, is_unique_violation};
@@ -37,11 +36,6 @@ pub fn may_act(actor: &Actor) -> bool {
 
 fn require_cs(actor: &Actor) -> AppResult<()> {
     if may_act(actor) { Ok(()) } else { Err(AppError::Forbidden) }
-}
-
-async fn log(tx: &mut Tx, actor: &Actor, project_id: i64, entity: &str, entity_id: i64, action: &str, payload: serde_json::Value) -> AppResult<()> {
-    event::append(tx, actor, Utc::now(), NewEvent { project_id: Some(project_id), entity, entity_id, action, payload }).await?;
-    Ok(())
 }
 
 /// A time typed at the desk (`2026-11-27 09:30` or the browser's `2026-11-27T09:30`), in the
