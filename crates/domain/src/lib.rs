@@ -9,6 +9,7 @@ pub mod complaint;
 pub mod error;
 pub mod org;
 pub mod reception;
+pub mod search;
 pub mod sla;
 pub mod values;
 
