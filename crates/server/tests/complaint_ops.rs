@@ -157,8 +157,8 @@ async fn cmp_2_a_backlog_larger_than_a_chunk_is_raised_oldest_first_in_chunks_wi
     };
     let p = Policies::default();
     // Chunks of 3: 3 + 3 + 1 complaints, one transaction each.
-    assert_eq!(escalate_overdue_in_chunks(&app.db, &system, now, &p, 3).await.expect("pass"), 7);
-    assert_eq!(escalate_overdue_in_chunks(&app.db, &system, now, &p, 3).await.expect("pass"), 0, "a second pass changes nothing");
+    assert_eq!(escalate_overdue_in_chunks(&app.db, &system, now, &p, 3).await.expect("pass").raised, 7);
+    assert_eq!(escalate_overdue_in_chunks(&app.db, &system, now, &p, 3).await.expect("pass").raised, 0, "a second pass changes nothing");
     let mut conn = app.db.read().await.expect("conn");
     let mut chunk_times = Vec::new();
     for id in &ids {

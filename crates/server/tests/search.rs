@@ -8,7 +8,7 @@ use common::{TestApp, spawn_app};
 use propdesk::ops::complaint::{ComplaintInput, create, index_search_backlog, mark_typical};
 use propdesk_domain::access::{Actor, Role};
 use propdesk_domain::search;
-use propdesk_store::models::complaint::search_pending;
+use propdesk_store::models::complaint::{self as store, search_pending};
 use propdesk_store::{AsEx, Backend, Sql};
 
 struct World {
@@ -197,4 +197,46 @@ async fn cmp_14_complaints_from_before_the_index_are_backfilled_once() {
     assert_eq!(in_index(&w, "漏水").await, vec![leak, pipe]);
     assert!(!pending(&w).await);
     assert_eq!(found(&w, "漏水严重").await, vec![leak]);
+}
+
+#[tokio::test]
+async fn cmp_14_a_common_word_counts_to_a_thousand_and_pages_on() {
+    let w = world().await;
+    let now = chrono::Utc::now();
+    let mut tx = w.app.db.begin().await.expect("tx");
+    for i in 0..1003 {
+        let number = format!("T/{i:04}");
+        let n = store::NewComplaint {
+            project_id: w.app.project_a,
+            number: &number,
+            reception_id: None,
+            unit_id: None,
+            party_id: None,
+            complainant: "业主",
+            contact_phone: "",
+            channel: propdesk_domain::reception::Channel::Phone,
+            content: "卫生间漏水",
+            severity: propdesk_domain::complaint::Severity::General,
+            important_kind: None,
+            major_reason: None,
+            received_at: now,
+            topic: "",
+        };
+        store::insert(&mut tx, &n, now).await.expect("insert");
+    }
+    tx.commit().await.expect("commit");
+    let get = |page: &'static str| {
+        let req = w.app.client().get(format!("{}/api/v1/complaints", w.app.base)).bearer_auth(&w.token).query(&[("q", "漏水"), ("page", page)]);
+        async move { req.send().await.expect("request").json::<serde_json::Value>().await.expect("json") }
+    };
+    let first = get("1").await;
+    assert_eq!((first["total"].as_i64(), first["more"].as_bool()), (Some(1000), Some(true)), "{first}");
+    // Newest first; the count stopped, the pages go on.
+    assert_eq!(first["items"][0]["number"], "T/1002");
+    let last = get("21").await;
+    assert_eq!(last["items"].as_array().map(Vec::len), Some(3));
+    assert_eq!(last["items"][2]["number"], "T/0000");
+    let (_, html) = w.app.get_text(&w.page, "/complaints?q=%E6%BC%8F%E6%B0%B4&page=20").await;
+    assert!(html.contains("1000+") && html.contains("rel=\"next\""), "the page says 1000+ and offers the next page");
+    assert_eq!(found(&w, "卫生间漏水ab").await, Vec::<i64>::new());
 }

@@ -387,7 +387,15 @@ pub const ESCALATION_CHUNK: i64 = 5_000;
 /// reason `unresolved_month`, with one `escalate` event each, in chunks of `ESCALATION_CHUNK`
 /// (see `escalate_overdue_in_chunks`). Returns how many complaints were raised.
 pub async fn escalate_overdue(db: &Db, system: &Actor, now: DateTime<Utc>, policies: &Policies) -> AppResult<usize> {
-    escalate_overdue_in_chunks(db, system, now, policies, ESCALATION_CHUNK).await
+    Ok(escalate_overdue_in_chunks(db, system, now, policies, ESCALATION_CHUNK).await?.raised)
+}
+
+/// What an escalation pass raised, and how long each chunk's transaction took (begin to
+/// commit: how long it held SQLite's writer).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Escalated {
+    pub raised: usize,
+    pub chunks: Vec<std::time::Duration>,
 }
 
 /// The escalation pass in chunks of at most `chunk` complaints, oldest first, one transaction
@@ -399,7 +407,7 @@ pub async fn escalate_overdue(db: &Db, system: &Actor, now: DateTime<Utc>, polic
 /// change bumps `version` so a user acting on the old state gets a 409, and the job takes a
 /// lease so one node runs a pass at a time. A pass stopped half-way (a crash, a failed chunk)
 /// leaves whole chunks done; the next pass raises the rest.
-pub async fn escalate_overdue_in_chunks(db: &Db, system: &Actor, now: DateTime<Utc>, policies: &Policies, chunk: i64) -> AppResult<usize> {
+pub async fn escalate_overdue_in_chunks(db: &Db, system: &Actor, now: DateTime<Utc>, policies: &Policies, chunk: i64) -> AppResult<Escalated> {
     use chrono::SubsecRound;
     // Microseconds: what PostgreSQL stores, so the markers compare equal on both backends.
     let now = now.trunc_subsecs(6);
@@ -407,20 +415,22 @@ pub async fn escalate_overdue_in_chunks(db: &Db, system: &Actor, now: DateTime<U
     let reason = MajorReason::UnresolvedMonth.code();
     let detail = json!({"to": Severity::Major.code(), "reason": reason, "report_to": rules::report_to(Severity::Major), "automatic": true}).to_string();
     let chunk = chunk.max(1);
-    let mut total = 0usize;
+    let mut done = Escalated::default();
     for k in 0.. {
         let marker = now + Duration::microseconds(k);
+        let started = std::time::Instant::now();
         let mut tx = db.begin().await?;
         let changed = store::escalate_chunk(&mut tx, system, marker, cutoff, reason, &detail, chunk).await?;
         tx.commit().await?;
-        total += changed as usize;
+        done.chunks.push(started.elapsed());
+        done.raised += changed as usize;
         if (changed as i64) < chunk {
             break;
         }
         // Let writers queued on the connection (SQLite's one writer) go first.
         tokio::task::yield_now().await;
     }
-    Ok(total)
+    Ok(done)
 }
 
 /// Complaints the search backfill indexes per transaction (a few milliseconds of the writer).

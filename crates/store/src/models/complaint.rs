@@ -215,19 +215,42 @@ pub struct Filter {
     pub q: Option<String>,
 }
 
+/// A text search counts matching complaints up to this many; beyond, the list says "1,000+"
+/// (`Listed::more`): staff narrow a search rather than page through thousands of results, and
+/// an exact count of a common word among a million complaints costs a read of every match.
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
+
+/// SQLite: FTS matches of a search up to which the count walks the matches; above, when other
+/// filters narrow the list, it walks those filters' index and checks the matches as a set.
+const FTS_WALK_MAX: i64 = 5_000;
+
 /// How `Filter::q` is answered: through the search index (SQLite FTS5 / PostgreSQL GIN) with
 /// the substring check on its candidates, or by the substring check alone.
 enum Text {
     Any,
     Like(String),
-    Indexed { like: String, index: String, backend: Backend },
+    Fts { like: String, query: String },
+    Gin { like: String, query: String },
+}
+
+/// Which rows drive a SQLite FTS query: the matches in id order (pages, and counts of few
+/// matches) or the rows the other filters select (counts of many matches with narrow filters).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Drive {
+    Matches,
+    Filters,
 }
 
 /// True while some complaints have no search entry yet (a database from before the index,
 /// being backfilled); searches then scan with LIKE so they miss nothing.
 pub async fn search_pending(c: &mut impl AsEx) -> Result<bool> {
-    // The literal 0 (not a bound value) lets PostgreSQL use the partial index.
-    let n = c.ex().scalar(Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE search_version = 0 LIMIT 1) p")).await?;
+    // One probe of the partial index: the literal 0 (not a bound value) lets PostgreSQL use it,
+    // and SQLite is told it, as with statistics from before a backfill it scans the table.
+    let indexed_by = match c.ex().backend() {
+        Backend::Sqlite => " INDEXED BY complaints_search_pending",
+        Backend::Postgres => "",
+    };
+    let n = c.ex().scalar(Sql::new(&format!("SELECT COUNT(*) FROM (SELECT 1 FROM complaints{indexed_by} WHERE search_version = 0 LIMIT 1) p"))).await?;
     Ok(n > 0)
 }
 
@@ -244,15 +267,24 @@ async fn text_of(c: &mut impl AsEx, f: &Filter) -> Result<Text> {
     if search_pending(c).await? {
         return Ok(Text::Like(like));
     }
-    let backend = c.ex().backend();
-    let index = match backend {
-        Backend::Sqlite => query.fts(),
-        Backend::Postgres => query.tsquery(),
-    };
-    Ok(Text::Indexed { like, index, backend })
+    Ok(match c.ex().backend() {
+        Backend::Sqlite => Text::Fts { like, query: query.fts() },
+        Backend::Postgres => Text::Gin { like, query: query.tsquery() },
+    })
 }
 
-fn filter(sql: Sql, actor: &Actor, f: &Filter, text: &Text) -> Sql {
+/// `{select} FROM …` for the text plan: SQLite walking FTS matches joins them first, so they
+/// come out in id order and a page or a capped count stops early.
+fn from(select: &str, text: &Text, drive: Drive) -> Sql {
+    match (text, drive) {
+        (Text::Fts { .. }, Drive::Matches) => {
+            Sql::new(&format!("{select} FROM complaint_search CROSS JOIN complaints ON complaints.id = complaint_search.rowid"))
+        }
+        _ => Sql::new(&format!("{select} FROM complaints")),
+    }
+}
+
+fn filter(sql: Sql, actor: &Actor, f: &Filter, text: &Text, drive: Drive) -> Sql {
     let mut sql = sql.push(" WHERE project_id IN ").bind_list(&actor.projects);
     if let Some(p) = f.project_id {
         sql = sql.push(" AND project_id = ").bind(p);
@@ -272,12 +304,16 @@ fn filter(sql: Sql, actor: &Actor, f: &Filter, text: &Text) -> Sql {
     let pat = match text {
         Text::Any => return sql,
         Text::Like(pat) => pat,
-        Text::Indexed { like, index, backend: Backend::Sqlite } => {
-            sql = sql.push(" AND id IN (SELECT rowid FROM complaint_search WHERE complaint_search MATCH ").bind(index.as_str()).push(")");
+        Text::Fts { like, query } => {
+            sql = match drive {
+                Drive::Matches => sql.push(" AND complaint_search MATCH ").bind(query.as_str()),
+                // `+id`: not by the primary key, so SQLite takes the other filters' index.
+                Drive::Filters => sql.push(" AND +id IN (SELECT rowid FROM complaint_search WHERE complaint_search MATCH ").bind(query.as_str()).push(")"),
+            };
             like
         }
-        Text::Indexed { like, index, backend: Backend::Postgres } => {
-            sql = sql.push(" AND search @@ CAST(").bind(index.as_str()).push(" AS tsquery)");
+        Text::Gin { like, query } => {
+            sql = sql.push(" AND search @@ CAST(").bind(query.as_str()).push(" AS tsquery)");
             like
         }
     };
@@ -293,16 +329,55 @@ fn filter(sql: Sql, actor: &Actor, f: &Filter, text: &Text) -> Sql {
         .push(" ESCAPE '\\')")
 }
 
-pub async fn list(c: &mut impl AsEx, actor: &Actor, f: &Filter, page: Page) -> Result<Paged<ComplaintRow>> {
+/// One page of the complaint list, and whether more complaints match a text search than
+/// `paged.total` (which then stops at `SEARCH_COUNT_CAP`).
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub paged: Paged<ComplaintRow>,
+    pub more: bool,
+}
+
+/// The complaint list: newest first by intake time, with its count. A text search (`f.q`) is
+/// newest first by id — the intake order too, as a complaint's `received_at` is the time of the
+/// transaction that creates it — so the index can hand out its matches in order and stop at the
+/// page; its count stops at `SEARCH_COUNT_CAP`.
+pub async fn list(c: &mut impl AsEx, actor: &Actor, f: &Filter, page: Page) -> Result<Listed> {
     let text = text_of(c, f).await?;
-    let total = c.ex().scalar(filter(Sql::new("SELECT COUNT(*) FROM complaints"), actor, f, &text)).await?;
-    let sql = filter(Sql::new(&format!("SELECT {COLS} FROM complaints")), actor, f, &text)
-        .push(" ORDER BY received_at DESC, id DESC LIMIT ")
+    if let Text::Any = text {
+        let total = c.ex().scalar(filter(from("SELECT COUNT(*)", &text, Drive::Matches), actor, f, &text, Drive::Matches)).await?;
+        let sql = filter(from(&format!("SELECT {COLS}"), &text, Drive::Matches), actor, f, &text, Drive::Matches)
+            .push(" ORDER BY received_at DESC, id DESC LIMIT ")
+            .bind(page.size)
+            .push(" OFFSET ")
+            .bind(page.offset());
+        let items = c.ex().fetch_all(sql).await?;
+        return Ok(Listed { paged: Paged { items, total, page }, more: false });
+    }
+    let mut drive = Drive::Matches;
+    if let Text::Fts { query, .. } = &text {
+        let narrowed = f.project_id.is_some() || f.status.is_some() || f.severity.is_some() || f.overdue_at.is_some() || f.typical_only;
+        if narrowed {
+            let probe = Sql::new("SELECT COUNT(*) FROM (SELECT rowid FROM complaint_search WHERE complaint_search MATCH $1 LIMIT $2) m")
+                .arg(query.as_str())
+                .arg(FTS_WALK_MAX + 1);
+            if c.ex().scalar(probe).await? > FTS_WALK_MAX {
+                drive = Drive::Filters;
+            }
+        }
+    }
+    let count = filter(from("SELECT COUNT(*) FROM (SELECT 1", &text, drive), actor, f, &text, drive).push(" LIMIT ").bind(SEARCH_COUNT_CAP + 1).push(") n");
+    let counted = c.ex().scalar(count).await?;
+    let order = match text {
+        Text::Fts { .. } => " ORDER BY complaint_search.rowid DESC LIMIT ",
+        _ => " ORDER BY id DESC LIMIT ",
+    };
+    let sql = filter(from(&format!("SELECT {COLS}"), &text, Drive::Matches), actor, f, &text, Drive::Matches)
+        .push(order)
         .bind(page.size)
         .push(" OFFSET ")
         .bind(page.offset());
     let items = c.ex().fetch_all(sql).await?;
-    Ok(Paged { items, total, page })
+    Ok(Listed { paged: Paged { items, total: counted.min(SEARCH_COUNT_CAP), page }, more: counted > SEARCH_COUNT_CAP })
 }
 
 /// Distinct complainants (by phone, else name) on a topic in a project since `since` (CMP-2).
@@ -446,21 +521,25 @@ const INDEX_BATCH: usize = 200;
 /// same moment are skipped (`SKIP LOCKED`); on SQLite the one writer serialises the work.
 pub async fn index_pending(c: &mut impl AsEx, limit: i64) -> Result<usize> {
     let backend = c.ex().backend();
-    let lock = match backend {
-        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
+    // SQLite is told the partial index: with statistics from before a backfill its planner walks
+    // the table from the first row instead, reading every row indexed so far again each round.
+    let (indexed_by, lock) = match backend {
+        Backend::Postgres => ("", " FOR UPDATE SKIP LOCKED"),
+        Backend::Sqlite => (" INDEXED BY complaints_search_pending", ""),
     };
-    let sql = Sql::new(&format!("SELECT id, number, complainant, contact_phone, content FROM complaints WHERE search_version = 0 ORDER BY id LIMIT $1{lock}"))
-        .arg(limit);
+    let sql = Sql::new(&format!(
+        "SELECT id, number, complainant, contact_phone, content FROM complaints WHERE id IN
+         (SELECT id FROM complaints{indexed_by} WHERE search_version = 0 ORDER BY id LIMIT $1{lock}) ORDER BY id"
+    ))
+    .arg(limit);
     let rows: Vec<SearchSource> = c.ex().fetch_all(sql).await?;
     for batch in rows.chunks(INDEX_BATCH) {
         let ids: Vec<i64> = batch.iter().map(|r| r.id).collect();
         let docs = batch.iter().map(|r| search::document(&[&r.number, &r.complainant, &r.contact_phone, &r.content]));
         match backend {
             Backend::Sqlite => {
-                // An entry left by an older tokeniser (its row reset to 0 to be indexed again)
-                // is replaced, so this can run over any row without a conflict.
-                c.ex().execute(Sql::new("DELETE FROM complaint_search WHERE rowid IN ").bind_list(&ids)).await?;
+                // A row at 0 has no entry: entry and mark are written in one transaction. (A
+                // re-index after a tokeniser change must delete the old entries with the reset.)
                 let mut sql = Sql::new("INSERT INTO complaint_search (rowid, grams) VALUES ");
                 for (i, (id, doc)) in ids.iter().zip(docs).enumerate() {
                     sql = sql.push(if i == 0 { "(" } else { ", (" }).bind(*id).push(", ").bind(doc.fts_text()).push(")");
