@@ -513,7 +513,7 @@ pub struct SearchSource {
     pub content: String,
 }
 
-/// Rows written per statement while indexing (two or three parameters each).
+/// Rows written per statement while indexing on PostgreSQL (two parameters each).
 const INDEX_BATCH: usize = 200;
 
 /// Indexes up to `limit` complaints that have no search entry, lowest id first, inside the
@@ -533,25 +533,33 @@ pub async fn index_pending(c: &mut impl AsEx, limit: i64) -> Result<usize> {
     ))
     .arg(limit);
     let rows: Vec<SearchSource> = c.ex().fetch_all(sql).await?;
-    for batch in rows.chunks(INDEX_BATCH) {
-        let ids: Vec<i64> = batch.iter().map(|r| r.id).collect();
-        let docs = batch.iter().map(|r| search::document(&[&r.number, &r.complainant, &r.contact_phone, &r.content]));
-        match backend {
-            Backend::Sqlite => {
-                // A row at 0 has no entry: entry and mark are written in one transaction. (A
-                // re-index after a tokeniser change must delete the old entries with the reset.)
-                let mut sql = Sql::new("INSERT INTO complaint_search (rowid, grams) VALUES ");
-                for (i, (id, doc)) in ids.iter().zip(docs).enumerate() {
-                    sql = sql.push(if i == 0 { "(" } else { ", (" }).bind(*id).push(", ").bind(doc.fts_text()).push(")");
-                }
-                c.ex().execute(sql).await?;
-                c.ex().execute(Sql::new("UPDATE complaints SET search_version = ").bind(search::VERSION).push(" WHERE id IN ").bind_list(&ids)).await?;
-            }
-            Backend::Postgres => {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    match backend {
+        Backend::Sqlite => {
+            // One statement each, the FTS5 write last: FTS5 flushes what it holds to disk at
+            // every later statement of the transaction (a savepoint), and each flush is a new
+            // segment to merge. A row at 0 has no entry (entry and mark are written together);
+            // a re-index after a tokeniser change must delete the old entries with the reset.
+            let ids = serde_json::Value::from(rows.iter().map(|r| r.id).collect::<Vec<i64>>()).to_string();
+            let entries: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|r| serde_json::json!([r.id, search::document(&[&r.number, &r.complainant, &r.contact_phone, &r.content]).fts_text()]))
+                .collect();
+            let mark = Sql::new("UPDATE complaints SET search_version = $1 WHERE id IN (SELECT value FROM json_each($2))").arg(search::VERSION).arg(ids);
+            c.ex().execute(mark).await?;
+            let insert = Sql::new("INSERT INTO complaint_search (rowid, grams) SELECT value ->> 0, value ->> 1 FROM json_each($1)")
+                .arg(serde_json::Value::from(entries).to_string());
+            c.ex().execute(insert).await?;
+        }
+        Backend::Postgres => {
+            for batch in rows.chunks(INDEX_BATCH) {
                 let mut sql =
                     Sql::new("UPDATE complaints AS c SET search = CAST(v.s AS tsvector), search_version = ").bind(search::VERSION).push(" FROM (VALUES ");
-                for (i, (id, doc)) in ids.iter().zip(docs).enumerate() {
-                    sql = sql.push(if i == 0 { "(" } else { ", (" }).bind(*id).push(", ").bind(doc.tsvector()).push(")");
+                for (i, r) in batch.iter().enumerate() {
+                    let doc = search::document(&[&r.number, &r.complainant, &r.contact_phone, &r.content]);
+                    sql = sql.push(if i == 0 { "(" } else { ", (" }).bind(r.id).push(", ").bind(doc.tsvector()).push(")");
                 }
                 c.ex().execute(sql.push(") AS v(id, s) WHERE c.id = v.id")).await?;
             }
