@@ -4,12 +4,14 @@
 //! placeholders (which both sqlx drivers accept), and run on whichever backend the
 //! database URL names. Rows decode through `sqlx::FromRow` derives that hold for both.
 
+mod lite;
 pub mod models;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use serde::de::DeserializeOwned;
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
@@ -23,12 +25,12 @@ pub enum Backend {
     Postgres,
 }
 
-/// The database. On SQLite, writes go through a pool of exactly one connection so write
-/// transactions queue in-process instead of failing with SQLITE_BUSY; reads use their own
-/// pool and, under WAL, never wait for the writer.
+/// The database. On SQLite, write transactions queue in-process for one connection (no
+/// SQLITE_BUSY) that runs statements inline (see `lite`); reads use sqlx's pool and, under
+/// WAL, never wait for the writer.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite { read: SqlitePool, write: lite::Writer },
     Postgres(PgPool),
 }
 
@@ -49,8 +51,10 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-32000")
             .pragma("temp_store", "memory");
-        let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
-        let read = SqlitePoolOptions::new().max_connections(8).connect_with(opts.read_only(false)).await?;
+        // The pool creates the file and switches it to WAL before the writer opens it.
+        // No ping before each acquire: on SQLite it is one more thread round trip per query.
+        let read = SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(opts.clone()).await?;
+        let write = lite::Writer::open(opts.get_filename())?;
         Ok(Db::Sqlite { read, write })
     }
 
@@ -65,7 +69,7 @@ impl Db {
     /// them (a database from before the calendar, or a release that ships a new year).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
-            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Db::Sqlite { read, .. } => sqlx::migrate!("./migrations/sqlite").run(read).await?,
             Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         let seed = async {
@@ -87,17 +91,14 @@ impl Db {
     /// A transaction: one per user action (DESIGN.md). Dropped without `commit` → rolled back.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Db::Sqlite { write, .. } => Tx::Lite(write.begin().await?),
             Db::Postgres(p) => Tx::Pg(p.begin().await?),
         })
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { read, write } => {
-                read.close().await;
-                write.close().await;
-            }
+            Db::Sqlite { read, .. } => read.close().await,
             Db::Postgres(p) => p.close().await,
         }
     }
@@ -186,9 +187,10 @@ impl Sql {
     }
 }
 
-/// A row type that decodes on both backends.
-pub trait Record: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
-impl<T> Record for T where T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
+/// A row type that decodes on both backends: through sqlx on the read pools and PostgreSQL,
+/// through serde on the SQLite writer (so rows derive both `sqlx::FromRow` and `Deserialize`).
+pub trait Record: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + DeserializeOwned + Send + Unpin {}
+impl<T> Record for T where T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + DeserializeOwned + Send + Unpin {}
 
 macro_rules! bind_all {
     ($q:expr, $args:expr) => {{
@@ -208,6 +210,8 @@ macro_rules! bind_all {
 
 /// A borrowed connection, inside a transaction or not; all queries run through it.
 pub enum Ex<'a> {
+    /// The SQLite writer, inside a write transaction.
+    Lite(&'a mut rusqlite::Connection),
     Sqlite(&'a mut sqlx::SqliteConnection),
     Pg(&'a mut sqlx::PgConnection),
 }
@@ -221,18 +225,21 @@ pub trait AsEx: Send {
 impl Ex<'_> {
     pub async fn fetch_all<T: Record>(&mut self, sql: Sql) -> Result<Vec<T>> {
         match self {
+            Ex::Lite(c) => lite::fetch(c, &sql, usize::MAX),
             Ex::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), &sql.args).fetch_all(&mut **c).await,
             Ex::Pg(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), &sql.args).fetch_all(&mut **c).await,
         }
     }
     pub async fn fetch_optional<T: Record>(&mut self, sql: Sql) -> Result<Option<T>> {
         match self {
+            Ex::Lite(c) => lite::fetch(c, &sql, 1).map(|mut v| v.pop()),
             Ex::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), &sql.args).fetch_optional(&mut **c).await,
             Ex::Pg(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), &sql.args).fetch_optional(&mut **c).await,
         }
     }
     pub async fn fetch_one<T: Record>(&mut self, sql: Sql) -> Result<T> {
         match self {
+            Ex::Lite(c) => lite::fetch(c, &sql, 1)?.pop().ok_or(sqlx::Error::RowNotFound),
             Ex::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), &sql.args).fetch_one(&mut **c).await,
             Ex::Pg(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), &sql.args).fetch_one(&mut **c).await,
         }
@@ -244,6 +251,7 @@ impl Ex<'_> {
     /// Runs a statement; returns the number of rows it touched.
     pub async fn execute(&mut self, sql: Sql) -> Result<u64> {
         match self {
+            Ex::Lite(c) => lite::execute(c, &sql),
             Ex::Sqlite(c) => bind_all!(sqlx::query::<Sqlite>(&sql.text), &sql.args).execute(&mut **c).await.map(|r| r.rows_affected()),
             Ex::Pg(c) => bind_all!(sqlx::query::<Postgres>(&sql.text), &sql.args).execute(&mut **c).await.map(|r| r.rows_affected()),
         }
@@ -254,7 +262,7 @@ impl Ex<'_> {
     }
     pub fn backend(&self) -> Backend {
         match self {
-            Ex::Sqlite(_) => Backend::Sqlite,
+            Ex::Lite(_) | Ex::Sqlite(_) => Backend::Sqlite,
             Ex::Pg(_) => Backend::Postgres,
         }
     }
@@ -266,7 +274,7 @@ pub enum Conn {
 }
 
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Lite(lite::LiteTx),
     Pg(Transaction<'static, Postgres>),
 }
 
@@ -282,7 +290,7 @@ impl AsEx for Conn {
 impl AsEx for Tx {
     fn ex(&mut self) -> Ex<'_> {
         match self {
-            Tx::Sqlite(c) => Ex::Sqlite(c),
+            Tx::Lite(t) => Ex::Lite(t.conn()),
             Tx::Pg(c) => Ex::Pg(c),
         }
     }
@@ -291,7 +299,7 @@ impl AsEx for Tx {
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await,
+            Tx::Lite(t) => t.commit(),
             Tx::Pg(t) => t.commit().await,
         }
     }
@@ -299,7 +307,7 @@ impl Tx {
     /// already serialises write transactions.
     pub fn for_update(&self) -> &'static str {
         match self {
-            Tx::Sqlite(_) => "",
+            Tx::Lite(_) => "",
             Tx::Pg(_) => " FOR UPDATE",
         }
     }

@@ -11,7 +11,7 @@ pub use propdesk_domain::callback::CallbackStatus;
 
 /// A callback as lists show it: the row without its signature, with its subject's number,
 /// customer and severity (complaints; other subjects have none yet).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct CallbackItem {
     pub id: i64,
     pub project_id: i64,

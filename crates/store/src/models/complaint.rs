@@ -16,7 +16,7 @@ pub async fn next_number(c: &mut impl AsEx, project_id: i64, name: &str) -> Resu
     c.ex().scalar(sql).await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct ComplaintRow {
     pub id: i64,
     pub project_id: i64,
@@ -127,7 +127,7 @@ pub async fn update(c: &mut impl AsEx, id: i64, version: i64, u: &Update) -> Res
     Ok(c.ex().execute(sql).await? == 1)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct DeptRow {
     pub complaint_id: i64,
     pub department_id: i64,
@@ -321,7 +321,7 @@ pub async fn set_typical(c: &mut impl AsEx, id: i64, version: i64, typical: bool
 }
 
 /// A callback of a complaint, as the handling form's callback record shows it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct CallbackRow {
     pub id: i64,
     pub due_at: DateTime<Utc>,

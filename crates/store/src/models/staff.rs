@@ -4,7 +4,7 @@ use crate::{AsEx, Result, Sql};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Role;
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct Department {
     pub id: i64,
     pub company_id: i64,
@@ -12,7 +12,7 @@ pub struct Department {
     pub name: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Staff {
     pub id: i64,
     pub company_id: i64,
@@ -49,6 +49,17 @@ pub async fn by_username(c: &mut impl AsEx, username: &str) -> Result<Option<Sta
 
 pub async fn by_id(c: &mut impl AsEx, company_id: i64, id: i64) -> Result<Option<Staff>> {
     c.ex().fetch_optional(Sql::new(STAFF_SELECT).push(" WHERE s.id = ").bind(id).push(" AND s.company_id = ").bind(company_id)).await
+}
+
+/// A staff member by id alone, for the login session and token checks (the company is not known yet).
+pub async fn by_id_any(c: &mut impl AsEx, id: i64) -> Result<Option<Staff>> {
+    c.ex().fetch_optional(Sql::new(STAFF_SELECT).push(" WHERE s.id = ").bind(id)).await
+}
+
+/// The staff member holding an unexpired API token, in one query (it runs on every API call).
+pub async fn by_token(c: &mut impl AsEx, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Staff>> {
+    let sql = Sql::new(STAFF_SELECT).push(" JOIN api_tokens t ON t.staff_id = s.id WHERE t.token_hash = ").bind(token_hash).push(" AND t.expires_at > ").bind(now);
+    c.ex().fetch_optional(sql).await
 }
 
 pub async fn list(c: &mut impl AsEx, company_id: i64) -> Result<Vec<Staff>> {
@@ -111,7 +122,7 @@ pub async fn set_projects(c: &mut impl AsEx, staff_id: i64, projects: &[i64]) ->
 
 // ---------- sessions and tokens (only hashes of the secrets are stored) ----------
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct SessionRow {
     pub staff_id: i64,
     pub csrf: String,
@@ -150,12 +161,6 @@ pub async fn insert_token(c: &mut impl AsEx, token_hash: &str, staff_id: i64, no
     c.ex().execute(sql).await
 }
 
-pub async fn token_staff(c: &mut impl AsEx, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
-    let row: Option<(i64,)> =
-        c.ex().fetch_optional(Sql::new("SELECT staff_id FROM api_tokens WHERE token_hash = $1 AND expires_at > $2").arg(token_hash).arg(now)).await?;
-    Ok(row.map(|r| r.0))
-}
-
 pub async fn purge_expired(c: &mut impl AsEx, now: DateTime<Utc>) -> Result<u64> {
     let a = c.ex().execute(Sql::new("DELETE FROM sessions WHERE expires_at <= $1").arg(now)).await?;
     let b = c.ex().execute(Sql::new("DELETE FROM api_tokens WHERE expires_at <= $1").arg(now)).await?;
@@ -164,7 +169,7 @@ pub async fn purge_expired(c: &mut impl AsEx, now: DateTime<Utc>) -> Result<u64>
 
 // ---------- login throttling, shared by all nodes through the database ----------
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Failures {
     pub failures: i64,
     pub first_at: DateTime<Utc>,
