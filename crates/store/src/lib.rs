@@ -8,11 +8,11 @@ mod lite;
 pub mod models;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use serde::de::DeserializeOwned;
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Postgres, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -30,7 +30,7 @@ pub enum Backend {
 /// WAL, never wait for the writer.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { read: SqlitePool, write: lite::Writer },
+    Sqlite { read: lite::Readers, write: lite::Writer, migrate: Box<SqliteConnectOptions> },
     Postgres(PgPool),
 }
 
@@ -51,11 +51,11 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-32000")
             .pragma("temp_store", "memory");
-        // The pool creates the file and switches it to WAL before the writer opens it.
-        // No ping before each acquire: on SQLite it is one more thread round trip per query.
-        let read = SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(opts.clone()).await?;
+        // One sqlx connection creates the file and switches it to WAL; migrations use sqlx too.
+        SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?.close().await;
         let write = lite::Writer::open(opts.get_filename())?;
-        Ok(Db::Sqlite { read, write })
+        let read = lite::Readers::open(opts.get_filename(), 8)?;
+        Ok(Db::Sqlite { read, write, migrate: Box::new(opts) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -69,7 +69,12 @@ impl Db {
     /// them (a database from before the calendar, or a release that ships a new year).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
-            Db::Sqlite { read, .. } => sqlx::migrate!("./migrations/sqlite").run(read).await?,
+            Db::Sqlite { migrate, .. } => {
+                let pool = SqlitePoolOptions::new().max_connections(1).connect_with((**migrate).clone()).await?;
+                let r = sqlx::migrate!("./migrations/sqlite").run(&pool).await;
+                pool.close().await;
+                r?
+            }
             Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         let seed = async {
@@ -83,7 +88,7 @@ impl Db {
     /// A connection for reads (no transaction).
     pub async fn read(&self) -> Result<Conn> {
         Ok(match self {
-            Db::Sqlite { read, .. } => Conn::Sqlite(read.acquire().await?),
+            Db::Sqlite { read, .. } => Conn::Lite(read.acquire().await?),
             Db::Postgres(p) => Conn::Pg(p.acquire().await?),
         })
     }
@@ -98,7 +103,7 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { read, .. } => read.close().await,
+            Db::Sqlite { .. } => {}
             Db::Postgres(p) => p.close().await,
         }
     }
@@ -187,10 +192,10 @@ impl Sql {
     }
 }
 
-/// A row type that decodes on both backends: through sqlx on the read pools and PostgreSQL,
-/// through serde on the SQLite writer (so rows derive both `sqlx::FromRow` and `Deserialize`).
-pub trait Record: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + DeserializeOwned + Send + Unpin {}
-impl<T> Record for T where T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + DeserializeOwned + Send + Unpin {}
+/// A row type that decodes on both backends: through sqlx on PostgreSQL, through serde on
+/// SQLite (so rows derive both `sqlx::FromRow` and `Deserialize`).
+pub trait Record: for<'r> sqlx::FromRow<'r, PgRow> + DeserializeOwned + Send + Unpin {}
+impl<T> Record for T where T: for<'r> sqlx::FromRow<'r, PgRow> + DeserializeOwned + Send + Unpin {}
 
 macro_rules! bind_all {
     ($q:expr, $args:expr) => {{
@@ -210,9 +215,8 @@ macro_rules! bind_all {
 
 /// A borrowed connection, inside a transaction or not; all queries run through it.
 pub enum Ex<'a> {
-    /// The SQLite writer, inside a write transaction.
+    /// A SQLite connection: the writer inside a write transaction, or a reader.
     Lite(&'a mut rusqlite::Connection),
-    Sqlite(&'a mut sqlx::SqliteConnection),
     Pg(&'a mut sqlx::PgConnection),
 }
 
@@ -226,21 +230,18 @@ impl Ex<'_> {
     pub async fn fetch_all<T: Record>(&mut self, sql: Sql) -> Result<Vec<T>> {
         match self {
             Ex::Lite(c) => lite::fetch(c, &sql, usize::MAX),
-            Ex::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), &sql.args).fetch_all(&mut **c).await,
             Ex::Pg(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), &sql.args).fetch_all(&mut **c).await,
         }
     }
     pub async fn fetch_optional<T: Record>(&mut self, sql: Sql) -> Result<Option<T>> {
         match self {
             Ex::Lite(c) => lite::fetch(c, &sql, 1).map(|mut v| v.pop()),
-            Ex::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), &sql.args).fetch_optional(&mut **c).await,
             Ex::Pg(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), &sql.args).fetch_optional(&mut **c).await,
         }
     }
     pub async fn fetch_one<T: Record>(&mut self, sql: Sql) -> Result<T> {
         match self {
             Ex::Lite(c) => lite::fetch(c, &sql, 1)?.pop().ok_or(sqlx::Error::RowNotFound),
-            Ex::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), &sql.args).fetch_one(&mut **c).await,
             Ex::Pg(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), &sql.args).fetch_one(&mut **c).await,
         }
     }
@@ -252,7 +253,6 @@ impl Ex<'_> {
     pub async fn execute(&mut self, sql: Sql) -> Result<u64> {
         match self {
             Ex::Lite(c) => lite::execute(c, &sql),
-            Ex::Sqlite(c) => bind_all!(sqlx::query::<Sqlite>(&sql.text), &sql.args).execute(&mut **c).await.map(|r| r.rows_affected()),
             Ex::Pg(c) => bind_all!(sqlx::query::<Postgres>(&sql.text), &sql.args).execute(&mut **c).await.map(|r| r.rows_affected()),
         }
     }
@@ -262,14 +262,14 @@ impl Ex<'_> {
     }
     pub fn backend(&self) -> Backend {
         match self {
-            Ex::Lite(_) | Ex::Sqlite(_) => Backend::Sqlite,
+            Ex::Lite(_) => Backend::Sqlite,
             Ex::Pg(_) => Backend::Postgres,
         }
     }
 }
 
 pub enum Conn {
-    Sqlite(PoolConnection<Sqlite>),
+    Lite(lite::ReadConn),
     Pg(PoolConnection<Postgres>),
 }
 
@@ -281,7 +281,7 @@ pub enum Tx {
 impl AsEx for Conn {
     fn ex(&mut self) -> Ex<'_> {
         match self {
-            Conn::Sqlite(c) => Ex::Sqlite(c),
+            Conn::Lite(c) => Ex::Lite(c.conn()),
             Conn::Pg(c) => Ex::Pg(c),
         }
     }
@@ -299,7 +299,7 @@ impl AsEx for Tx {
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Lite(t) => t.commit(),
+            Tx::Lite(t) => t.commit().await,
             Tx::Pg(t) => t.commit().await,
         }
     }

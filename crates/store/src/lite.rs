@@ -9,67 +9,246 @@
 //! SQLite spends on it (tens of microseconds). Long writes (an import, an escalation
 //! catch-up) do block one runtime thread while they run; they are rare and chunked.
 //!
-//! Reads stay on sqlx's pool: they run in parallel and never wait for the writer (WAL).
-//! Values are written exactly as sqlx-sqlite writes them, so either side reads both.
+//! Reads use a small pool of read-only connections the same way; under WAL they never wait
+//! for the writer. sqlx-sqlite only runs the migrations. Values are written exactly as
+//! sqlx-sqlite writes them (timestamps as RFC 3339 text, dates as YYYY-MM-DD, booleans as
+//! 0/1), so databases written before this change read the same.
 
 use crate::{Arg, Result, Sql};
 use chrono::SecondsFormat;
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 use serde::de::DeserializeOwned;
 use sqlx::error::{DatabaseError, ErrorKind};
 use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::{Mutex, OwnedMutexGuard, OwnedSemaphorePermit, Semaphore, oneshot};
 
 /// The process's one SQLite write connection.
+///
+/// Group commit: when a transaction finishes while others are queued for the writer, its
+/// work is kept (`RELEASE` of its savepoint) and the next one continues in the same SQLite
+/// transaction; the last of the group (or one that finds the group old or large) commits
+/// for all, and only then does each caller get its answer. Every commit writes the touched
+/// pages to the WAL; a group of eight reception records touching the same twenty pages
+/// writes them once instead of eight times.
 #[derive(Clone, Debug)]
-pub struct Writer(Arc<Mutex<Connection>>);
+pub struct Writer {
+    inner: Arc<Mutex<Inner>>,
+    queued: Arc<AtomicUsize>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    conn: Connection,
+    group: Option<Group>,
+    next_generation: u64,
+}
+
+/// The open SQLite transaction and the callers whose work in it awaits the commit.
+#[derive(Debug)]
+struct Group {
+    generation: u64,
+    started: Instant,
+    waiting: Vec<oneshot::Sender<Result<(), String>>>,
+}
+
+/// A group is committed when this many callers wait on it, or when it is this old.
+const MAX_GROUP: usize = 32;
+const MAX_GROUP_AGE: Duration = Duration::from_millis(2);
+/// A caller waiting for its group commits it itself after this long: the one expected to
+/// commit may have given up waiting for the writer.
+const GROUP_WAIT: Duration = Duration::from_millis(10);
+
+/// Counts a caller queued for the writer, also when its future is dropped while it waits.
+struct Queued<'a>(&'a AtomicUsize);
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 impl Writer {
     pub fn open(path: &Path) -> Result<Writer> {
         let c = Connection::open(path).map_err(err)?;
         c.busy_timeout(Duration::from_secs(10)).map_err(err)?;
         // The same settings as the read pool (see Db::connect and docs/OPERATIONS.md).
-        c.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;")
-            .map_err(err)?;
+        c.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(err)?;
         c.set_prepared_statement_cache_capacity(256);
-        Ok(Writer(Arc::new(Mutex::new(c))))
+        Ok(Writer { inner: Arc::new(Mutex::new(Inner { conn: c, group: None, next_generation: 0 })), queued: Arc::new(AtomicUsize::new(0)) })
     }
 
-    /// Waits for the writer (first come, first served) and opens a write transaction.
-    /// IMMEDIATE takes SQLite's write lock at once, so another process (the CLI while the
-    /// server runs) makes us wait at BEGIN instead of failing half-way through.
+    /// Waits for the writer (first come, first served) and opens a write transaction (a
+    /// savepoint inside the group's SQLite transaction). IMMEDIATE takes SQLite's write lock
+    /// at once, so another process (the CLI while the server runs) makes us wait at BEGIN
+    /// instead of failing half-way through.
     pub async fn begin(&self) -> Result<LiteTx> {
-        let mut guard = self.0.clone().lock_owned().await;
-        run(&mut guard, "BEGIN IMMEDIATE")?;
-        Ok(LiteTx { conn: guard, open: true })
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        let mut guard = {
+            let _queued = Queued(&self.queued);
+            self.inner.clone().lock_owned().await
+        };
+        let inner = &mut *guard;
+        if inner.group.as_ref().is_some_and(|g| g.started.elapsed() > MAX_GROUP_AGE) {
+            // The waiting callers' answers come first; ours starts a new group. A failed
+            // commit is reported to them; we start afresh either way.
+            let _ = finish(inner);
+        }
+        if inner.group.is_none() {
+            run(&mut inner.conn, "BEGIN IMMEDIATE")?;
+            inner.next_generation += 1;
+            inner.group = Some(Group { generation: inner.next_generation, started: Instant::now(), waiting: Vec::new() });
+        }
+        if let Err(e) = run(&mut inner.conn, "SAVEPOINT w") {
+            settle(inner, self.queued.load(Ordering::SeqCst));
+            return Err(e);
+        }
+        Ok(LiteTx { guard: Some(guard), writer: self.clone() })
     }
 }
 
-/// An open write transaction; rolled back when dropped without `commit`.
+/// Read connections, used inline like the writer (a read is an indexed lookup or a page of a
+/// list: microseconds to a few milliseconds). `query_only` makes a write through them an
+/// error instead of a way around the writer's queue.
+#[derive(Clone, Debug)]
+pub struct Readers {
+    idle: Arc<std::sync::Mutex<Vec<Connection>>>,
+    permits: Arc<Semaphore>,
+}
+
+impl Readers {
+    pub fn open(path: &Path, n: usize) -> Result<Readers> {
+        let mut conns = Vec::with_capacity(n);
+        for _ in 0..n {
+            let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(err)?;
+            c.busy_timeout(Duration::from_secs(10)).map_err(err)?;
+            c.execute_batch("PRAGMA query_only = ON; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;").map_err(err)?;
+            c.set_prepared_statement_cache_capacity(256);
+            conns.push(c);
+        }
+        Ok(Readers { idle: Arc::new(std::sync::Mutex::new(conns)), permits: Arc::new(Semaphore::new(n)) })
+    }
+
+    pub async fn acquire(&self) -> Result<ReadConn> {
+        let permit = self.permits.clone().acquire_owned().await.map_err(|_| sqlx::Error::PoolClosed)?;
+        let conn = self.idle.lock().map_err(|_| sqlx::Error::PoolClosed)?.pop().ok_or(sqlx::Error::PoolClosed)?;
+        Ok(ReadConn { conn: Some(conn), idle: self.idle.clone(), _permit: permit })
+    }
+}
+
+/// A read connection, back to the pool when dropped.
+pub struct ReadConn {
+    conn: Option<Connection>,
+    idle: Arc<std::sync::Mutex<Vec<Connection>>>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl ReadConn {
+    pub fn conn(&mut self) -> &mut Connection {
+        self.conn.as_mut().expect("a read connection is held until dropped")
+    }
+}
+
+impl Drop for ReadConn {
+    fn drop(&mut self) {
+        if let (Some(c), Ok(mut idle)) = (self.conn.take(), self.idle.lock()) {
+            idle.push(c);
+        }
+    }
+}
+
+/// Commits the group's transaction and gives every waiting caller the result.
+fn finish(inner: &mut Inner) -> Result<()> {
+    let Some(group) = inner.group.take() else { return Ok(()) };
+    let r = run(&mut inner.conn, "COMMIT");
+    if r.is_err() && !inner.conn.is_autocommit() {
+        let _ = inner.conn.execute_batch("ROLLBACK");
+    }
+    let answer = r.as_ref().map(|_| ()).map_err(|e| format!("the group commit failed: {e}"));
+    for w in group.waiting {
+        let _ = w.send(answer.clone());
+    }
+    r
+}
+
+/// After a caller leaves without committing: if SQLite lost the whole transaction (an I/O
+/// error rolls everything back), the waiting callers are told; if nobody else is coming,
+/// the waiting callers' work is committed now.
+fn settle(inner: &mut Inner, queued: usize) {
+    if inner.group.is_some() && inner.conn.is_autocommit() {
+        if let Some(group) = inner.group.take() {
+            for w in group.waiting {
+                let _ = w.send(Err("the transaction was rolled back by SQLite".to_string()));
+            }
+        }
+    } else if queued == 0 {
+        let _ = finish(inner);
+    }
+}
+
+/// An open write transaction; its work is undone when dropped without `commit`.
 pub struct LiteTx {
-    conn: OwnedMutexGuard<Connection>,
-    open: bool,
+    guard: Option<OwnedMutexGuard<Inner>>,
+    writer: Writer,
 }
 
 impl LiteTx {
     pub fn conn(&mut self) -> &mut Connection {
-        &mut self.conn
+        // The guard is only taken by commit, which consumes the transaction.
+        &mut self.guard.as_mut().expect("an open transaction holds the writer").conn
     }
-    pub fn commit(mut self) -> Result<()> {
-        run(&mut self.conn, "COMMIT")?;
-        self.open = false;
-        Ok(())
+
+    pub async fn commit(mut self) -> Result<()> {
+        let Some(mut guard) = self.guard.take() else { return Ok(()) };
+        let inner = &mut *guard;
+        if let Err(e) = run(&mut inner.conn, "RELEASE w") {
+            self.guard = Some(guard);
+            return Err(e);
+        }
+        let queued = self.writer.queued.load(Ordering::SeqCst);
+        let Some(group) = inner.group.as_mut() else { return Err(sqlx::Error::Protocol("the write transaction was lost".into())) };
+        if queued == 0 || group.waiting.len() + 1 >= MAX_GROUP {
+            return finish(inner);
+        }
+        // Others are queued: leave our work in the open transaction for them to commit.
+        let (tx, mut rx) = oneshot::channel();
+        group.waiting.push(tx);
+        let generation = group.generation;
+        drop(guard);
+        let answer = tokio::select! {
+            a = &mut rx => a,
+            _ = tokio::time::sleep(GROUP_WAIT) => {
+                let mut inner = self.writer.inner.lock().await;
+                if inner.group.as_ref().is_some_and(|g| g.generation == generation) {
+                    let _ = finish(&mut inner);
+                }
+                drop(inner);
+                rx.await
+            }
+        };
+        match answer {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(msg)) => Err(sqlx::Error::Protocol(msg)),
+            Err(_) => Err(sqlx::Error::Protocol("the group commit did not answer".into())),
+        }
     }
 }
 
 impl Drop for LiteTx {
     fn drop(&mut self) {
-        if self.open && !self.conn.is_autocommit() {
+        if let Some(mut guard) = self.guard.take() {
+            let inner = &mut *guard;
             // Nothing to report to: the caller has already gone (an error or a dropped request).
-            let _ = self.conn.execute_batch("ROLLBACK");
+            if !inner.conn.is_autocommit() {
+                let _ = inner.conn.execute_batch("ROLLBACK TO w; RELEASE w");
+            }
+            settle(inner, self.writer.queued.load(Ordering::SeqCst));
         }
     }
 }

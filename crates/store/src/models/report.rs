@@ -336,13 +336,6 @@ impl<'de> serde::Deserialize<'de> for CountsRow {
     }
 }
 
-impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for CountsRow {
-    fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self> {
-        use sqlx::Row;
-        (0..row.len()).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<_>>>().map(CountsRow)
-    }
-}
-
 impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for CountsRow {
     fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self> {
         use sqlx::Row;

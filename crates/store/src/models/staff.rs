@@ -58,7 +58,8 @@ pub async fn by_id_any(c: &mut impl AsEx, id: i64) -> Result<Option<Staff>> {
 
 /// The staff member holding an unexpired API token, in one query (it runs on every API call).
 pub async fn by_token(c: &mut impl AsEx, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Staff>> {
-    let sql = Sql::new(STAFF_SELECT).push(" JOIN api_tokens t ON t.staff_id = s.id WHERE t.token_hash = ").bind(token_hash).push(" AND t.expires_at > ").bind(now);
+    let sql =
+        Sql::new(STAFF_SELECT).push(" JOIN api_tokens t ON t.staff_id = s.id WHERE t.token_hash = ").bind(token_hash).push(" AND t.expires_at > ").bind(now);
     c.ex().fetch_optional(sql).await
 }
 
