@@ -321,9 +321,9 @@ impl Complaint {
         }
     }
 
-    /// The actions `by` may take now (for buttons and for 409 answers).
-    pub fn allowed(&self, by: By, now: DateTime<Utc>, clocks: &Clocks<'_>) -> Vec<&'static str> {
-        let samples = [
+    /// One action of each kind, with texts filled in, to ask the table what fits.
+    fn samples(&self, now: DateTime<Utc>) -> [Action; 13] {
+        [
             Action::Dispatch { departments: vec![0] },
             Action::Accept,
             Action::Return { reason: "x".into() },
@@ -337,8 +337,18 @@ impl Complaint {
             Action::Escalate { to: Severity::Major, reason: "x".into() },
             Action::RecordDisagreement { opinions: self.departments.iter().map(|(d, _)| (*d, "x".to_string())).collect() },
             Action::Decide { decision: "x".into(), responsible: self.departments.iter().take(1).map(|(d, _)| *d).collect() },
-        ];
-        samples.iter().filter(|a| self.apply(a, by, now, clocks).is_ok()).map(Action::code).collect()
+        ]
+    }
+
+    /// The actions `by` may take now (for buttons and for 409 answers).
+    pub fn allowed(&self, by: By, now: DateTime<Utc>, clocks: &Clocks<'_>) -> Vec<&'static str> {
+        self.samples(now).iter().filter(|a| self.apply(a, by, now, clocks).is_ok()).map(Action::code).collect()
+    }
+
+    /// Why `by` may not take the action named `code` now, whatever its texts (`None`: it may,
+    /// or no action has that code). Tells "not yours" (403) from "not now" (409).
+    pub fn refusal(&self, code: &str, by: By, now: DateTime<Utc>, clocks: &Clocks<'_>) -> Option<TransitionError> {
+        self.samples(now).iter().find(|a| a.code() == code).and_then(|a| self.apply(a, by, now, clocks).err())
     }
 
     fn not_allowed(&self) -> TransitionError {
@@ -963,7 +973,9 @@ mod tests {
         let (c, _) = step(&c, Action::RecordDisagreement { opinions: opinions() }, By::CustomerService, "2026-11-24 09:00", &env);
         let d = Action::Decide { decision: "工程部负责".into(), responsible: vec![ENG] };
         assert_eq!(c.apply(&d, CS_HEAD, at("2026-11-24 10:00"), &env.k()), Err(TransitionError::NotYours));
+        assert_eq!(c.refusal("decide", CS_HEAD, at("2026-11-24 10:00"), &env.k()), Some(TransitionError::NotYours), "403, not 409");
         assert!(c.apply(&d, COMPANY_HEAD, at("2026-11-24 10:00"), &env.k()).is_ok());
+        assert_eq!(c.refusal("decide", COMPANY_HEAD, at("2026-11-24 10:00"), &env.k()), None);
         assert_eq!(Head::of(Role::Supervisor), Some(Head::CustomerService));
         assert_eq!((Head::of(Role::Manager), Head::of(Role::Admin)), (Some(Head::Company), Some(Head::Company)));
         assert_eq!((Head::of(Role::Specialist), Head::of(Role::Engineering)), (None, None));

@@ -249,6 +249,15 @@ pub async fn allowed(c: &mut impl AsEx, actor: &Actor, row: &ComplaintRow) -> Ap
     Ok(to_domain(row, &depts).allowed(by, Utc::now(), &clocks.clocks()))
 }
 
+/// Whether the actor is refused the action named `code` because the step is not theirs (403)
+/// rather than because it does not fit the complaint's state now (409).
+pub async fn not_theirs(c: &mut impl AsEx, actor: &Actor, row: &ComplaintRow, code: &str) -> AppResult<bool> {
+    let depts = store::departments(c, row.id).await?;
+    let by = side(c, actor).await?;
+    let clocks = project_clocks(c, row.project_id).await?;
+    Ok(to_domain(row, &depts).refusal(code, by, Utc::now(), &clocks.clocks()) == Some(TransitionError::NotYours))
+}
+
 /// Applies one action: loads the complaint (locked), decides with the transition table,
 /// writes the new state only if nobody changed it since `version` was read, writes the
 /// department parts, deadlines and the callback, and appends the event — one transaction.

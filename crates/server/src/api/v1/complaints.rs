@@ -658,7 +658,7 @@ pub async fn complaint_action(
             Ok(By::System) | Err(AppError::Forbidden) => false,
             Err(e) => return Err(e.into()),
         };
-        if !part {
+        if !part || ops::not_theirs(&mut c, &actor, &row, code).await? {
             return Err(ApiError(AppError::Forbidden));
         }
         return Ok(conflict(&format!("`{code}` does not fit the complaint's status `{}`", row.status.code()), allowed));
