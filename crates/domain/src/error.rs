@@ -43,7 +43,7 @@ impl Reason {
 pub fn size_text(n: u64) -> String {
     const KB: u64 = 1024;
     const MB: u64 = 1024 * 1024;
-    if n >= MB && n % MB == 0 {
+    if n >= MB && n.is_multiple_of(MB) {
         format!("{} MB", n / MB)
     } else if n >= MB {
         format!("{:.1} MB", n as f64 / MB as f64)

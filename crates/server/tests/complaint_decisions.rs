@@ -82,7 +82,7 @@ fn strings(v: &Value) -> Vec<String> {
     v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
 }
 
-fn part<'a>(v: &'a Value, dept: i64) -> &'a Value {
+fn part(v: &Value, dept: i64) -> &Value {
     v["departments"].as_array().and_then(|d| d.iter().find(|x| x["department_id"] == dept)).expect("department part")
 }
 
