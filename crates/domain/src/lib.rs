@@ -2,6 +2,7 @@
 //! Handlers parse input into these validated types; `ops` calls the decision functions here.
 
 pub mod access;
+pub mod attachment;
 pub mod calendar;
 pub mod callback;
 pub mod claim;

@@ -9,13 +9,14 @@ use propdesk_domain::access::{Actor, Role};
 use propdesk_domain::calendar::{Calendar, WorkingHours};
 use propdesk_domain::callback::who_calls_back;
 use propdesk_domain::complaint::{
-    self as rules, Action, By, Clocks, Complaint, ComplaintStatus, Deadline, DeptClock, ImportantKind, MajorReason, Severity, TransitionError,
+    self as rules, Action, By, Clocks, Complaint, ComplaintStatus, Deadline, DeptClock, Head, ImportantKind, MajorReason, Severity, TransitionError,
 };
 use propdesk_domain::reception::Channel;
-use propdesk_domain::sla::Policies;
+use propdesk_domain::sla::{self, Policies};
 use propdesk_domain::values::{self, Phone};
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::models::complaint::{self as store, ComplaintRow, NewCallback, NewComplaint, Update};
+use propdesk_store::models::complaint_decision::{self as decisions, Decided, NewRequest};
 use propdesk_store::models::event::{self, NewEvent};
 use propdesk_store::models::{calendar, callback as callbacks, org, staff};
 use propdesk_store::{AsEx, Db, Tx};
@@ -201,13 +202,17 @@ pub async fn create(db: &Db, actor: &Actor, input: &ComplaintInput) -> AppResult
 }
 
 /// Which side of the table the actor is on: customer-service roles act for customer
-/// service; department roles act for their department.
+/// service (the supervisor, manager and administrator as its heads, CMP-7/CMP-9); department
+/// roles act for their department.
 pub async fn side(c: &mut impl AsEx, actor: &Actor) -> AppResult<By> {
     if actor.staff_id == 0 {
         return Ok(By::System);
     }
+    if let Some(h) = Head::of(actor.role) {
+        return Ok(By::Head(h));
+    }
     match actor.role {
-        Role::Admin | Role::Manager | Role::Supervisor | Role::Specialist | Role::TaxSpecialist | Role::Receptionist => Ok(By::CustomerService),
+        Role::Specialist | Role::TaxSpecialist | Role::Receptionist => Ok(By::CustomerService),
         _ => {
             let s = staff::by_id(c, actor.company_id, actor.staff_id).await?.ok_or(AppError::Forbidden)?;
             s.department_id.map(By::Department).ok_or(AppError::Forbidden)
@@ -222,6 +227,7 @@ fn to_domain(row: &ComplaintRow, depts: &[store::DeptRow]) -> Complaint {
         received_at: row.received_at,
         departments: depts.iter().map(|d| (d.department_id, d.status)).collect(),
         reopened: row.reopened as u32,
+        decision_requested_at: row.decision_requested_at,
     }
 }
 
@@ -231,6 +237,7 @@ fn conflict(e: TransitionError) -> AppError {
         TransitionError::NotYours => AppError::Forbidden,
         TransitionError::Missing(f) => AppError::Invalid(FieldErrors::single(f, Reason::Required)),
         TransitionError::DueInPast => AppError::Invalid(FieldErrors::single("due", Reason::Invalid("期限必须晚于现在", "must be in the future"))),
+        TransitionError::Invalid { field, zh, en } => AppError::Invalid(FieldErrors::single(field, Reason::Invalid(zh, en))),
     }
 }
 
@@ -240,6 +247,15 @@ pub async fn allowed(c: &mut impl AsEx, actor: &Actor, row: &ComplaintRow) -> Ap
     let by = side(c, actor).await?;
     let clocks = project_clocks(c, row.project_id).await?;
     Ok(to_domain(row, &depts).allowed(by, Utc::now(), &clocks.clocks()))
+}
+
+/// Whether the actor is refused the action named `code` because the step is not theirs (403)
+/// rather than because it does not fit the complaint's state now (409).
+pub async fn not_theirs(c: &mut impl AsEx, actor: &Actor, row: &ComplaintRow, code: &str) -> AppResult<bool> {
+    let depts = store::departments(c, row.id).await?;
+    let by = side(c, actor).await?;
+    let clocks = project_clocks(c, row.project_id).await?;
+    Ok(to_domain(row, &depts).refusal(code, by, Utc::now(), &clocks.clocks()) == Some(TransitionError::NotYours))
 }
 
 /// Applies one action: loads the complaint (locked), decides with the transition table,
@@ -277,6 +293,14 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
                 Deadline::Acceptance { department, due } if department == dept => acceptance = Some(*due),
                 Deadline::Plan { department, due } if department == dept => plan_due = Some(*due),
                 Deadline::Completion { department, due } if department == dept => completion = Some(*due),
+                Deadline::Resume { department, paused_at } if department == dept => {
+                    let k = clocks.clocks();
+                    completion = depts
+                        .iter()
+                        .find(|x| x.department_id == *dept)
+                        .and_then(|x| x.completion_due)
+                        .map(|due| sla::resume(due, *paused_at, now, k.cal, k.hours, k.tz));
+                }
                 _ => {}
             }
         }
@@ -298,6 +322,8 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
     // planned one's completion, or the callback.
     let callback_due = change.deadlines.iter().find_map(|d| if let Deadline::Callback { due } = d { Some(*due) } else { None }).or(row.callback_due);
     let next_due = match change.status {
+        // CMP-9: the departments' clocks stand still while the head decides.
+        _ if change.decision_requested_at.is_some() => None,
         ComplaintStatus::AwaitingCallback => callback_due,
         ComplaintStatus::Closed | ComplaintStatus::Resolved | ComplaintStatus::Invalid => None,
         _ => after
@@ -326,6 +352,7 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         },
         closed_at: if change.status == ComplaintStatus::Closed { Some(now) } else { None },
         reopened: change.reopened as i64,
+        decision_requested_at: change.decision_requested_at,
     };
     if !store::update(tx, id, row.version, &update).await? {
         return Err(AppError::Conflict("投诉已被他人处理，请刷新后重试".into()));
@@ -348,19 +375,60 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         Action::Escalate { .. } => {
             callbacks::reassign_pending(tx, "complaint", id, who_calls_back(change.severity)).await?;
         }
+        // CMP-9: the summarised opinions, kept for the decision and the handling form.
+        Action::RecordDisagreement { opinions } => {
+            let text = opinions_json(opinions, &depts).to_string();
+            let n = NewRequest { complaint_id: id, project_id: row.project_id, opinions: &text, by: staff_id(actor), by_name: &actor.name, at: now };
+            decisions::open(tx, &n).await?;
+        }
+        Action::Decide { decision, responsible } => {
+            let released = released(responsible, &depts);
+            let d = Decided {
+                decision,
+                responsible: &json!(responsible).to_string(),
+                released: &json!(released).to_string(),
+                by: staff_id(actor),
+                by_name: &actor.name,
+                at: now,
+            };
+            if !decisions::decide(tx, id, &d).await? {
+                return Err(AppError::Conflict("没有待裁定的分歧".into()));
+            }
+        }
         _ => {}
     }
     event::append(
         tx,
         actor,
         now,
-        NewEvent { project_id: Some(row.project_id), entity: "complaint", entity_id: id, action: action.code(), payload: payload(action, &row, &change) },
+        NewEvent {
+            project_id: Some(row.project_id),
+            entity: "complaint",
+            entity_id: id,
+            action: action.code(),
+            payload: payload(action, &row, &change, &depts),
+        },
     )
     .await?;
     store::get(tx, actor, id, "").await?.ok_or(AppError::NotFound)
 }
 
-fn payload(action: &Action, row: &ComplaintRow, change: &rules::Change) -> serde_json::Value {
+fn staff_id(actor: &Actor) -> Option<i64> {
+    Some(actor.staff_id).filter(|s| *s > 0)
+}
+
+/// CMP-9: the opinions with the departments' names, as stored and shown.
+fn opinions_json(opinions: &[(i64, String)], depts: &[store::DeptRow]) -> serde_json::Value {
+    let name = |d: i64| depts.iter().find(|x| x.department_id == d).map(|x| x.department_name.clone()).unwrap_or_default();
+    serde_json::Value::Array(opinions.iter().map(|(d, o)| json!({"department_id": d, "department_name": name(*d), "opinion": o})).collect())
+}
+
+/// CMP-9: every department on the case that the decision does not keep responsible.
+fn released(responsible: &[i64], depts: &[store::DeptRow]) -> Vec<i64> {
+    depts.iter().map(|d| d.department_id).filter(|d| !responsible.contains(d)).collect()
+}
+
+fn payload(action: &Action, row: &ComplaintRow, change: &rules::Change, depts: &[store::DeptRow]) -> serde_json::Value {
     let detail = match action {
         Action::Dispatch { departments } => json!({"departments": departments}),
         Action::Return { reason } => json!({"reason": reason}),
@@ -372,6 +440,8 @@ fn payload(action: &Action, row: &ComplaintRow, change: &rules::Change) -> serde
         Action::CallbackDone { satisfied } => json!({"satisfied": satisfied}),
         Action::WaiveCallback { reason } => json!({"reason": reason}),
         Action::Escalate { to, reason } => json!({"to": to.code(), "reason": reason, "report_to": change.report_to}),
+        Action::RecordDisagreement { opinions } => json!({"opinions": opinions_json(opinions, depts)}),
+        Action::Decide { decision, responsible } => json!({"decision": decision, "responsible": responsible, "released": released(responsible, depts)}),
         Action::Accept => json!({}),
     };
     json!({"from": row.status.code(), "to": change.status.code(), "severity": change.severity.code(), "detail": detail})
@@ -449,7 +519,7 @@ pub async fn mark_typical(db: &Db, actor: &Actor, id: i64, version: Option<i64>,
     let mut tx = db.begin().await?;
     let lock = tx.for_update();
     let row = store::get(&mut tx, actor, id, lock).await?.ok_or(AppError::NotFound)?;
-    if side(&mut tx, actor).await? != By::CustomerService {
+    if !side(&mut tx, actor).await?.is_customer_service() {
         return Err(AppError::Forbidden);
     }
     let version = version.unwrap_or(row.version);

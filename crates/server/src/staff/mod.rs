@@ -1,6 +1,7 @@
 //! Staff HTML pages. Handlers parse, call `ops`, and render; they never decide workflow rules.
 
 pub mod admin;
+pub mod attachments;
 pub mod board;
 pub mod calendar;
 pub mod callbacks;

@@ -1,7 +1,9 @@
+pub mod attachment;
 pub mod calendar;
 pub mod callback;
 pub mod claim;
 pub mod complaint;
+pub mod complaint_decision;
 pub mod complaint_links;
 pub mod event;
 pub mod org;

@@ -16,6 +16,7 @@ macro_rules! schema_fn {
     };
 }
 
+pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod complaints;
@@ -23,7 +24,7 @@ pub mod org;
 pub mod reception;
 
 /// Operations documented and routed, over all modules (checked by tests/api.rs).
-pub const OPERATIONS: usize = 10 + complaints::OPERATIONS + reception::OPERATIONS;
+pub const OPERATIONS: usize = 10 + complaints::OPERATIONS + reception::OPERATIONS + attachments::OPERATIONS;
 
 use crate::state::AppState;
 use axum::Router;
