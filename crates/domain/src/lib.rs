@@ -7,6 +7,7 @@ pub mod callback;
 pub mod claim;
 pub mod complaint;
 pub mod error;
+pub mod notify;
 pub mod org;
 pub mod reception;
 pub mod sla;
