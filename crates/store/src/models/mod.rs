@@ -5,6 +5,8 @@ pub mod complaint;
 pub mod complaint_links;
 pub mod event;
 pub mod org;
+pub mod outbox;
 pub mod reception;
 pub mod report;
+pub mod script;
 pub mod staff;
