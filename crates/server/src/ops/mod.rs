@@ -7,6 +7,7 @@ pub mod claim;
 pub mod complaint;
 pub mod duplicates;
 pub mod import;
+pub mod notify;
 pub mod org;
 pub mod reception;
 pub mod staff;

@@ -8,6 +8,7 @@ pub mod claims;
 pub mod complaints;
 pub mod home;
 pub mod import;
+pub mod notifications;
 pub mod org;
 pub mod reception;
 pub mod registers;
@@ -174,6 +175,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(claims::routes())
         .merge(calendar::routes())
+        .merge(notifications::routes())
 }
 
 /// A timestamp in the project's zone (Asia/Shanghai for every project today), to the minute.
