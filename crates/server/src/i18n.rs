@@ -67,6 +67,17 @@ pub static EN: &[(&str, &str)] = &[
     ("查看详情", "Open"),
     ("部门负责人", "Department head"),
     ("负责人", "Head"),
+    // RCP-5: per-project scripts
+    ("本项目话术", "This project's script"),
+    ("默认话术", "Default script"),
+    ("话术内容", "Script text"),
+    ("恢复默认", "Restore default"),
+    ("恢复为默认话术？本项目的话术将被删除。", "Restore the default script? This project's text will be removed."),
+    (
+        "接待台和回访表在需要时向员工显示这些话术。文中的 {project} 显示为项目名称。",
+        "The desk and the callback form show these scripts when they are needed. {project} shows as the project's name.",
+    ),
+    ("接待问候、投诉受理、回访和结束语，按项目设置", "Greeting, complaint intake, callback and farewell, per project"),
     ("切换项目", "Switch project"),
     ("全部项目", "All projects"),
     ("登录", "Log in"),

@@ -10,6 +10,7 @@ pub mod import;
 pub mod notify;
 pub mod org;
 pub mod reception;
+pub mod script;
 pub mod staff;
 
 use serde::{Deserialize, Deserializer};
