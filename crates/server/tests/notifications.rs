@@ -323,3 +323,36 @@ async fn delivery_is_once_even_when_two_nodes_run_it_together() {
     assert_eq!(deliver(&w).await.delivered, 0, "nothing is delivered twice");
     assert_eq!(inbox(&w, w.zhuguan.staff_id).await.len(), 5);
 }
+
+#[tokio::test]
+async fn cmp_16_the_inbox_over_the_api_is_the_owners_only() {
+    let w = world().await;
+    let id = complaint(&w, "微信公众号留言：电梯停运", "online", "general").await;
+    deliver(&w).await;
+    let client = w.app.client();
+    let get = |token: String| {
+        let client = client.clone();
+        let url = format!("{}/api/v1/notifications", w.app.base);
+        async move {
+            let r = client.get(url).bearer_auth(token).send().await.expect("get");
+            assert_eq!(r.status(), 200);
+            r.json::<serde_json::Value>().await.expect("json")
+        }
+    };
+    let zg = w.app.token("zhuguan").await;
+    let list = get(zg.clone()).await;
+    assert_eq!((list["total"].as_i64(), list["unread"].as_i64()), (Some(1), Some(1)));
+    let m = &list["items"][0];
+    assert_eq!((m["kind"].as_str(), m["entity_id"].as_i64()), (Some("online_complaint"), Some(id)));
+    let msg = m["id"].as_i64().expect("id");
+
+    let jl = w.app.token("jingli").await;
+    assert_eq!(get(jl.clone()).await["total"].as_i64(), Some(0), "nobody else sees it");
+    let r = client.post(format!("{}/api/v1/notifications/{msg}/read", w.app.base)).bearer_auth(&jl).send().await.expect("post");
+    assert_eq!(r.status(), 404);
+    let r = client.post(format!("{}/api/v1/notifications/{msg}/read", w.app.base)).bearer_auth(&zg).send().await.expect("post");
+    assert_eq!(r.status(), 204);
+    assert_eq!(get(zg.clone()).await["unread"].as_i64(), Some(0));
+    let r = client.post(format!("{}/api/v1/notifications/read-all", w.app.base)).bearer_auth(&zg).send().await.expect("post");
+    assert_eq!(r.json::<serde_json::Value>().await.expect("json")["marked"].as_i64(), Some(0));
+}

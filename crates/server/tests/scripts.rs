@@ -116,3 +116,37 @@ async fn rcp_5_empty_text_is_refused_and_the_default_can_be_restored() {
     let actions: Vec<String> = event::for_entity(&mut c, "project", app.project_a).await.expect("events").into_iter().map(|e| e.action).collect();
     assert_eq!(actions.iter().filter(|a| a.starts_with("script_")).collect::<Vec<_>>(), ["script_updated", "script_restored"], "an event per change");
 }
+
+#[tokio::test]
+async fn rcp_5_scripts_over_the_api() {
+    let app = spawn_app().await;
+    app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    app.staff("qiantai", "receptionist", &[app.project_a]).await;
+    let (zg, qt) = (app.token("zhuguan").await, app.token("qiantai").await);
+    let client = app.client();
+    let url = format!("{}/api/v1/projects/{}/scripts", app.base, app.project_a);
+    let r = client.get(&url).bearer_auth(&qt).send().await.expect("get");
+    assert_eq!(r.status(), 200);
+    let all: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(all.as_array().map(Vec::len), Some(ScriptMoment::ALL.len()));
+    assert_eq!(all[0]["custom"], false);
+
+    let put = |token: &str, text: &str| client.put(format!("{url}/greeting")).bearer_auth(token.to_string()).json(&serde_json::json!({"text": text})).send();
+    assert_eq!(put(&qt, OWN_GREETING).await.expect("put").status(), 403, "a receptionist cannot edit");
+    let r = put(&zg, " ").await.expect("put");
+    assert_eq!(r.status(), 422);
+    let e: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(e["error"]["fields"][0]["field"], "text");
+    let r = put(&zg, OWN_GREETING).await.expect("put");
+    assert_eq!(r.status(), 200);
+    let all: serde_json::Value = r.json().await.expect("json");
+    let greeting = &all.as_array().expect("list").iter().find(|s| s["moment"] == "greeting").expect("greeting").clone();
+    assert_eq!((greeting["custom"].as_bool(), greeting["shown"].as_str()), (Some(true), Some("您好，这里是红星广场客服中心，很高兴为您服务，请讲。")));
+
+    let r = client.delete(format!("{url}/greeting")).bearer_auth(&zg).send().await.expect("delete");
+    assert_eq!(r.status(), 200);
+    let all: serde_json::Value = r.json().await.expect("json");
+    assert!(all.as_array().expect("list").iter().all(|s| s["custom"] == false), "restored");
+    let r = client.get(format!("{}/api/v1/projects/{}/scripts", app.base, app.project_b)).bearer_auth(&zg).send().await.expect("get");
+    assert_eq!(r.status(), 404, "not the caller's project");
+}
