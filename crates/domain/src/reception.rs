@@ -114,7 +114,7 @@ pub fn default_script(m: ScriptMoment) -> &'static str {
 pub const SCRIPT_MAX_CHARS: usize = 1000;
 
 /// RCP-5: the script a project shows at a moment: the text it wrote, else the default.
-pub fn project_script<'a>(m: ScriptMoment, own: Option<&'a str>) -> &'a str {
+pub fn project_script(m: ScriptMoment, own: Option<&str>) -> &str {
     own.unwrap_or(default_script(m))
 }
 
