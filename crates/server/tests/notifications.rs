@@ -356,3 +356,52 @@ async fn cmp_16_the_inbox_over_the_api_is_the_owners_only() {
     let r = client.post(format!("{}/api/v1/notifications/read-all", w.app.base)).bearer_auth(&zg).send().await.expect("post");
     assert_eq!(r.json::<serde_json::Value>().await.expect("json")["marked"].as_i64(), Some(0));
 }
+
+/// A message its channel refuses is recorded as failed and tried again later; the others in
+/// the batch are still delivered (a savepoint per message, on both backends).
+#[tokio::test]
+async fn a_failed_delivery_is_retried_later_and_does_not_hold_up_the_others() {
+    let w = world().await;
+    complaint(&w, "网上留言：路灯不亮", "online", "general").await;
+    complaint(&w, "网上留言：垃圾满溢", "online", "general").await;
+    let refuse = "网上投诉 HXGC/TS002";
+    let mut tx = w.app.db.begin().await.expect("tx");
+    match w.app.db.backend() {
+        propdesk_store::Backend::Sqlite => {
+            let sql = format!("CREATE TRIGGER refuse BEFORE INSERT ON inbox WHEN NEW.subject = '{refuse}' BEGIN SELECT RAISE(ABORT, 'channel down'); END");
+            tx.ex().execute(Sql::new(&sql)).await.expect("trigger");
+        }
+        propdesk_store::Backend::Postgres => {
+            let f = format!(
+                "CREATE FUNCTION refuse() RETURNS trigger AS $f$ BEGIN IF NEW.subject = '{refuse}' THEN RAISE EXCEPTION 'channel down'; END IF; RETURN NEW; END $f$ LANGUAGE plpgsql"
+            );
+            tx.ex().execute(Sql::new(&f)).await.expect("function");
+            tx.ex().execute(Sql::new("CREATE TRIGGER refuse BEFORE INSERT ON inbox FOR EACH ROW EXECUTE FUNCTION refuse()")).await.expect("trigger");
+        }
+    }
+    tx.commit().await.expect("commit");
+
+    let now = Utc::now();
+    assert_eq!(deliver_at(&w, now).await, Delivered { delivered: 1, failed: 1 });
+    let mut conn = w.app.db.read().await.expect("conn");
+    let (attempts, error, after): (i64, Option<String>, DateTime<Utc>) = conn
+        .ex()
+        .fetch_one(Sql::new("SELECT attempts, last_error, deliver_after FROM outbox WHERE subject = $1 AND delivered_at IS NULL").arg(refuse))
+        .await
+        .expect("failed row");
+    drop(conn);
+    assert_eq!(attempts, 1);
+    assert!(error.is_some_and(|e| e.contains("channel down")));
+    assert!(after > now, "tried again later, not at once");
+    assert_eq!(deliver_at(&w, now).await, Delivered::default(), "not due again yet");
+
+    let mut tx = w.app.db.begin().await.expect("tx");
+    let drop_trigger = match w.app.db.backend() {
+        propdesk_store::Backend::Sqlite => "DROP TRIGGER refuse",
+        propdesk_store::Backend::Postgres => "DROP TRIGGER refuse ON inbox",
+    };
+    tx.ex().execute(Sql::new(drop_trigger)).await.expect("drop");
+    tx.commit().await.expect("commit");
+    assert_eq!(deliver_at(&w, now + Duration::minutes(2)).await.delivered, 1);
+    assert_eq!(inbox(&w, w.zhuguan.staff_id).await.len(), 2);
+}
