@@ -8,6 +8,7 @@ pub mod callback;
 pub mod claim;
 pub mod complaint;
 pub mod error;
+pub mod notify;
 pub mod org;
 pub mod reception;
 pub mod sla;

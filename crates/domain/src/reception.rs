@@ -110,6 +110,14 @@ pub fn default_script(m: ScriptMoment) -> &'static str {
     }
 }
 
+/// RCP-5: the longest text a project may write for one moment.
+pub const SCRIPT_MAX_CHARS: usize = 1000;
+
+/// RCP-5: the script a project shows at a moment: the text it wrote, else the default.
+pub fn project_script(m: ScriptMoment, own: Option<&str>) -> &str {
+    own.unwrap_or(default_script(m))
+}
+
 /// The script a reception form shows beside a category, so the right words are at hand.
 pub fn script_for(c: Category) -> ScriptMoment {
     match c {
@@ -235,5 +243,11 @@ mod tests {
         }
         assert!(default_script(ScriptMoment::Greeting).contains("{project}"));
         assert_eq!(script_for(Category::Complaint), ScriptMoment::Complaint);
+    }
+
+    #[test]
+    fn rcp_5_a_projects_own_script_replaces_the_default() {
+        assert_eq!(project_script(ScriptMoment::Farewell, None), default_script(ScriptMoment::Farewell));
+        assert_eq!(project_script(ScriptMoment::Farewell, Some("祝您生活愉快！")), "祝您生活愉快！");
     }
 }

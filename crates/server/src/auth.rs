@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
 use propdesk_domain::access::{Actor, Permission};
-use propdesk_store::models::{org, staff};
+use propdesk_store::models::{org, outbox, staff};
 use propdesk_store::{AsEx, Db};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
@@ -103,6 +103,8 @@ pub struct Ctx {
     pub project_id: Option<i64>,
     pub path: String,
     pub saved: bool,
+    /// Unread messages in the caller's inbox (the badge on 通知 in the top bar).
+    pub unread: i64,
 }
 
 impl Ctx {
@@ -168,12 +170,13 @@ impl FromRequestParts<AppState> for Ctx {
             let Some(sess) = staff::session(&mut c, &sha256_hex(sid), Utc::now()).await? else { return Ok::<_, AppError>(None) };
             let Some((actor, display_name)) = load_actor(&mut c, sess.staff_id).await? else { return Ok(None) };
             let projects = org::projects(&mut c, &actor).await?;
-            Ok(Some((actor, display_name, sess.csrf, projects)))
+            let unread = outbox::unread_count(&mut c, &actor).await?;
+            Ok(Some((actor, display_name, sess.csrf, projects, unread)))
         };
         match load.await {
-            Ok(Some((actor, display_name, csrf, projects))) => {
+            Ok(Some((actor, display_name, csrf, projects, unread))) => {
                 let project_id = chosen.filter(|id| actor.sees_project(*id));
-                Ok(Ctx { actor, display_name, lang, csrf, projects, project_id, path, saved })
+                Ok(Ctx { actor, display_name, lang, csrf, projects, project_id, path, saved, unread })
             }
             Ok(None) => Err(ToLogin(path_q).into_response()),
             Err(e) => Err(e.into_response()),

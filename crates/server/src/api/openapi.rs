@@ -63,6 +63,8 @@ pub fn json() -> &'static str {
         doc.merge(v1::complaints::Doc::openapi());
         doc.merge(v1::reception::Doc::openapi());
         doc.merge(v1::attachments::Doc::openapi());
+        doc.merge(v1::notifications::Doc::openapi());
+        doc.merge(v1::scripts::Doc::openapi());
         doc.to_pretty_json().unwrap_or_else(|e| {
             tracing::error!(error = %e, "cannot serialise the OpenAPI document");
             "{}".into()

@@ -3,6 +3,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::ops::de_text;
+use crate::ops::notify::{self, About, complaint_notice};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use propdesk_domain::access::{Actor, Role};
@@ -11,6 +12,7 @@ use propdesk_domain::callback::who_calls_back;
 use propdesk_domain::complaint::{
     self as rules, Action, By, Clocks, Complaint, ComplaintStatus, Deadline, DeptClock, Head, ImportantKind, MajorReason, Severity, TransitionError,
 };
+use propdesk_domain::notify::{Audience, NoticeKind, callback_roles, online_audience, severity_notice};
 use propdesk_domain::reception::Channel;
 use propdesk_domain::sla::{self, Policies};
 use propdesk_domain::values::{self, Phone};
@@ -190,6 +192,17 @@ pub async fn create_tx(tx: &mut Tx, actor: &Actor, p: &ParsedComplaint, receptio
         },
     )
     .await?;
+    let about = About { id, project_id: project.id, number: &number, content: &p.content };
+    // CMP-16: an online complaint goes at once to the responsible department's head; it has
+    // no department yet, so the customer-service heads hear of it to dispatch it at once.
+    if p.channel == Channel::Online {
+        let n = complaint_notice(NoticeKind::OnlineComplaint, &about, "尚未派单，请立即派至责任部门。");
+        notify::enqueue(tx, actor, &n, &online_audience(&[]), now).await?;
+    }
+    // CMP-7: taken in as important or major, it is reported as such at once.
+    if let Some((kind, audience)) = severity_notice(p.severity) {
+        notify::enqueue(tx, actor, &complaint_notice(kind, &about, ""), &[audience], now).await?;
+    }
     Ok((id, number))
 }
 
@@ -357,12 +370,20 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
     if !store::update(tx, id, row.version, &update).await? {
         return Err(AppError::Conflict("投诉已被他人处理，请刷新后重试".into()));
     }
+    let about = About { id, project_id: row.project_id, number: &row.number, content: &row.content };
     // CBK-1/CBK-2: the callback is created when it falls due to be made; settled by its outcome.
     match action {
         Action::RecordOpinion { .. } => {
             if let Some(due) = callback_due {
-                let cb = NewCallback { project_id: row.project_id, subject: "complaint", subject_id: id, due_at: due, role: who_calls_back(change.severity) };
-                store::insert_callback(tx, &cb, now).await?;
+                let role = who_calls_back(change.severity);
+                let cb = NewCallback { project_id: row.project_id, subject: "complaint", subject_id: id, due_at: due, role };
+                let cb_id = store::insert_callback(tx, &cb, now).await?;
+                let mut n =
+                    complaint_notice(NoticeKind::CallbackAssigned, &about, &format!("回访期限：{}", due.with_timezone(&clocks.tz).format("%Y-%m-%d %H:%M")));
+                n.link = format!("/callbacks/{cb_id}");
+                n.entity = "callback";
+                n.entity_id = cb_id;
+                notify::enqueue(tx, actor, &n, &[Audience::Roles(callback_roles(role))], now).await?;
             }
         }
         Action::CallbackDone { satisfied } => {
@@ -371,9 +392,38 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         Action::WaiveCallback { reason } => {
             store::settle_callbacks(tx, "complaint", id, "waived", None, Some(reason), Some(actor.staff_id).filter(|s| *s > 0), now).await?;
         }
-        // CBK-2: a pending callback follows the severity to the role that must make it.
+        // CBK-2: a pending callback follows the severity to the role that must make it; CMP-7:
+        // the head the new severity reports to hears of it at once (the same people as the
+        // callback's new role, so one message tells both).
         Action::Escalate { .. } => {
-            callbacks::reassign_pending(tx, "complaint", id, who_calls_back(change.severity)).await?;
+            let moved = callbacks::reassign_pending(tx, "complaint", id, who_calls_back(change.severity)).await?;
+            if let Some((kind, audience)) = severity_notice(change.severity) {
+                let note = if moved > 0 { "该投诉的待回访已转由您负责（CBK-2）。" } else { "" };
+                notify::enqueue(tx, actor, &complaint_notice(kind, &about, note), &[audience], now).await?;
+            }
+        }
+        _ => {}
+    }
+    match action {
+        // CMP-4: the form goes to each department's head; CMP-16: for an online complaint the
+        // head answers in writing with the facts and measures.
+        Action::Dispatch { departments } => {
+            let (kind, audiences) = if row.channel == Channel::Online {
+                (NoticeKind::OnlineComplaint, online_audience(departments))
+            } else {
+                (NoticeKind::Dispatched, departments.iter().map(|d| Audience::Department(*d)).collect())
+            };
+            notify::enqueue(tx, actor, &complaint_notice(kind, &about, ""), &audiences, now).await?;
+        }
+        // CBK-6: the departments that did the work are told the customer was not satisfied.
+        Action::CallbackDone { satisfied: false } => {
+            let reworking: Vec<Audience> = change
+                .departments
+                .iter()
+                .filter(|(d, st)| *st == rules::DeptStatus::Accepted && depts.iter().any(|b| b.department_id == *d && b.status == rules::DeptStatus::Done))
+                .map(|(d, _)| Audience::Department(*d))
+                .collect();
+            notify::enqueue(tx, actor, &complaint_notice(NoticeKind::Reopened, &about, ""), &reworking, now).await?;
         }
         // CMP-9: the summarised opinions, kept for the decision and the handling form.
         Action::RecordDisagreement { opinions } => {
@@ -507,6 +557,30 @@ pub async fn escalate_overdue(db: &Db, system: &Actor, now: DateTime<Utc>, polic
         .bind_list(&system.projects)
         .push(")");
         tx.ex().execute(callbacks).await?;
+        // CMP-7: each raised complaint is reported at once to the company heads of its project
+        // (the same people its pending callback moved to), in this transaction.
+        let heads = propdesk_domain::notify::COMPANY_HEAD;
+        let note = format!("\n有效投诉受理满{}天仍未解决，已自动升级为重大投诉（CMP-2）。{}", policies.cmp_escalate_after_days, notify::MAJOR_ASK);
+        let mut messages = Sql::new(
+            "INSERT INTO outbox (company_id, project_id, recipient_staff_id, kind, subject, body, link, entity, entity_id, created_at, deliver_after)
+             SELECT $1, c.project_id, s.id, $2, $3 || c.number,
+             CASE WHEN LENGTH(c.content) > 60 THEN SUBSTR(c.content, 1, 60) || '…' ELSE c.content END || $4,
+             '/complaints/' || CAST(c.id AS TEXT), 'complaint', c.id, $5, $5
+             FROM complaints c JOIN staff_projects sp ON sp.project_id = c.project_id JOIN staff s ON s.id = sp.staff_id
+             WHERE c.escalated_at = $5 AND s.company_id = $1 AND s.active = $6 AND c.project_id IN ",
+        )
+        .arg(system.company_id)
+        .arg(NoticeKind::MajorComplaint.code())
+        .arg("重大投诉 ")
+        .arg(note)
+        .arg(now)
+        .arg(true)
+        .bind_list(&system.projects)
+        .push(" AND s.role IN (");
+        for (i, r) in heads.iter().enumerate() {
+            messages = messages.push(if i == 0 { "" } else { ", " }).bind(r.code());
+        }
+        tx.ex().execute(messages.push(") ORDER BY c.id, s.id")).await?;
     }
     tx.commit().await?;
     Ok(changed as usize)

@@ -8,8 +8,10 @@ pub mod claim;
 pub mod complaint;
 pub mod duplicates;
 pub mod import;
+pub mod notify;
 pub mod org;
 pub mod reception;
+pub mod script;
 pub mod staff;
 
 use serde::{Deserialize, Deserializer};

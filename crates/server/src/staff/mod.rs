@@ -9,10 +9,12 @@ pub mod claims;
 pub mod complaints;
 pub mod home;
 pub mod import;
+pub mod notifications;
 pub mod org;
 pub mod reception;
 pub mod registers;
 pub mod reports;
+pub mod scripts;
 pub mod session;
 
 use crate::auth::FormData;
@@ -175,6 +177,8 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(claims::routes())
         .merge(calendar::routes())
+        .merge(notifications::routes())
+        .merge(scripts::routes())
 }
 
 /// A timestamp in the project's zone (Asia/Shanghai for every project today), to the minute.
@@ -228,6 +232,8 @@ pub fn action_label(action: &str, en: bool) -> String {
         "day_set" => ("修改日历", "calendar day set"),
         "year_added" => ("添加年份", "year added"),
         "settings_updated" => ("修改项目设置", "settings updated"),
+        "script_updated" => ("修改标准话术", "script changed"),
+        "script_restored" => ("恢复默认话术", "script restored to default"),
         other => (other, other),
     };
     if en { e.to_string() } else { zh.to_string() }

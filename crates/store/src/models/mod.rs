@@ -7,6 +7,8 @@ pub mod complaint_decision;
 pub mod complaint_links;
 pub mod event;
 pub mod org;
+pub mod outbox;
 pub mod reception;
 pub mod report;
+pub mod script;
 pub mod staff;

@@ -25,11 +25,13 @@ pub struct Staff {
     pub role: Role,
     pub phone: String,
     pub active: bool,
+    /// Heads the department (部门负责人): receives its dispatches and online complaints.
+    pub department_head: bool,
     pub version: i64,
 }
 
 const STAFF_SELECT: &str = "SELECT s.id, s.company_id, s.username, s.display_name, s.password_hash, s.department_id, d.name AS department_name,
-    s.role, s.phone, s.active, s.version FROM staff s LEFT JOIN departments d ON d.id = s.department_id";
+    s.role, s.phone, s.active, s.department_head, s.version FROM staff s LEFT JOIN departments d ON d.id = s.department_id";
 
 pub async fn departments(c: &mut impl AsEx, company_id: i64) -> Result<Vec<Department>> {
     c.ex().fetch_all(Sql::new("SELECT id, company_id, code, name FROM departments WHERE company_id = $1 ORDER BY code").arg(company_id)).await
@@ -102,6 +104,11 @@ pub async fn update(c: &mut impl AsEx, id: i64, version: i64, s: &StaffData<'_>)
     .arg(id)
     .arg(version);
     Ok(c.ex().execute(sql).await? == 1)
+}
+
+/// Marks (or unmarks) a staff member as a head of their department.
+pub async fn set_department_head(c: &mut impl AsEx, id: i64, head: bool) -> Result<u64> {
+    c.ex().execute(Sql::new("UPDATE staff SET department_head = $1 WHERE id = $2").arg(head).arg(id)).await
 }
 
 pub async fn set_password(c: &mut impl AsEx, id: i64, hash: &str) -> Result<u64> {

@@ -20,11 +20,13 @@ pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod complaints;
+pub mod notifications;
 pub mod org;
 pub mod reception;
+pub mod scripts;
 
 /// Operations documented and routed, over all modules (checked by tests/api.rs).
-pub const OPERATIONS: usize = 10 + complaints::OPERATIONS + reception::OPERATIONS + attachments::OPERATIONS;
+pub const OPERATIONS: usize = 10 + complaints::OPERATIONS + reception::OPERATIONS + attachments::OPERATIONS + notifications::OPERATIONS + scripts::OPERATIONS;
 
 use crate::state::AppState;
 use axum::Router;
@@ -45,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/leases", post(org::create_lease))
         .merge(complaints::routes())
         .merge(reception::routes())
+        .merge(notifications::routes())
+        .merge(scripts::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 
