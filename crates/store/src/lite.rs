@@ -105,7 +105,7 @@ impl Writer {
             inner.next_generation += 1;
             inner.group = Some(Group { generation: inner.next_generation, started: Instant::now(), waiting: Vec::new() });
         }
-        if let Err(e) = run(&mut inner.conn, "SAVEPOINT w") {
+        if let Err(e) = run(&mut inner.conn, "SAVEPOINT pd_tx") {
             settle(inner, self.queued.load(Ordering::SeqCst));
             return Err(e);
         }
@@ -207,7 +207,7 @@ impl LiteTx {
     pub async fn commit(mut self) -> Result<()> {
         let Some(mut guard) = self.guard.take() else { return Ok(()) };
         let inner = &mut *guard;
-        if let Err(e) = run(&mut inner.conn, "RELEASE w") {
+        if let Err(e) = run(&mut inner.conn, "RELEASE pd_tx") {
             self.guard = Some(guard);
             return Err(e);
         }
@@ -246,7 +246,7 @@ impl Drop for LiteTx {
             let inner = &mut *guard;
             // Nothing to report to: the caller has already gone (an error or a dropped request).
             if !inner.conn.is_autocommit() {
-                let _ = inner.conn.execute_batch("ROLLBACK TO w; RELEASE w");
+                let _ = inner.conn.execute_batch("ROLLBACK TO pd_tx; RELEASE pd_tx");
             }
             settle(inner, self.writer.queued.load(Ordering::SeqCst));
         }
