@@ -418,6 +418,10 @@ pub fn action_label(code: &str, en: bool) -> &'static str {
         "record_disagreement" => tr(en, "部门意见分歧，提请裁定", "Departments disagree; sent up for a decision"),
         "decide" => tr(en, "裁定责任部门", "Decision on responsibility"),
         "evidence_added" => tr(en, "上传证据", "Evidence added"),
+        "online_flagged" => tr(en, "网上投诉，直送部门负责人", "Online complaint sent to the department head"),
+        "merged_into" => tr(en, "合并至主投诉", "Merged into a parent case"),
+        "merged_child" => tr(en, "合并重复投诉", "Duplicate merged in"),
+        "claim_opened" => tr(en, "登记索赔", "Claim opened"),
         _ => tr(en, "其他", "Other"),
     }
 }
