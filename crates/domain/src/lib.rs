@@ -13,5 +13,6 @@ pub mod org;
 pub mod reception;
 pub mod sla;
 pub mod values;
+pub mod work_order;
 
 pub use error::{FieldError, FieldErrors, Reason};

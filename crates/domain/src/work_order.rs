@@ -1,0 +1,542 @@
+//! REP — repairs: the work order's lifecycle as one transition function, like complaints.
+//! Each stage (accept → on site → finish → sign-off → callback) has its own deadline, computed
+//! when the stage starts, and its own on-time/late result, fixed when the stage completes.
+
+use crate::calendar::{Calendar, WorkingHours};
+use crate::sla::{Clock, Policies};
+use crate::text_enum;
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+text_enum! {
+    WorkOrderStatus {
+        New = "new", "待受理", "New";
+        Dispatched = "dispatched", "已派工", "Dispatched";
+        OnSite = "on_site", "已到场", "On site";
+        InRepair = "in_repair", "维修中", "In repair";
+        AwaitingSignOff = "awaiting_sign_off", "待验收", "Awaiting sign-off";
+        AwaitingCallback = "awaiting_callback", "待回访", "Awaiting callback";
+        Closed = "closed", "已关闭", "Closed";
+        Cancelled = "cancelled", "已取消", "Cancelled";
+    }
+}
+
+text_enum! {
+    /// REP-1: where the fault is; a public area has no owner to sign for it.
+    LocationKind {
+        InUnit = "in_unit", "户内", "In unit";
+        PublicArea = "public_area", "公共区域", "Public area";
+    }
+}
+
+text_enum! {
+    /// What kind of repair; leaks and electrical (safety) work have their own callback clocks (REP-8).
+    RepairCategory {
+        Water = "water", "给排水", "Water and drains";
+        Electric = "electric", "电气", "Electrical";
+        DoorWindow = "door_window", "门窗", "Doors and windows";
+        WallFloor = "wall_floor", "墙地面", "Walls and floors";
+        Leak = "leak", "渗漏", "Leak";
+        PublicFacility = "public_facility", "公共设施", "Public facility";
+        Other = "other", "其他", "Other";
+    }
+}
+
+text_enum! {
+    /// REP-5: the decision on shutting off water or power in an emergency.
+    ShutOff {
+        NotNeeded = "not_needed", "无需停水停电", "No shut-off needed";
+        Water = "water", "已停水", "Water shut off";
+        Power = "power", "已停电", "Power shut off";
+        Both = "both", "已停水停电", "Water and power shut off";
+    }
+}
+
+text_enum! {
+    /// The stages a work order's clocks measure.
+    Stage {
+        Accept = "accept", "受理派工", "Dispatch";
+        OnSite = "on_site", "到场", "On site";
+        Finish = "finish", "完工", "Finish";
+        SignOff = "sign_off", "验收", "Sign-off";
+        Callback = "callback", "回访", "Callback";
+    }
+}
+
+impl WorkOrderStatus {
+    /// The stage whose clock runs in this status (None: nothing is due).
+    pub fn running_stage(self) -> Option<Stage> {
+        match self {
+            WorkOrderStatus::New => Some(Stage::Accept),
+            WorkOrderStatus::Dispatched => Some(Stage::OnSite),
+            WorkOrderStatus::OnSite | WorkOrderStatus::InRepair => Some(Stage::Finish),
+            WorkOrderStatus::AwaitingSignOff => Some(Stage::SignOff),
+            WorkOrderStatus::AwaitingCallback => Some(Stage::Callback),
+            WorkOrderStatus::Closed | WorkOrderStatus::Cancelled => None,
+        }
+    }
+    pub fn is_open(self) -> bool {
+        !matches!(self, WorkOrderStatus::Closed | WorkOrderStatus::Cancelled)
+    }
+}
+
+impl RepairCategory {
+    /// REP-5: water and power faults may be emergencies (offered as such at intake).
+    pub fn may_be_emergency(self) -> bool {
+        matches!(self, RepairCategory::Water | RepairCategory::Electric | RepairCategory::Leak)
+    }
+    /// REP-8: the callback clock after this kind of repair — electrical work is a safety
+    /// facility, leaks have their own, everything else the general one.
+    pub fn callback_clock(self, p: &Policies) -> Clock {
+        match self {
+            RepairCategory::Electric => p.rep_callback_safety,
+            RepairCategory::Leak => p.rep_callback_leak,
+            _ => p.rep_callback_other,
+        }
+    }
+}
+
+/// Who acts, as far as the table cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// Customer service (reception, specialists, their heads).
+    CustomerService,
+    /// A member of the given department (the engineering department on the job).
+    Department(i64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Customer service sends the order to the engineering department and one assignee.
+    Dispatch { department: i64, assignee: i64 },
+    /// REP-2: someone is on site. REP-5: for an emergency, with the cause, the evidence kept and
+    /// the shut-off decision.
+    Arrive { note: String, evidence: String, shut_off: Option<ShutOff> },
+    /// REP-4: the repair starts with the plan agreed with the owner and, if agreed, its finish time.
+    Start { plan: String, due: Option<DateTime<Utc>> },
+    /// The repair is done; the result as told to the owner.
+    Finish { result: String },
+    /// REP-7: the owner (or for a public area, the property office) accepts the work and signs.
+    SignOff { signed_by: String, signature: String, note: String },
+    /// REP-8: the callback's outcome: satisfied closes, dissatisfied reopens the repair.
+    CallbackDone { satisfied: bool, note: String },
+    /// Cancelled before the repair started, with the reason.
+    Cancel { reason: String },
+}
+
+/// Every action code, in the order the pages offer them.
+pub const ACTIONS: &[&str] = &["dispatch", "arrive", "start", "finish", "sign_off", "callback_done", "cancel"];
+
+impl Action {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Action::Dispatch { .. } => "dispatch",
+            Action::Arrive { .. } => "arrive",
+            Action::Start { .. } => "start",
+            Action::Finish { .. } => "finish",
+            Action::SignOff { .. } => "sign_off",
+            Action::CallbackDone { .. } => "callback_done",
+            Action::Cancel { .. } => "cancel",
+        }
+    }
+}
+
+/// The facts of a work order that decisions depend on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkOrder {
+    pub status: WorkOrderStatus,
+    pub category: RepairCategory,
+    pub location_kind: LocationKind,
+    pub emergency: bool,
+    pub received_at: DateTime<Utc>,
+    /// The department it was dispatched to.
+    pub department: Option<i64>,
+    /// The deadline of each stage, as stored when the stage started.
+    pub dues: Dues,
+    pub reopened: u32,
+}
+
+/// The stored deadline of each stage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Dues {
+    pub accept: Option<DateTime<Utc>>,
+    pub on_site: Option<DateTime<Utc>>,
+    pub finish: Option<DateTime<Utc>>,
+    pub sign_off: Option<DateTime<Utc>>,
+    pub callback: Option<DateTime<Utc>>,
+}
+
+impl Dues {
+    pub fn of(&self, s: Stage) -> Option<DateTime<Utc>> {
+        match s {
+            Stage::Accept => self.accept,
+            Stage::OnSite => self.on_site,
+            Stage::Finish => self.finish,
+            Stage::SignOff => self.sign_off,
+            Stage::Callback => self.callback,
+        }
+    }
+    fn set(&mut self, s: Stage, t: DateTime<Utc>) {
+        match s {
+            Stage::Accept => self.accept = Some(t),
+            Stage::OnSite => self.on_site = Some(t),
+            Stage::Finish => self.finish = Some(t),
+            Stage::SignOff => self.sign_off = Some(t),
+            Stage::Callback => self.callback = Some(t),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub status: WorkOrderStatus,
+    pub department: Option<i64>,
+    pub dues: Dues,
+    /// The stages this action completed, each with whether it was on time.
+    pub results: Vec<(Stage, bool)>,
+    pub reopened: u32,
+}
+
+impl Change {
+    /// The deadline now running, for lists and the overdue filter.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        self.status.running_stage().and_then(|s| self.dues.of(s))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransitionError {
+    /// The action does not fit the current status; `allowed` on the order lists what does.
+    NotAllowed { status: WorkOrderStatus },
+    /// The actor has no part in this step (another department's order).
+    NotYours,
+    /// A required text is empty.
+    Missing(&'static str),
+    /// A given value does not fit (a finish time in the past, an emergency without its decision).
+    Invalid { field: &'static str, zh: &'static str, en: &'static str },
+}
+
+/// The calendar context deadlines are computed in.
+pub struct Clocks<'a> {
+    pub cal: &'a Calendar,
+    pub hours: &'a WorkingHours,
+    pub tz: Tz,
+    pub policies: &'a Policies,
+}
+
+impl Clocks<'_> {
+    fn due(&self, clock: Clock, from: DateTime<Utc>) -> DateTime<Utc> {
+        clock.due(from, self.cal, self.hours, self.tz)
+    }
+}
+
+fn need(s: &str, what: &'static str) -> Result<(), TransitionError> {
+    if s.trim().is_empty() { Err(TransitionError::Missing(what)) } else { Ok(()) }
+}
+
+/// The first two deadlines of a new order. REP-5: an emergency's clocks start at once and run
+/// in calendar hours (the 24-hour rota), whatever the working calendar says. REP-2: otherwise
+/// someone is on site within the working days of the policy, or at the appointment the owner
+/// chose (which may be later or earlier).
+pub fn intake_dues(received_at: DateTime<Utc>, emergency: bool, appointment: Option<DateTime<Utc>>, k: &Clocks<'_>) -> Dues {
+    let p = k.policies;
+    if emergency {
+        let at = k.due(p.rep_emergency, received_at);
+        return Dues { accept: Some(at), on_site: Some(at), ..Dues::default() };
+    }
+    let on_site = appointment.unwrap_or_else(|| k.due(p.rep_on_site, received_at));
+    Dues { accept: Some(k.due(p.rep_accept, received_at)), on_site: Some(on_site), ..Dues::default() }
+}
+
+impl WorkOrder {
+    /// One action of each kind, with texts filled in, to ask the table what fits.
+    fn samples(&self, now: DateTime<Utc>) -> [Action; 7] {
+        [
+            Action::Dispatch { department: 0, assignee: 0 },
+            Action::Arrive { note: "x".into(), evidence: "x".into(), shut_off: Some(ShutOff::NotNeeded) },
+            Action::Start { plan: "x".into(), due: Some(now + Duration::days(1)) },
+            Action::Finish { result: "x".into() },
+            Action::SignOff { signed_by: "x".into(), signature: "x".into(), note: String::new() },
+            Action::CallbackDone { satisfied: true, note: String::new() },
+            Action::Cancel { reason: "x".into() },
+        ]
+    }
+
+    /// The actions `by` may take now (for buttons and for 409 answers).
+    pub fn allowed(&self, by: By, now: DateTime<Utc>, k: &Clocks<'_>) -> Vec<&'static str> {
+        self.samples(now).iter().filter(|a| self.apply(a, by, now, k).is_ok()).map(Action::code).collect()
+    }
+
+    /// Why `by` may not take the action named `code` now, whatever its texts.
+    pub fn refusal(&self, code: &str, by: By, now: DateTime<Utc>, k: &Clocks<'_>) -> Option<TransitionError> {
+        self.samples(now).iter().find(|a| a.code() == code).and_then(|a| self.apply(a, by, now, k).err())
+    }
+
+    fn not_allowed(&self) -> TransitionError {
+        TransitionError::NotAllowed { status: self.status }
+    }
+
+    /// Field work is the dispatched department's; customer service may record it for them.
+    fn on_the_job(&self, by: By) -> Result<(), TransitionError> {
+        match by {
+            By::CustomerService => Ok(()),
+            By::Department(d) if Some(d) == self.department => Ok(()),
+            By::Department(_) => Err(TransitionError::NotYours),
+        }
+    }
+
+    /// The transition table: what `action` by `by` at `now` does to this work order.
+    pub fn apply(&self, action: &Action, by: By, now: DateTime<Utc>, k: &Clocks<'_>) -> Result<Change, TransitionError> {
+        use WorkOrderStatus as S;
+        let mut c = Change { status: self.status, department: self.department, dues: self.dues, results: Vec::new(), reopened: self.reopened };
+        // A stage's result: on time when done by its stored deadline (a stage without one is on time).
+        let on_time = |s: Stage| self.dues.of(s).is_none_or(|due| now <= due);
+        match (self.status, action, by) {
+            (S::New, Action::Dispatch { department, .. }, By::CustomerService) => {
+                c.department = Some(*department);
+                c.status = S::Dispatched;
+                c.results.push((Stage::Accept, on_time(Stage::Accept)));
+            }
+            (S::Dispatched, Action::Arrive { note, evidence, shut_off }, _) => {
+                self.on_the_job(by)?;
+                // REP-5: an emergency is not "on site" until the cause, the evidence kept and the
+                // shut-off decision are on record.
+                if self.emergency {
+                    need(note, "note")?;
+                    need(evidence, "evidence")?;
+                    if shut_off.is_none() {
+                        return Err(TransitionError::Missing("shut_off"));
+                    }
+                }
+                c.status = S::OnSite;
+                c.results.push((Stage::OnSite, on_time(Stage::OnSite)));
+            }
+            (S::OnSite, Action::Start { plan, due }, _) => {
+                self.on_the_job(by)?;
+                need(plan, "plan")?;
+                let finish = match due {
+                    Some(d) if *d <= now => {
+                        return Err(TransitionError::Invalid { field: "due", zh: "完工时间必须晚于现在", en: "must be in the future" });
+                    }
+                    Some(d) => *d,
+                    None => k.due(k.policies.rep_finish, now),
+                };
+                c.dues.set(Stage::Finish, finish);
+                c.status = S::InRepair;
+            }
+            (S::InRepair, Action::Finish { result }, _) => {
+                self.on_the_job(by)?;
+                need(result, "result")?;
+                c.status = S::AwaitingSignOff;
+                c.results.push((Stage::Finish, on_time(Stage::Finish)));
+                c.dues.set(Stage::SignOff, k.due(k.policies.rep_sign_off, now));
+            }
+            (S::AwaitingSignOff, Action::SignOff { signed_by, signature, .. }, _) => {
+                self.on_the_job(by)?;
+                need(signed_by, "signed_by")?;
+                // REP-7: the owner signs for work in their unit; a public area is signed for by
+                // the property office, with or without a drawn signature.
+                if self.location_kind == LocationKind::InUnit {
+                    need(signature, "signature")?;
+                }
+                c.status = S::AwaitingCallback;
+                c.results.push((Stage::SignOff, on_time(Stage::SignOff)));
+                c.dues.set(Stage::Callback, k.due(self.category.callback_clock(k.policies), now));
+            }
+            (S::AwaitingCallback, Action::CallbackDone { satisfied: true, .. }, By::CustomerService) => {
+                c.status = S::Closed;
+                c.results.push((Stage::Callback, on_time(Stage::Callback)));
+            }
+            (S::AwaitingCallback, Action::CallbackDone { satisfied: false, note }, By::CustomerService) => {
+                // CBK-6: a dissatisfied owner reopens the repair; it must be finished again.
+                need(note, "note")?;
+                c.status = S::InRepair;
+                c.reopened += 1;
+                c.results.push((Stage::Callback, on_time(Stage::Callback)));
+                c.dues.set(Stage::Finish, k.due(k.policies.rep_finish, now));
+                c.dues.sign_off = None;
+                c.dues.callback = None;
+            }
+            (S::New | S::Dispatched | S::OnSite, Action::Cancel { reason }, By::CustomerService) => {
+                need(reason, "reason")?;
+                c.status = S::Cancelled;
+            }
+            _ => return Err(self.not_allowed()),
+        }
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDateTime, TimeZone};
+    use chrono_tz::Asia::Shanghai;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        Shanghai.from_local_datetime(&NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")).single().expect("unique").with_timezone(&Utc)
+    }
+
+    struct Env {
+        cal: Calendar,
+        hours: WorkingHours,
+        policies: Policies,
+    }
+
+    impl Env {
+        fn new() -> Env {
+            Env { cal: Calendar::shipped(), hours: WorkingHours::default(), policies: Policies::default() }
+        }
+        fn k(&self) -> Clocks<'_> {
+            Clocks { cal: &self.cal, hours: &self.hours, tz: Shanghai, policies: &self.policies }
+        }
+    }
+
+    fn order(env: &Env, received: &str, emergency: bool, appointment: Option<DateTime<Utc>>) -> WorkOrder {
+        let r = at(received);
+        WorkOrder {
+            status: WorkOrderStatus::New,
+            category: RepairCategory::Water,
+            location_kind: LocationKind::InUnit,
+            emergency,
+            received_at: r,
+            department: None,
+            dues: intake_dues(r, emergency, appointment, &env.k()),
+            reopened: 0,
+        }
+    }
+
+    fn step(w: &WorkOrder, a: Action, by: By, now: &str, env: &Env) -> (WorkOrder, Change) {
+        let ch = w.apply(&a, by, at(now), &env.k()).unwrap_or_else(|e| panic!("{a:?} by {by:?} in {:?}: {e:?}", w.status));
+        let next = WorkOrder { status: ch.status, department: ch.department, dues: ch.dues, reopened: ch.reopened, ..w.clone() };
+        (next, ch)
+    }
+
+    fn arrive() -> Action {
+        Action::Arrive { note: "水管爆裂".into(), evidence: "已拍照".into(), shut_off: Some(ShutOff::Water) }
+    }
+
+    #[test]
+    fn rep_2_on_site_due_in_two_working_days_or_at_the_appointment() {
+        let env = Env::new();
+        // Friday 2026-11-27 10:00 → two working days later is Tuesday 2026-12-01 10:00.
+        let w = order(&env, "2026-11-27 10:00", false, None);
+        assert_eq!(w.dues.on_site, Some(at("2026-12-01 10:00")));
+        let appointment = at("2026-12-05 15:00");
+        let w = order(&env, "2026-11-27 10:00", false, Some(appointment));
+        assert_eq!(w.dues.on_site, Some(appointment));
+    }
+
+    #[test]
+    fn rep_5_emergency_clock_is_immediate_and_arrival_needs_evidence_and_the_shut_off_decision() {
+        let env = Env::new();
+        // Saturday night: the rota counts calendar hours, not working time.
+        let w = order(&env, "2026-11-28 23:00", true, None);
+        assert_eq!(w.dues.accept, Some(at("2026-11-29 00:00")));
+        assert_eq!(w.dues.on_site, Some(at("2026-11-29 00:00")));
+        let (w, ch) = step(&w, Action::Dispatch { department: 7, assignee: 3 }, By::CustomerService, "2026-11-28 23:10", &env);
+        assert_eq!(ch.results, vec![(Stage::Accept, true)]);
+        let k = env.k();
+        let now = at("2026-11-28 23:40");
+        let bare = Action::Arrive { note: String::new(), evidence: String::new(), shut_off: None };
+        assert_eq!(w.apply(&bare, By::Department(7), now, &k), Err(TransitionError::Missing("note")));
+        let no_decision = Action::Arrive { note: "爆管".into(), evidence: "照片".into(), shut_off: None };
+        assert_eq!(w.apply(&no_decision, By::Department(7), now, &k), Err(TransitionError::Missing("shut_off")));
+        let ch = w.apply(&arrive(), By::Department(7), at("2026-11-29 00:30"), &k).expect("arrives");
+        assert_eq!(ch.results, vec![(Stage::OnSite, false)], "half an hour after the emergency deadline is late");
+    }
+
+    #[test]
+    fn rep_1_rep_7_whole_life_with_each_stages_result() {
+        let env = Env::new();
+        let w = order(&env, "2026-11-27 10:00", false, None);
+        let (w, ch) = step(&w, Action::Dispatch { department: 7, assignee: 3 }, By::CustomerService, "2026-11-27 11:00", &env);
+        assert_eq!((w.status, ch.results.clone()), (WorkOrderStatus::Dispatched, vec![(Stage::Accept, true)]));
+        let plain = Action::Arrive { note: String::new(), evidence: String::new(), shut_off: None };
+        let (w, ch) = step(&w, plain, By::Department(7), "2026-12-02 09:00", &env);
+        assert_eq!((w.status, ch.results.clone()), (WorkOrderStatus::OnSite, vec![(Stage::OnSite, false)]), "REP-2 missed");
+        let (w, _) = step(&w, Action::Start { plan: "更换角阀".into(), due: Some(at("2026-12-03 17:00")) }, By::Department(7), "2026-12-02 09:30", &env);
+        assert_eq!((w.status, w.dues.finish), (WorkOrderStatus::InRepair, Some(at("2026-12-03 17:00"))));
+        let (w, ch) = step(&w, Action::Finish { result: "已更换".into() }, By::Department(7), "2026-12-03 16:00", &env);
+        assert_eq!((w.status, ch.results.clone()), (WorkOrderStatus::AwaitingSignOff, vec![(Stage::Finish, true)]));
+        let k = env.k();
+        let unsigned = Action::SignOff { signed_by: "王先生".into(), signature: String::new(), note: String::new() };
+        assert_eq!(w.apply(&unsigned, By::Department(7), at("2026-12-03 16:30"), &k), Err(TransitionError::Missing("signature")));
+        let signed = Action::SignOff { signed_by: "王先生".into(), signature: "data:image/png;base64,x".into(), note: String::new() };
+        let (w, ch) = step(&w, signed, By::Department(7), "2026-12-03 16:30", &env);
+        assert_eq!((w.status, ch.results.clone()), (WorkOrderStatus::AwaitingCallback, vec![(Stage::SignOff, true)]));
+        // REP-8: a water repair is "other": 7 days.
+        assert_eq!(w.dues.callback, Some(at("2026-12-10 16:30")));
+        let (w, ch) = step(&w, Action::CallbackDone { satisfied: true, note: String::new() }, By::CustomerService, "2026-12-04 10:00", &env);
+        assert_eq!((w.status, ch.results), (WorkOrderStatus::Closed, vec![(Stage::Callback, true)]));
+    }
+
+    #[test]
+    fn rep_8_callback_clock_by_kind_and_dissatisfied_reopens() {
+        let p = Policies::default();
+        assert_eq!(RepairCategory::Electric.callback_clock(&p), Clock::CalendarDays(2));
+        assert_eq!(RepairCategory::Leak.callback_clock(&p), Clock::CalendarDays(3));
+        assert_eq!(RepairCategory::DoorWindow.callback_clock(&p), Clock::CalendarDays(7));
+        let env = Env::new();
+        let mut w = order(&env, "2026-11-27 10:00", false, None);
+        w.status = WorkOrderStatus::AwaitingCallback;
+        w.department = Some(7);
+        let k = env.k();
+        let now = at("2026-11-30 10:00");
+        let no_reason = Action::CallbackDone { satisfied: false, note: String::new() };
+        assert_eq!(w.apply(&no_reason, By::CustomerService, now, &k), Err(TransitionError::Missing("note")));
+        let ch = w.apply(&Action::CallbackDone { satisfied: false, note: "仍渗水".into() }, By::CustomerService, now, &k).expect("reopens");
+        assert_eq!((ch.status, ch.reopened), (WorkOrderStatus::InRepair, 1));
+        assert!(ch.dues.finish.is_some_and(|d| d > now));
+    }
+
+    #[test]
+    fn other_departments_may_not_do_the_field_work_and_cancel_is_before_the_repair() {
+        let env = Env::new();
+        let k = env.k();
+        let mut w = order(&env, "2026-11-27 10:00", false, None);
+        w.status = WorkOrderStatus::Dispatched;
+        w.department = Some(7);
+        let now = at("2026-11-27 12:00");
+        assert_eq!(w.refusal("arrive", By::Department(8), now, &k), Some(TransitionError::NotYours));
+        assert_eq!(w.allowed(By::Department(7), now, &k), vec!["arrive"]);
+        assert_eq!(w.allowed(By::CustomerService, now, &k), vec!["arrive", "cancel"]);
+        w.status = WorkOrderStatus::InRepair;
+        assert!(!w.allowed(By::CustomerService, now, &k).contains(&"cancel"));
+        let past = Action::Start { plan: "x".into(), due: Some(now - Duration::hours(1)) };
+        w.status = WorkOrderStatus::OnSite;
+        assert!(matches!(w.apply(&past, By::Department(7), now, &k), Err(TransitionError::Invalid { field: "due", .. })));
+    }
+
+    /// The whole table: for every status and actor, exactly these actions fit.
+    #[test]
+    fn transition_table_is_exhaustive_over_statuses_and_actors() {
+        use WorkOrderStatus as S;
+        let env = Env::new();
+        let k = env.k();
+        let now = at("2026-11-27 12:00");
+        let expect = |s: S, by: By| -> Vec<&'static str> {
+            match (s, by) {
+                (S::New, By::CustomerService) => vec!["dispatch", "cancel"],
+                (S::New, By::Department(_)) => vec![],
+                (S::Dispatched, By::CustomerService) => vec!["arrive", "cancel"],
+                (S::Dispatched, By::Department(7)) => vec!["arrive"],
+                (S::OnSite, By::CustomerService) => vec!["start", "cancel"],
+                (S::OnSite, By::Department(7)) => vec!["start"],
+                (S::InRepair, By::CustomerService | By::Department(7)) => vec!["finish"],
+                (S::AwaitingSignOff, By::CustomerService | By::Department(7)) => vec!["sign_off"],
+                (S::AwaitingCallback, By::CustomerService) => vec!["callback_done"],
+                _ => vec![],
+            }
+        };
+        for s in WorkOrderStatus::ALL {
+            for by in [By::CustomerService, By::Department(7), By::Department(8)] {
+                let mut w = order(&env, "2026-11-27 10:00", true, None);
+                w.status = *s;
+                w.department = Some(7);
+                assert_eq!(w.allowed(by, now, &k), expect(*s, by), "{s:?} by {by:?}");
+            }
+        }
+    }
+}
