@@ -2,11 +2,9 @@
 //! Each stage (accept → on site → finish → sign-off → callback) has its own deadline, computed
 //! when the stage starts, and its own on-time/late result, fixed when the stage completes.
 
-use crate::calendar::{Calendar, WorkingHours};
 use crate::sla::{Clock, Policies};
 use crate::text_enum;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 use serde::Serialize;
 
 text_enum! {
@@ -94,6 +92,32 @@ impl RepairCategory {
             RepairCategory::Leak => p.rep_callback_leak,
             _ => p.rep_callback_other,
         }
+    }
+}
+
+/// REP-5: words that mark an emergency (burst pipe, flooding, no power, live wires), offered
+/// to the dispatcher when the desk recorded a repair without saying so.
+pub fn suggest_emergency(content: &str) -> bool {
+    ["爆管", "水管爆", "爆裂", "水浸", "淹", "跑水", "停电", "断电", "漏电", "冒烟", "火花"].iter().any(|w| content.contains(w))
+}
+
+/// The repair category suggested by the words of a request; `Other` when nothing fits.
+pub fn suggest_category(content: &str) -> RepairCategory {
+    let has = |words: &[&str]| words.iter().any(|w| content.contains(w));
+    if has(&["渗", "漏水", "滴水", "返潮"]) {
+        RepairCategory::Leak
+    } else if has(&["电梯", "路灯", "消防", "公共", "大堂", "车库"]) {
+        RepairCategory::PublicFacility
+    } else if has(&["电", "灯", "插座", "开关"]) {
+        RepairCategory::Electric
+    } else if has(&["水管", "水龙头", "下水", "堵", "马桶", "爆管", "阀"]) {
+        RepairCategory::Water
+    } else if has(&["门", "窗", "锁"]) {
+        RepairCategory::DoorWindow
+    } else if has(&["墙", "地面", "地板", "瓷砖", "裂"]) {
+        RepairCategory::WallFloor
+    } else {
+        RepairCategory::Other
     }
 }
 
@@ -217,13 +241,8 @@ pub enum TransitionError {
     Invalid { field: &'static str, zh: &'static str, en: &'static str },
 }
 
-/// The calendar context deadlines are computed in.
-pub struct Clocks<'a> {
-    pub cal: &'a Calendar,
-    pub hours: &'a WorkingHours,
-    pub tz: Tz,
-    pub policies: &'a Policies,
-}
+/// The calendar context deadlines are computed in (the same as for complaints).
+pub use crate::complaint::Clocks;
 
 impl Clocks<'_> {
     fn due(&self, clock: Clock, from: DateTime<Utc>) -> DateTime<Utc> {
@@ -293,6 +312,8 @@ impl WorkOrder {
         // A stage's result: on time when done by its stored deadline (a stage without one is on time).
         let on_time = |s: Stage| self.dues.of(s).is_none_or(|due| now <= due);
         match (self.status, action, by) {
+            // Dispatching, calling back and cancelling are customer service's, in any status.
+            (_, Action::Dispatch { .. } | Action::CallbackDone { .. } | Action::Cancel { .. }, By::Department(_)) => return Err(TransitionError::NotYours),
             (S::New, Action::Dispatch { department, .. }, By::CustomerService) => {
                 c.department = Some(*department);
                 c.status = S::Dispatched;
@@ -371,6 +392,7 @@ impl WorkOrder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::{Calendar, WorkingHours};
     use chrono::{NaiveDateTime, TimeZone};
     use chrono_tz::Asia::Shanghai;
 
@@ -500,6 +522,7 @@ mod tests {
         w.department = Some(7);
         let now = at("2026-11-27 12:00");
         assert_eq!(w.refusal("arrive", By::Department(8), now, &k), Some(TransitionError::NotYours));
+        assert_eq!(w.refusal("cancel", By::Department(7), now, &k), Some(TransitionError::NotYours));
         assert_eq!(w.allowed(By::Department(7), now, &k), vec!["arrive"]);
         assert_eq!(w.allowed(By::CustomerService, now, &k), vec!["arrive", "cancel"]);
         w.status = WorkOrderStatus::InRepair;
@@ -507,6 +530,17 @@ mod tests {
         let past = Action::Start { plan: "x".into(), due: Some(now - Duration::hours(1)) };
         w.status = WorkOrderStatus::OnSite;
         assert!(matches!(w.apply(&past, By::Department(7), now, &k), Err(TransitionError::Invalid { field: "due", .. })));
+    }
+
+    #[test]
+    fn rcp_3_rep_5_category_and_emergency_are_suggested_from_the_desk_words() {
+        assert_eq!(suggest_category("卫生间天花渗水"), RepairCategory::Leak);
+        assert_eq!(suggest_category("客厅插座没电"), RepairCategory::Electric);
+        assert_eq!(suggest_category("防盗门锁坏了"), RepairCategory::DoorWindow);
+        assert_eq!(suggest_category("电梯按钮失灵"), RepairCategory::PublicFacility);
+        assert_eq!(suggest_category("不知道什么问题"), RepairCategory::Other);
+        assert!(suggest_emergency("厨房水管爆裂，满地是水"));
+        assert!(!suggest_emergency("门铃不响"));
     }
 
     /// The whole table: for every status and actor, exactly these actions fit.

@@ -13,6 +13,7 @@ pub mod org;
 pub mod reception;
 pub mod script;
 pub mod staff;
+pub mod work_order;
 
 use serde::{Deserialize, Deserializer};
 

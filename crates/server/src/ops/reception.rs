@@ -162,7 +162,7 @@ pub fn start(p: &ParsedReception) -> (ReceptionStatus, FollowUpState, String) {
     };
     match p.category.follow_up() {
         FollowUp::ReturnSlip => (ReceptionStatus::Open, FollowUpState::Pending, with("物业返修联系单 已发售后部")),
-        FollowUp::WorkOrder => (ReceptionStatus::Open, FollowUpState::Pending, with("待转维修工单")),
+        FollowUp::WorkOrder => (ReceptionStatus::Open, FollowUpState::Pending, with("已转维修工单")),
         FollowUp::Complaint => (ReceptionStatus::Open, FollowUpState::None, with("已转投诉处理")),
         FollowUp::ServiceOrder => {
             let fee = p.fee.as_deref().unwrap_or("待报价");
@@ -331,6 +331,15 @@ async fn record_tx(tx: &mut Tx, actor: &Actor, p: &ParsedReception, checked: &Ch
         }
         complaint = Some(json!({"id": cid, "number": cnumber}));
     }
+    // RCP-3: a repair record starts its work order in the same transaction (REP-1, REP-10).
+    let mut work_order = None;
+    if p.category == Category::Repair {
+        let wo = crate::ops::work_order::from_reception(project.id, p.unit_id, p.party_id, contact_name, contact_phone, &p.content);
+        let (wid, wnumber) = crate::ops::work_order::create_tx(tx, actor, &wo, Some(id), now).await?;
+        let text = follow_up.replacen("已转维修工单", &format!("已转维修工单 {wnumber}"), 1);
+        store::set_follow_up(tx, id, &text).await?;
+        work_order = Some(json!({"id": wid, "number": wnumber}));
+    }
     log(
         tx,
         actor,
@@ -341,7 +350,7 @@ async fn record_tx(tx: &mut Tx, actor: &Actor, p: &ParsedReception, checked: &Ch
         json!({
             "number": number, "channel": p.channel.code(), "category": p.category.code(), "status": status.code(),
             "follow_up": follow_up, "follow_up_state": follow_up_state.code(), "unit_id": p.unit_id, "party_id": p.party_id,
-            "received_at": received_at, "complaint": complaint, "report_to": n.report_to,
+            "received_at": received_at, "complaint": complaint, "work_order": work_order, "report_to": n.report_to,
             "acknowledgement_due": needs_acknowledgement(p.channel),
         }),
     )

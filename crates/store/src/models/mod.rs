@@ -12,3 +12,4 @@ pub mod reception;
 pub mod report;
 pub mod script;
 pub mod staff;
+pub mod work_order;

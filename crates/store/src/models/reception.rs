@@ -168,6 +168,12 @@ pub struct Update<'a> {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
+/// RCP-3: names what a new record started (the work order's number) in its follow-up text,
+/// inside the transaction that created both.
+pub async fn set_follow_up(c: &mut impl AsEx, id: i64, follow_up: &str) -> Result<u64> {
+    c.ex().execute(Sql::new("UPDATE reception_records SET follow_up = $1 WHERE id = $2").arg(follow_up).arg(id)).await
+}
+
 pub async fn update(c: &mut impl AsEx, id: i64, version: i64, u: &Update<'_>) -> Result<bool> {
     let sql = Sql::new(
         "UPDATE reception_records SET status = $1, follow_up = $2, follow_up_state = $3, follow_up_done_at = $4, acknowledged_at = $5, replied_at = $6,

@@ -24,9 +24,11 @@ pub mod notifications;
 pub mod org;
 pub mod reception;
 pub mod scripts;
+pub mod work_orders;
 
 /// Operations documented and routed, over all modules (checked by tests/api.rs).
-pub const OPERATIONS: usize = 10 + complaints::OPERATIONS + reception::OPERATIONS + attachments::OPERATIONS + notifications::OPERATIONS + scripts::OPERATIONS;
+pub const OPERATIONS: usize =
+    10 + complaints::OPERATIONS + reception::OPERATIONS + attachments::OPERATIONS + notifications::OPERATIONS + scripts::OPERATIONS + work_orders::OPERATIONS;
 
 use crate::state::AppState;
 use axum::Router;
@@ -49,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reception::routes())
         .merge(notifications::routes())
         .merge(scripts::routes())
+        .merge(work_orders::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 
