@@ -294,3 +294,59 @@ async fn rep_scope_other_projects_staff_do_not_find_the_order() {
     let (s, body) = post(&w, &b, "/api/v1/work-orders", repair(&w, json!({}))).await;
     assert_eq!((s, fields(&body)), (422, vec!["project_id".to_string()]), "{body}");
 }
+
+/// The actions whose forms the record page renders.
+fn forms(html: &str) -> Vec<String> {
+    html.split("data-action=\"").skip(1).map(|s| s[..s.find('"').unwrap_or(0)].to_string()).collect()
+}
+
+#[tokio::test]
+async fn rep_1_pages_intake_in_chinese_record_with_allowed_actions_print_list_export_and_unit_history() {
+    let w = world().await;
+    let cs = w.app.login("kefu").await;
+    let project = w.app.project_a.to_string();
+    let unit = w.unit.to_string();
+    let (s, _, body) = w.app.post_form(&cs, "/work-orders", &[("project_id", &project), ("unit_id", &unit)]).await;
+    assert_eq!(s, 422, "REP-1: required fields");
+    assert!(body.contains("业主姓名") && body.contains("必填"), "the reasons in Chinese next to the fields");
+    let fields = [
+        ("project_id", project.as_str()),
+        ("unit_id", unit.as_str()),
+        ("owner_name", "王先生"),
+        ("contact_phone", "13800138000"),
+        ("content", "卫生间下水堵塞"),
+        ("category", "water"),
+        ("available_times", "周末全天"),
+    ];
+    let (s, loc, body) = w.app.post_form(&cs, "/work-orders", &fields).await;
+    assert_eq!(s, 303, "{body}");
+    let id: i64 = loc.trim_start_matches("/work-orders/").split('?').next().and_then(|x| x.parse().ok()).expect("id");
+    let (s, page) = w.app.get_text(&cs, &format!("/work-orders/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("HXGC/WXWT001") && page.contains("各环节时限") && page.contains("正常"), "stages with their deadline state");
+    assert_eq!(forms(&page), ["dispatch", "cancel"], "only what the table allows");
+    assert!(page.contains("gong名"), "the engineer is offered for dispatch");
+    let version = {
+        let marker = "name=\"version\" value=\"";
+        let start = page.find(marker).expect("version") + marker.len();
+        page[start..].chars().take_while(char::is_ascii_digit).collect::<String>()
+    };
+    let assignee = format!("{}:{}", w.eng_dept, w.engineer);
+    let (s, _, _) = w.app.post_form(&cs, &format!("/work-orders/{id}/act"), &[("action", "dispatch"), ("assignee", &assignee), ("version", &version)]).await;
+    assert_eq!(s, 303);
+    let (s, _, body) = w.app.post_form(&cs, &format!("/work-orders/{id}/act"), &[("action", "cancel"), ("reason", "x"), ("version", &version)]).await;
+    assert_eq!(s, 409, "a stale form is refused: {body}");
+    let (s, page) = w.app.get_text(&cs, &format!("/work-orders/{id}/print")).await;
+    assert!(s == 200 && page.contains("维修工单（维修委托书）") && page.contains("gong名"), "the A4 work order");
+    let (s, page) = w.app.get_text(&cs, "/work-orders?emergency=&q=下水").await;
+    assert!(s == 200 && page.contains("HXGC/WXWT001"), "the list finds it");
+    let (_, page) = w.app.get_text(&cs, "/work-orders?emergency=1").await;
+    assert!(!page.contains("HXGC/WXWT001"), "not an emergency");
+    let r = cs.get(format!("{}/work-orders?format=xlsx", w.app.base)).send().await.expect("export");
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("spreadsheet")));
+    let (s, page) = w.app.get_text(&cs, &format!("/units/{}/work-orders", w.unit)).await;
+    assert!(s == 200 && page.contains("HXGC/WXWT001"), "the unit's repair history");
+    let (_, page) = w.app.get_text(&cs, &format!("/units/{}", w.unit)).await;
+    assert!(page.contains(&format!("/units/{}/work-orders", w.unit)), "the unit page links its repairs");
+}

@@ -16,6 +16,7 @@ pub mod registers;
 pub mod reports;
 pub mod scripts;
 pub mod session;
+pub mod work_orders;
 
 use crate::auth::FormData;
 use crate::i18n::Lang;
@@ -172,6 +173,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(reception::routes())
         .merge(complaints::routes())
+        .merge(work_orders::routes())
         .merge(callbacks::routes())
         .merge(board::routes())
         .merge(reports::routes())
