@@ -543,6 +543,16 @@ mod tests {
         assert!(!suggest_emergency("门铃不响"));
     }
 
+    #[test]
+    fn rep_policies_stored_before_work_orders_take_the_defaults() {
+        let stored: Policies = serde_json::from_str(r#"{"rep_on_site":{"unit":"working_days","n":3}}"#).expect("old policy document");
+        assert_eq!(stored.rep_on_site, Clock::WorkingDays(3));
+        assert_eq!((stored.rep_accept, stored.rep_emergency, stored.rep_finish, stored.rep_sign_off), {
+            let d = Policies::default();
+            (d.rep_accept, d.rep_emergency, d.rep_finish, d.rep_sign_off)
+        });
+    }
+
     /// The whole table: for every status and actor, exactly these actions fit.
     #[test]
     fn transition_table_is_exhaustive_over_statuses_and_actors() {

@@ -249,6 +249,17 @@ pub async fn create(db: &Db, actor: &Actor, input: &WorkOrderInput) -> AppResult
     Ok(r)
 }
 
+/// The stages of an order with their deadlines and results.
+pub fn stages(w: &WorkOrderRow) -> Vec<(Stage, Option<DateTime<Utc>>, Option<bool>)> {
+    vec![
+        (Stage::Accept, w.accept_due, w.accept_on_time),
+        (Stage::OnSite, w.on_site_due, w.on_site_on_time),
+        (Stage::Finish, w.finish_due, w.finish_on_time),
+        (Stage::SignOff, w.sign_off_due, w.sign_off_on_time),
+        (Stage::Callback, w.callback_due, w.callback_on_time),
+    ]
+}
+
 /// Which side of the table the actor is on: customer service (and the system) dispatch, sign
 /// for and call back; a department's staff do the field work of their department's orders.
 pub async fn side(c: &mut impl AsEx, actor: &Actor) -> AppResult<By> {

@@ -282,7 +282,7 @@ pub struct StageView {
 
 fn stage_views(w: &WorkOrderRow, now: DateTime<Utc>, en: bool) -> Vec<StageView> {
     let running = w.status.running_stage();
-    crate::api::v1::work_orders::stages(w)
+    ops::stages(w)
         .into_iter()
         .map(|(s, t, r)| {
             let (result, css) = result_word(r, en);

@@ -60,6 +60,8 @@ CREATE TABLE work_orders (
 );
 -- The list: newest first within a project, optionally by status or emergencies only.
 CREATE INDEX work_orders_project_time ON work_orders(project_id, received_at, id);
+-- All of a user's projects at once: walk the time index backwards and keep their projects.
+CREATE INDEX work_orders_time ON work_orders(received_at, id);
 CREATE INDEX work_orders_project_status ON work_orders(project_id, status, received_at);
 CREATE INDEX work_orders_project_emergency ON work_orders(project_id, emergency, received_at);
 -- "Overdue": the running deadline of open orders (closed and cancelled keep next_due NULL).

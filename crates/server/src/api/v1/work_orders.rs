@@ -160,17 +160,6 @@ pub struct StageOut {
     pub on_time: Option<bool>,
 }
 
-/// The stages of an order with their deadlines and results.
-pub fn stages(w: &WorkOrderRow) -> Vec<(Stage, Option<DateTime<Utc>>, Option<bool>)> {
-    vec![
-        (Stage::Accept, w.accept_due, w.accept_on_time),
-        (Stage::OnSite, w.on_site_due, w.on_site_on_time),
-        (Stage::Finish, w.finish_due, w.finish_on_time),
-        (Stage::SignOff, w.sign_off_due, w.sign_off_on_time),
-        (Stage::Callback, w.callback_due, w.callback_on_time),
-    ]
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkOrderHistory {
     pub at: DateTime<Utc>,
@@ -386,7 +375,7 @@ async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<WorkOrderDet
     let allowed = ops::allowed(&mut c, actor, &row).await?.into_iter().map(str::to_string).collect();
     let now = Utc::now();
     let running = row.status.running_stage();
-    let stages = stages(&row)
+    let stages = ops::stages(&row)
         .into_iter()
         .map(|(s, due, on_time)| StageOut { stage: s.code().into(), due, state: state_code(due, running == Some(s), now), on_time })
         .collect();
