@@ -43,7 +43,7 @@ text_enum! {
 pub enum FollowUp {
     /// 售后: a return slip (物业返修联系单) to the after-sales department the same day, chased until done.
     ReturnSlip,
-    /// 报修: a work order (kept open as a reception record until the repair module takes it).
+    /// 报修: a work order, created with the record; the record closes when the order does (RCP-7).
     WorkOrder,
     /// 投诉: a complaint (CMP).
     Complaint,
@@ -162,7 +162,9 @@ pub fn allowed(s: &ReceptionState) -> Vec<&'static str> {
     }
     if s.status == ReceptionStatus::Open && s.follow_up == FollowUpState::Pending {
         match s.category.follow_up() {
-            FollowUp::ReturnSlip | FollowUp::WorkOrder | FollowUp::ServiceOrder => v.extend(["chase", "done"]),
+            FollowUp::ReturnSlip | FollowUp::ServiceOrder => v.extend(["chase", "done"]),
+            // RCP-7: a repair's follow-up is done when its work order closes, not by hand.
+            FollowUp::WorkOrder => v.push("chase"),
             FollowUp::VerifyPraise => v.push("verify_praise"),
             FollowUp::ReportToManager => v.push("report_manager"),
             FollowUp::Complaint | FollowUp::AnsweredOnSpot | FollowUp::Register => {}
@@ -228,6 +230,8 @@ mod tests {
         assert_eq!(allowed(&done), vec!["reply", "close"], "a written reply when resolved, then close");
         let complaint = ReceptionState { channel: Channel::Phone, category: Category::Complaint, follow_up: FollowUpState::None, started_open: 1, ..letter };
         assert!(allowed(&complaint).is_empty(), "RCP-7: nothing to do here while its complaint is open");
+        let repair = ReceptionState { channel: Channel::Phone, category: Category::Repair, ..letter };
+        assert_eq!(allowed(&repair), vec!["chase"], "RCP-7: its work order closes it");
         let praise = ReceptionState { channel: Channel::Visit, category: Category::Praise, started_open: 1, ..letter };
         assert_eq!(allowed(&praise), vec!["verify_praise"]);
         let closed = ReceptionState { status: ReceptionStatus::Closed, started_open: 0, follow_up: FollowUpState::Done, channel: Channel::Phone, ..letter };

@@ -193,6 +193,9 @@ async fn rcp_3_repair_record_opens_a_work_order() {
         c.ex().fetch_one(Sql::new("SELECT follow_up FROM reception_records WHERE id = $1").arg(rid)).await.expect("row")
     };
     assert!(follow_up.0.contains("HXGC/WXWT001"), "the record names its work order: {}", follow_up.0);
+    let cs = w.app.login("kefu").await;
+    let (_, page) = w.app.get_text(&cs, &format!("/reception/{rid}")).await;
+    assert!(page.contains(&format!("/work-orders/{}", wo["id"])), "the record page links its work order");
 }
 
 #[tokio::test]

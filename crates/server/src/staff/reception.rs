@@ -397,6 +397,8 @@ struct RecordPage {
     errs: Errs,
     can_act: bool,
     see_parties: bool,
+    /// RCP-3: the work order a repair record started.
+    work_order: Option<propdesk_store::models::work_order::WorkOrderRow>,
 }
 
 impl RecordPage {
@@ -420,7 +422,8 @@ async fn record_view(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Err
     let project = project_of(&ctx, Some(r.project_id));
     let can_act = may_act(&ctx.actor);
     let see_parties = ctx.actor.can(Permission::ViewParties);
-    Ok(RecordPage { allowed: allowed(&r), open_items: open_items(&r), r, project, history, lost, staff, v, errs, can_act, see_parties, ctx })
+    let work_order = if r.category == Category::Repair { propdesk_store::models::work_order::for_reception(&mut c, &ctx.actor, id).await? } else { None };
+    Ok(RecordPage { allowed: allowed(&r), open_items: open_items(&r), r, project, history, lost, staff, v, errs, can_act, see_parties, work_order, ctx })
 }
 
 pub async fn record_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
