@@ -11,6 +11,7 @@ pub mod error;
 pub mod notify;
 pub mod org;
 pub mod reception;
+pub mod search;
 pub mod sla;
 pub mod values;
 pub mod work_order;

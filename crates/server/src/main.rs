@@ -69,8 +69,13 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let db = serve::open(&url).await?;
-            db.close().await;
             println!("migrations applied");
+            // Complaints from before the search index get their entries here (CMP-14).
+            let n = propdesk::ops::complaint::index_search_backlog(&db).await.map_err(|e| anyhow::anyhow!("search index: {e:?}"))?;
+            db.close().await;
+            if n > 0 {
+                println!("{n} complaints indexed for search");
+            }
             Ok(())
         }
         Command::Demo => {

@@ -5,14 +5,14 @@ mod common;
 use chrono::{Duration, Utc};
 use common::spawn_app;
 use propdesk::error::AppError;
-use propdesk::ops::complaint::{ComplaintInput, act, create, escalate_overdue};
+use propdesk::ops::complaint::{ComplaintInput, act, create, escalate_overdue, escalate_overdue_in_chunks};
 use propdesk::ops::staff::{StaffInput, create_department, create_staff};
 use propdesk_domain::access::Actor;
 use propdesk_domain::complaint::{Action, ComplaintStatus, Severity};
 use propdesk_domain::sla::Policies;
-use propdesk_store::AsEx;
 use propdesk_store::models::complaint as store;
 use propdesk_store::models::event;
+use propdesk_store::{AsEx, Sql};
 
 async fn engineer(app: &common::TestApp) -> (i64, Actor) {
     let dept = create_department(&app.db, &app.root, "ENG", "工程部").await.expect("dept");
@@ -119,6 +119,64 @@ async fn cmp_2_escalation_job_makes_month_old_complaints_major_once() {
     let mut conn = app.db.read().await.expect("conn");
     let row = store::get(&mut conn, &cs, id, "").await.expect("get").expect("row");
     assert_eq!((row.severity, row.major_reason.as_deref()), (Severity::Major, Some("unresolved_month")));
+}
+
+#[tokio::test]
+async fn cmp_2_a_backlog_larger_than_a_chunk_is_raised_oldest_first_in_chunks_with_one_event_each() {
+    let app = spawn_app().await;
+    let spec = app.staff("kefu", "specialist", &[app.project_a]).await;
+    let cs = cs(&app, spec);
+    let now = Utc::now();
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        let input =
+            ComplaintInput { project_id: app.project_a.to_string(), complainant: format!("业主{i}"), content: "噪音扰民".into(), ..Default::default() };
+        ids.push(create(&app.db, &cs, &input).await.expect("create").0);
+    }
+    let major = ComplaintInput {
+        project_id: app.project_a.to_string(),
+        content: "已上报媒体".into(),
+        severity: "major".into(),
+        major_reason: "media".into(),
+        ..Default::default()
+    };
+    let (already, _) = create(&app.db, &cs, &major).await.expect("create");
+    // A backlog received 40 down to 34 days ago, listed here newest first so id order is not age order.
+    let mut tx = app.db.begin().await.expect("tx");
+    for (i, id) in ids.iter().chain([&already]).enumerate() {
+        let at = now - Duration::days(34 + i as i64);
+        tx.ex().execute(Sql::new("UPDATE complaints SET received_at = $1 WHERE id = $2").arg(at).arg(*id)).await.expect("age");
+    }
+    tx.commit().await.expect("commit");
+    let system = Actor {
+        staff_id: 0,
+        name: "系统".into(),
+        company_id: app.company_id,
+        role: propdesk_domain::access::Role::Admin,
+        projects: vec![app.project_a, app.project_b],
+    };
+    let p = Policies::default();
+    // Chunks of 3: 3 + 3 + 1 complaints, one transaction each.
+    assert_eq!(escalate_overdue_in_chunks(&app.db, &system, now, &p, 3).await.expect("pass").raised, 7);
+    assert_eq!(escalate_overdue_in_chunks(&app.db, &system, now, &p, 3).await.expect("pass").raised, 0, "a second pass changes nothing");
+    let mut conn = app.db.read().await.expect("conn");
+    let mut chunk_times = Vec::new();
+    for id in &ids {
+        let row = store::get(&mut conn, &cs, *id, "").await.expect("get").expect("row");
+        assert_eq!((row.severity, row.major_reason.as_deref()), (Severity::Major, Some("unresolved_month")));
+        let escalations: Vec<_> =
+            event::for_entity(&mut conn, "complaint", *id).await.expect("events").into_iter().filter(|e| e.action == "escalate").collect();
+        assert_eq!(escalations.len(), 1, "one event per raised complaint");
+        assert!(escalations[0].payload.contains("unresolved_month") && escalations[0].payload.contains("\"automatic\":true"));
+        chunk_times.push(escalations[0].at);
+    }
+    // Oldest first: the three oldest (the last three created) went in the first chunk.
+    let first = chunk_times.iter().min().copied().expect("times");
+    assert_eq!(chunk_times[4..], [first, first, first], "the oldest three in the first chunk");
+    assert!(chunk_times[1] > first && chunk_times[1..4] == [chunk_times[1]; 3], "then the next three");
+    assert!(chunk_times[0] > chunk_times[1], "then the newest");
+    let untouched = event::for_entity(&mut conn, "complaint", already).await.expect("events");
+    assert!(untouched.iter().all(|e| e.action != "escalate"), "an already major complaint is not raised again");
 }
 
 #[tokio::test]

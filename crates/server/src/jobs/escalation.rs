@@ -1,6 +1,6 @@
 //! CMP-2: the automatic escalation pass, every 10 minutes. (a) A valid complaint still open
 //! `cmp_escalate_after_days` after intake becomes major (`ops::complaint::escalate_overdue`,
-//! set-based); (b) when `cmp_collective_people` or more distinct complainants raise the same
+//! set-based, in transactions of at most 5,000 complaints); (b) when `cmp_collective_people` or more distinct complainants raise the same
 //! topic in a project within `cmp_collective_window_days`, every open complaint of that topic
 //! becomes major with the reason `collective` (through the workflow's `Escalate` action) and
 //! the topic's complaints are linked to the first one. Every automatic change is an event with
@@ -8,7 +8,7 @@
 //! `job_leases` row, taken with one conditional upsert.
 
 use crate::error::{AppError, AppResult};
-use crate::ops::complaint::{act, escalate_overdue, project_clocks};
+use crate::ops::complaint::{ESCALATION_CHUNK, act, escalate_overdue_in_chunks, project_clocks};
 use chrono::{DateTime, Duration, Utc};
 use propdesk_domain::access::{Actor, Role};
 use propdesk_domain::complaint::{Action, MajorReason, Severity, is_collective};
@@ -36,6 +36,9 @@ pub struct PassReport {
     pub collective: usize,
     /// Complaints linked to their collective complaint.
     pub linked: usize,
+    /// Transactions the month rule took (chunks of `ESCALATION_CHUNK`), and the longest one.
+    pub chunks: usize,
+    pub longest_chunk: std::time::Duration,
 }
 
 /// This process's name as a lease holder: process id and a random suffix.
@@ -100,7 +103,10 @@ pub async fn pass(db: &Db, now: DateTime<Utc>) -> AppResult<PassReport> {
     }
     for (company, policies, ids) in &groups {
         let sys = Actor { staff_id: 0, name: SYSTEM_NAME.into(), company_id: *company, role: Role::Admin, projects: ids.clone() };
-        r.unresolved_month += escalate_overdue(db, &sys, now, policies).await?;
+        let done = escalate_overdue_in_chunks(db, &sys, now, policies, ESCALATION_CHUNK).await?;
+        r.unresolved_month += done.raised;
+        r.chunks += done.chunks.len();
+        r.longest_chunk = done.chunks.iter().copied().fold(r.longest_chunk, std::cmp::Ord::max);
         for project in ids {
             let sys = system(*company, *project);
             let (raised, linked) = collective(db, &sys, *project, now, policies.cmp_collective_people, policies.cmp_collective_window_days).await?;

@@ -13,6 +13,15 @@ use std::time::Duration;
 pub fn spawn(state: AppState) {
     escalation::spawn(state.db.clone());
     outbox::spawn(state.db.clone());
+    // CMP-14: complaints from before the search index (searches scan with LIKE until done).
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        match crate::ops::complaint::index_search_backlog(&db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(indexed = n, "complaint search backfill done"),
+            Err(e) => tracing::warn!(error = ?e, "complaint search backfill failed; `propdesk migrate` finishes it"),
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {

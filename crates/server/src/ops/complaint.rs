@@ -20,7 +20,7 @@ use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::models::complaint::{self as store, ComplaintRow, NewCallback, NewComplaint, Update};
 use propdesk_store::models::complaint_decision::{self as decisions, Decided, NewRequest};
 use propdesk_store::models::event::{self, NewEvent};
-use propdesk_store::models::{calendar, callback as callbacks, org, staff};
+use propdesk_store::models::{calendar, callback as callbacks, org, outbox, staff};
 use propdesk_store::{AsEx, Db, Tx};
 use serde::Deserialize;
 use serde_json::json;
@@ -497,93 +497,94 @@ fn payload(action: &Action, row: &ComplaintRow, change: &rules::Change, depts: &
     json!({"from": row.status.code(), "to": change.status.code(), "severity": change.severity.code(), "detail": detail})
 }
 
+/// Complaints one escalation transaction raises at most. A chunk of 5,000 (with its events)
+/// holds SQLite's single writer for a few tens of milliseconds, so the desk's writes get in
+/// between chunks even while a large backlog is raised.
+pub const ESCALATION_CHUNK: i64 = 5_000;
+
 /// CMP-2 escalation of the system actor's projects: every valid complaint received before
 /// `now − cmp_escalate_after_days` that is still open and not major becomes major with the
-/// reason `unresolved_month`. Set-based, so a pass over a million open cases is two statements:
-/// one `UPDATE … WHERE id IN (SELECT …)` that marks the changed rows with this pass's time,
-/// and one `INSERT … SELECT` that appends an `escalate` event per changed complaint (with the
-/// same payload shape `act` writes). Pending callbacks of the changed complaints move to the
-/// manager (CBK-2). Returns how many complaints were raised. Safe on several nodes: the row
-/// conditions make a second pass find nothing, every change bumps `version` so a user acting
-/// on the old state gets a 409, and the job takes a lease so one node runs a pass at a time.
+/// reason `unresolved_month`, with one `escalate` event each, in chunks of `ESCALATION_CHUNK`
+/// (see `escalate_overdue_in_chunks`). Returns how many complaints were raised.
 pub async fn escalate_overdue(db: &Db, system: &Actor, now: DateTime<Utc>, policies: &Policies) -> AppResult<usize> {
+    Ok(escalate_overdue_in_chunks(db, system, now, policies, ESCALATION_CHUNK).await?.raised)
+}
+
+/// What an escalation pass raised, and how long each chunk's transaction took (begin to
+/// commit: how long it held SQLite's writer).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Escalated {
+    pub raised: usize,
+    pub chunks: Vec<std::time::Duration>,
+}
+
+/// The escalation pass in chunks of at most `chunk` complaints, oldest first, one transaction
+/// each (set-based: one `UPDATE`, one `INSERT … SELECT` of the events, one `UPDATE` of the
+/// callbacks — `store::escalate_chunk`), committing between chunks so other writers are not
+/// held up by a backlog. A chunk's rows carry their own marker in `escalated_at` — the pass's
+/// time plus the chunk's number in microseconds — so each chunk writes the events of exactly
+/// its rows. Safe on several nodes: the row conditions make a second pass find nothing, every
+/// change bumps `version` so a user acting on the old state gets a 409, and the job takes a
+/// lease so one node runs a pass at a time. A pass stopped half-way (a crash, a failed chunk)
+/// leaves whole chunks done; the next pass raises the rest.
+pub async fn escalate_overdue_in_chunks(db: &Db, system: &Actor, now: DateTime<Utc>, policies: &Policies, chunk: i64) -> AppResult<Escalated> {
     use chrono::SubsecRound;
-    use propdesk_store::Sql;
-    // Microseconds: what PostgreSQL stores, so the pass's marker compares equal on both backends.
+    // Microseconds: what PostgreSQL stores, so the markers compare equal on both backends.
     let now = now.trunc_subsecs(6);
     let cutoff = now - Duration::days(policies.cmp_escalate_after_days as i64);
     let reason = MajorReason::UnresolvedMonth.code();
-    let mut tx = db.begin().await?;
-    // The open, valid statuses spelled out (not `NOT IN`), so the (status, received_at) index serves.
-    let changed = tx
-        .ex()
-        .execute(
-            Sql::new("UPDATE complaints SET severity = 'major', major_reason = ")
-                .bind(reason)
-                .push(", escalated_at = ")
-                .bind(now)
-                .push(
-                    ", version = version + 1 WHERE id IN (SELECT id FROM complaints
-                     WHERE status IN ('received', 'dispatched', 'in_progress', 'resolved', 'awaiting_callback')
-                     AND severity <> 'major' AND received_at <= ",
-                )
-                .bind(cutoff)
-                .push(" AND project_id IN ")
-                .bind_list(&system.projects)
-                .push(")"),
-        )
-        .await?;
-    if changed > 0 {
-        let payload = format!(
-            r#"'{{"from":"' || status || '","to":"' || status || '","severity":"major","detail":{{"to":"major","reason":"{reason}","report_to":"{}","automatic":true}}}}'"#,
-            rules::report_to(Severity::Major).unwrap_or_default()
-        );
-        let events = Sql::new(&format!(
-            "INSERT INTO events (company_id, project_id, actor_id, actor_name, at, entity, entity_id, action, payload)
-             SELECT $1, project_id, NULL, $2, $3, 'complaint', id, 'escalate', {payload} FROM complaints WHERE escalated_at = $3 AND project_id IN "
-        ))
-        .arg(system.company_id)
-        .arg(&system.name)
-        .arg(now)
-        .bind_list(&system.projects)
-        .push(" ORDER BY id");
-        tx.ex().execute(events).await?;
-        let callbacks = Sql::new(
-            "UPDATE callbacks SET assigned_role = 'manager' WHERE subject = 'complaint' AND status = 'pending' AND assigned_role <> 'manager'
-             AND subject_id IN (SELECT id FROM complaints WHERE escalated_at = ",
-        )
-        .bind(now)
-        .push(" AND project_id IN ")
-        .bind_list(&system.projects)
-        .push(")");
-        tx.ex().execute(callbacks).await?;
-        // CMP-7: each raised complaint is reported at once to the company heads of its project
-        // (the same people its pending callback moved to), in this transaction.
-        let heads = propdesk_domain::notify::COMPANY_HEAD;
-        let note = format!("\n有效投诉受理满{}天仍未解决，已自动升级为重大投诉（CMP-2）。{}", policies.cmp_escalate_after_days, notify::MAJOR_ASK);
-        let mut messages = Sql::new(
-            "INSERT INTO outbox (company_id, project_id, recipient_staff_id, kind, subject, body, link, entity, entity_id, created_at, deliver_after)
-             SELECT $1, c.project_id, s.id, $2, $3 || c.number,
-             CASE WHEN LENGTH(c.content) > 60 THEN SUBSTR(c.content, 1, 60) || '…' ELSE c.content END || $4,
-             '/complaints/' || CAST(c.id AS TEXT), 'complaint', c.id, $5, $5
-             FROM complaints c JOIN staff_projects sp ON sp.project_id = c.project_id JOIN staff s ON s.id = sp.staff_id
-             WHERE c.escalated_at = $5 AND s.company_id = $1 AND s.active = $6 AND c.project_id IN ",
-        )
-        .arg(system.company_id)
-        .arg(NoticeKind::MajorComplaint.code())
-        .arg("重大投诉 ")
-        .arg(note)
-        .arg(now)
-        .arg(true)
-        .bind_list(&system.projects)
-        .push(" AND s.role IN (");
-        for (i, r) in heads.iter().enumerate() {
-            messages = messages.push(if i == 0 { "" } else { ", " }).bind(r.code());
+    let detail = json!({"to": Severity::Major.code(), "reason": reason, "report_to": rules::report_to(Severity::Major), "automatic": true}).to_string();
+    let chunk = chunk.max(1);
+    let mut done = Escalated::default();
+    for k in 0.. {
+        let marker = now + Duration::microseconds(k);
+        let started = std::time::Instant::now();
+        let mut tx = db.begin().await?;
+        let changed = store::escalate_chunk(&mut tx, system, marker, cutoff, reason, &detail, chunk).await?;
+        if changed > 0 {
+            notify_company_heads(&mut tx, system, marker, now, policies).await?;
         }
-        tx.ex().execute(messages.push(") ORDER BY c.id, s.id")).await?;
+        tx.commit().await?;
+        done.chunks.push(started.elapsed());
+        done.raised += changed as usize;
+        if (changed as i64) < chunk {
+            break;
+        }
+        // Let writers queued on the connection (SQLite's one writer) go first.
+        tokio::task::yield_now().await;
     }
-    tx.commit().await?;
-    Ok(changed as usize)
+    Ok(done)
+}
+
+/// CMP-7: each complaint a chunk raised (its rows carry `marker`) is reported at once to the
+/// company heads of its project (the same people its pending callback moved to), in the
+/// chunk's transaction, set-based.
+async fn notify_company_heads(tx: &mut Tx, system: &Actor, marker: DateTime<Utc>, now: DateTime<Utc>, policies: &Policies) -> AppResult<()> {
+    let note = format!("\n有效投诉受理满{}天仍未解决，已自动升级为重大投诉（CMP-2）。{}", policies.cmp_escalate_after_days, notify::MAJOR_ASK);
+    outbox::enqueue_for_escalated(tx, system, marker, propdesk_domain::notify::COMPANY_HEAD, NoticeKind::MajorComplaint, "重大投诉 ", &note, now).await?;
+    Ok(())
+}
+
+/// Complaints the search backfill indexes per transaction (a few milliseconds of the writer).
+pub const SEARCH_BACKFILL_CHUNK: i64 = 1_000;
+
+/// CMP-14: indexes every complaint that has no search entry yet — a database from before the
+/// index, since SQL alone cannot cut Chinese into grams — in short transactions, lowest id
+/// first. Idempotent (a row is marked in the transaction that indexes it), resumable, and safe
+/// while serving or on several nodes. `propdesk migrate` runs it to the end; `propdesk serve`
+/// runs it in the background. Returns how many complaints were indexed.
+pub async fn index_search_backlog(db: &Db) -> AppResult<usize> {
+    let mut total = 0usize;
+    loop {
+        let mut tx = db.begin().await?;
+        let n = store::index_pending(&mut tx, SEARCH_BACKFILL_CHUNK).await?;
+        tx.commit().await?;
+        total += n;
+        if (n as i64) < SEARCH_BACKFILL_CHUNK {
+            return Ok(total);
+        }
+        tokio::task::yield_now().await;
+    }
 }
 
 /// CMP-14: marks (or unmarks) a complaint as a typical case for the case library. Customer

@@ -604,12 +604,12 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
     let mut c = state.db.read().await?;
     if q(&m, "format") == "xlsx" {
         let all = store::list(&mut c, &ctx.actor, &f, Page::new(1, xlsx::MAX_ROWS)).await?;
-        let rows = rows_of(&mut c, &ctx.actor, all.items, en).await?;
+        let rows = rows_of(&mut c, &ctx.actor, all.paged.items, en).await?;
         return Ok(xlsx_response(export(&ctx, &rows)?, "投诉清单.xlsx"));
     }
     let list = store::list(&mut c, &ctx.actor, &f, Page::new(q(&m, "page").parse().unwrap_or(1), 50)).await?;
-    let pager = Pager::new(&list, "/complaints", &query);
-    let rows = rows_of(&mut c, &ctx.actor, list.items, en).await?;
+    let pager = Pager::counted(&list.paged, list.more, "/complaints", &query);
+    let rows = rows_of(&mut c, &ctx.actor, list.paged.items, en).await?;
     Ok(render(&ListPage {
         export: format!("/complaints?{}&format=xlsx", query_string(&query)),
         rows,
@@ -1167,11 +1167,11 @@ pub async fn cases(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppR
     let query = vec![("q", f.q.clone().unwrap_or_default())];
     let mut c = state.db.read().await?;
     let list = store::list(&mut c, &ctx.actor, &f, Page::new(q(&m, "page").parse().unwrap_or(1), 20)).await?;
-    let pager = Pager::new(&list, "/complaints/cases", &query);
-    let ids: Vec<i64> = list.items.iter().filter_map(|c| c.unit_id).collect();
+    let pager = Pager::counted(&list.paged, list.more, "/complaints/cases", &query);
+    let ids: Vec<i64> = list.paged.items.iter().filter_map(|c| c.unit_id).collect();
     let labels: HashMap<i64, String> = store::unit_labels(&mut c, &ctx.actor, &ids).await?.into_iter().collect();
-    let mut cases = Vec::with_capacity(list.items.len());
-    for row in list.items {
+    let mut cases = Vec::with_capacity(list.paged.items.len());
+    for row in list.paged.items {
         let depts = store::departments(&mut c, row.id).await?;
         let unit = row.unit_id.and_then(|u| labels.get(&u).cloned()).unwrap_or_default();
         cases.push(CaseView { severity: severity_detail(&row, en), c: row, unit, depts });

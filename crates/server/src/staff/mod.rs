@@ -82,12 +82,20 @@ pub struct Pager {
     pub page: i64,
     pub pages: i64,
     pub total: i64,
+    /// More match than `total`: a text search's count stops there (shown as "1000+").
+    pub more: bool,
     pub prev: String,
     pub next: String,
 }
 
 impl Pager {
     pub fn new<T>(p: &Paged<T>, base: &str, query: &[(&str, String)]) -> Pager {
+        Pager::counted(p, false, base, query)
+    }
+
+    /// A pager whose count may have stopped early (`more`): the next page is offered as long
+    /// as more match.
+    pub fn counted<T>(p: &Paged<T>, more: bool, base: &str, query: &[(&str, String)]) -> Pager {
         let url = |n: i64| {
             let mut s = form_urlencoded::Serializer::new(String::new());
             for (k, v) in query {
@@ -103,8 +111,9 @@ impl Pager {
             page: p.page.number,
             pages,
             total: p.total,
+            more,
             prev: if p.page.number > 1 { url(p.page.number - 1) } else { String::new() },
-            next: if p.page.number < pages { url(p.page.number + 1) } else { String::new() },
+            next: if p.page.number < pages || (more && p.items.len() as i64 == p.page.size) { url(p.page.number + 1) } else { String::new() },
         }
     }
 }

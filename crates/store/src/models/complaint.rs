@@ -1,12 +1,13 @@
 //! Complaints, their department parts and callbacks; reception numbers. Every read is scoped
 //! by the actor's projects.
 
-use crate::{AsEx, Page, Paged, Result, Sql, like_contains};
+use crate::{AsEx, Backend, Page, Paged, Result, Sql, like_contains};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
 use propdesk_domain::callback::CallbackRole;
 use propdesk_domain::complaint::{ComplaintStatus, DeptStatus, ImportantKind, MajorReason, Severity};
 use propdesk_domain::reception::Channel;
+use propdesk_domain::search;
 
 /// The next human number of a kind in a project (`HXGC/TS001`), inside the creating transaction.
 pub async fn next_number(c: &mut impl AsEx, project_id: i64, name: &str) -> Result<i64> {
@@ -70,11 +71,20 @@ pub struct NewComplaint<'a> {
     pub topic: &'a str,
 }
 
+/// Inserts a complaint and, in the same transaction, its search entry (CMP-14): the grams of
+/// its number, complainant, phone and content, so search never misses a new complaint.
 pub async fn insert(c: &mut impl AsEx, n: &NewComplaint<'_>, now: DateTime<Utc>) -> Result<i64> {
-    let sql = Sql::new(
+    let doc = search::document(&[n.number, n.complainant, n.contact_phone, n.content]);
+    let backend = c.ex().backend();
+    // PostgreSQL keeps the tsvector on the row; SQLite's goes to the FTS5 table below.
+    let (search_col, search_val) = match backend {
+        Backend::Postgres => (", search", ", CAST($17 AS tsvector)"),
+        Backend::Sqlite => ("", ""),
+    };
+    let sql = Sql::new(&format!(
         "INSERT INTO complaints (project_id, number, reception_id, unit_id, party_id, complainant, contact_phone, channel, content, severity, important_kind,
-         major_reason, status, received_at, topic, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'received', $13, $14, $15)",
-    )
+         major_reason, status, received_at, topic, created_at, search_version{search_col}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'received', $13, $14, $15, $16{search_val})",
+    ))
     .arg(n.project_id)
     .arg(n.number)
     .arg(n.reception_id)
@@ -89,8 +99,17 @@ pub async fn insert(c: &mut impl AsEx, n: &NewComplaint<'_>, now: DateTime<Utc>)
     .arg(n.major_reason.map(|k| k.code()))
     .arg(n.received_at)
     .arg(n.topic)
-    .arg(now);
-    c.ex().insert(sql).await
+    .arg(now)
+    .arg(search::VERSION);
+    let sql = match backend {
+        Backend::Postgres => sql.arg(doc.tsvector()),
+        Backend::Sqlite => sql,
+    };
+    let id = c.ex().insert(sql).await?;
+    if backend == Backend::Sqlite {
+        c.ex().execute(Sql::new("INSERT INTO complaint_search (rowid, grams) VALUES ($1, $2)").arg(id).arg(doc.fts_text())).await?;
+    }
+    Ok(id)
 }
 
 /// A complaint the actor may see; `lock` is `Tx::for_update()` inside a changing transaction.
@@ -202,7 +221,76 @@ pub struct Filter {
     pub q: Option<String>,
 }
 
-fn filter(sql: Sql, actor: &Actor, f: &Filter) -> Sql {
+/// A text search counts matching complaints up to this many; beyond, the list says "1,000+"
+/// (`Listed::more`): staff narrow a search rather than page through thousands of results, and
+/// an exact count of a common word among a million complaints costs a read of every match.
+pub const SEARCH_COUNT_CAP: i64 = 1_000;
+
+/// SQLite: FTS matches of a search up to which the count walks the matches; above, when other
+/// filters narrow the list, it walks those filters' index and checks the matches as a set.
+const FTS_WALK_MAX: i64 = 5_000;
+
+/// How `Filter::q` is answered: through the search index (SQLite FTS5 / PostgreSQL GIN) with
+/// the substring check on its candidates, or by the substring check alone.
+enum Text {
+    Any,
+    Like(String),
+    Fts { like: String, query: String },
+    Gin { like: String, query: String },
+}
+
+/// Which rows drive a SQLite FTS query: the matches in id order (pages, and counts of few
+/// matches) or the rows the other filters select (counts of many matches with narrow filters).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Drive {
+    Matches,
+    Filters,
+}
+
+/// True while some complaints have no search entry yet (a database from before the index,
+/// being backfilled); searches then scan with LIKE so they miss nothing.
+pub async fn search_pending(c: &mut impl AsEx) -> Result<bool> {
+    // One probe of the partial index: the literal 0 (not a bound value) lets PostgreSQL use it,
+    // and SQLite is told it, as with statistics from before a backfill it scans the table.
+    let indexed_by = match c.ex().backend() {
+        Backend::Sqlite => " INDEXED BY complaints_search_pending",
+        Backend::Postgres => "",
+    };
+    let n = c.ex().scalar(Sql::new(&format!("SELECT COUNT(*) FROM (SELECT 1 FROM complaints{indexed_by} WHERE search_version = 0 LIMIT 1) p"))).await?;
+    Ok(n > 0)
+}
+
+async fn text_of(c: &mut impl AsEx, f: &Filter) -> Result<Text> {
+    let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+        return Ok(Text::Any);
+    };
+    let like = like_contains(q);
+    // One character (or only fragments at the edges): no gram can be required; LIKE within
+    // the other filters.
+    let Some(query) = search::query(q) else {
+        return Ok(Text::Like(like));
+    };
+    if search_pending(c).await? {
+        return Ok(Text::Like(like));
+    }
+    Ok(match c.ex().backend() {
+        Backend::Sqlite => Text::Fts { like, query: query.fts() },
+        Backend::Postgres => Text::Gin { like, query: query.tsquery() },
+    })
+}
+
+/// `{select} FROM …` for the text plan: SQLite walking FTS matches joins them first, so they
+/// come out in id order and a page or a capped count stops early.
+fn from(select: &str, text: &Text, drive: Drive) -> Sql {
+    match (text, drive) {
+        (Text::Fts { .. }, Drive::Matches) => {
+            Sql::new(&format!("{select} FROM complaint_search CROSS JOIN complaints ON complaints.id = complaint_search.rowid"))
+        }
+        _ => Sql::new(&format!("{select} FROM complaints")),
+    }
+}
+
+fn filter(sql: Sql, actor: &Actor, f: &Filter, text: &Text, drive: Drive) -> Sql {
     let mut sql = sql.push(" WHERE project_id IN ").bind_list(&actor.projects);
     if let Some(p) = f.project_id {
         sql = sql.push(" AND project_id = ").bind(p);
@@ -222,31 +310,83 @@ fn filter(sql: Sql, actor: &Actor, f: &Filter) -> Sql {
     if f.awaiting_decision {
         sql = sql.push(" AND decision_requested_at IS NOT NULL");
     }
-    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pat = like_contains(q);
-        sql = sql
-            .push(" AND (number LIKE ")
-            .bind(pat.clone())
-            .push(" ESCAPE '\\' OR complainant LIKE ")
-            .bind(pat.clone())
-            .push(" ESCAPE '\\' OR contact_phone LIKE ")
-            .bind(pat.clone())
-            .push(" ESCAPE '\\' OR content LIKE ")
-            .bind(pat)
-            .push(" ESCAPE '\\')");
-    }
-    sql
+    let pat = match text {
+        Text::Any => return sql,
+        Text::Like(pat) => pat,
+        Text::Fts { like, query } => {
+            sql = match drive {
+                Drive::Matches => sql.push(" AND complaint_search MATCH ").bind(query.as_str()),
+                // `+id`: not by the primary key, so SQLite takes the other filters' index.
+                Drive::Filters => sql.push(" AND +id IN (SELECT rowid FROM complaint_search WHERE complaint_search MATCH ").bind(query.as_str()).push(")"),
+            };
+            like
+        }
+        Text::Gin { like, query } => {
+            sql = sql.push(" AND search @@ CAST(").bind(query.as_str()).push(" AS tsquery)");
+            like
+        }
+    };
+    // The index finds candidates; the substring check keeps only exact matches.
+    sql.push(" AND (number LIKE ")
+        .bind(pat.as_str())
+        .push(" ESCAPE '\\' OR complainant LIKE ")
+        .bind(pat.as_str())
+        .push(" ESCAPE '\\' OR contact_phone LIKE ")
+        .bind(pat.as_str())
+        .push(" ESCAPE '\\' OR content LIKE ")
+        .bind(pat.as_str())
+        .push(" ESCAPE '\\')")
 }
 
-pub async fn list(c: &mut impl AsEx, actor: &Actor, f: &Filter, page: Page) -> Result<Paged<ComplaintRow>> {
-    let total = c.ex().scalar(filter(Sql::new("SELECT COUNT(*) FROM complaints"), actor, f)).await?;
-    let sql = filter(Sql::new(&format!("SELECT {COLS} FROM complaints")), actor, f)
-        .push(" ORDER BY received_at DESC, id DESC LIMIT ")
+/// One page of the complaint list, and whether more complaints match a text search than
+/// `paged.total` (which then stops at `SEARCH_COUNT_CAP`).
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub paged: Paged<ComplaintRow>,
+    pub more: bool,
+}
+
+/// The complaint list: newest first by intake time, with its count. A text search (`f.q`) is
+/// newest first by id — the intake order too, as a complaint's `received_at` is the time of the
+/// transaction that creates it — so the index can hand out its matches in order and stop at the
+/// page; its count stops at `SEARCH_COUNT_CAP`.
+pub async fn list(c: &mut impl AsEx, actor: &Actor, f: &Filter, page: Page) -> Result<Listed> {
+    let text = text_of(c, f).await?;
+    if let Text::Any = text {
+        let total = c.ex().scalar(filter(from("SELECT COUNT(*)", &text, Drive::Matches), actor, f, &text, Drive::Matches)).await?;
+        let sql = filter(from(&format!("SELECT {COLS}"), &text, Drive::Matches), actor, f, &text, Drive::Matches)
+            .push(" ORDER BY received_at DESC, id DESC LIMIT ")
+            .bind(page.size)
+            .push(" OFFSET ")
+            .bind(page.offset());
+        let items = c.ex().fetch_all(sql).await?;
+        return Ok(Listed { paged: Paged { items, total, page }, more: false });
+    }
+    let mut drive = Drive::Matches;
+    if let Text::Fts { query, .. } = &text {
+        let narrowed = f.project_id.is_some() || f.status.is_some() || f.severity.is_some() || f.overdue_at.is_some() || f.typical_only;
+        if narrowed {
+            let probe = Sql::new("SELECT COUNT(*) FROM (SELECT rowid FROM complaint_search WHERE complaint_search MATCH $1 LIMIT $2) m")
+                .arg(query.as_str())
+                .arg(FTS_WALK_MAX + 1);
+            if c.ex().scalar(probe).await? > FTS_WALK_MAX {
+                drive = Drive::Filters;
+            }
+        }
+    }
+    let count = filter(from("SELECT COUNT(*) FROM (SELECT 1", &text, drive), actor, f, &text, drive).push(" LIMIT ").bind(SEARCH_COUNT_CAP + 1).push(") n");
+    let counted = c.ex().scalar(count).await?;
+    let order = match text {
+        Text::Fts { .. } => " ORDER BY complaint_search.rowid DESC LIMIT ",
+        _ => " ORDER BY id DESC LIMIT ",
+    };
+    let sql = filter(from(&format!("SELECT {COLS}"), &text, Drive::Matches), actor, f, &text, Drive::Matches)
+        .push(order)
         .bind(page.size)
         .push(" OFFSET ")
         .bind(page.offset());
     let items = c.ex().fetch_all(sql).await?;
-    Ok(Paged { items, total, page })
+    Ok(Listed { paged: Paged { items, total: counted.min(SEARCH_COUNT_CAP), page }, more: counted > SEARCH_COUNT_CAP })
 }
 
 /// Distinct complainants (by phone, else name) on a topic in a project since `since` (CMP-2).
@@ -368,4 +508,126 @@ pub async fn unit_labels(c: &mut impl AsEx, actor: &Actor, unit_ids: &[i64]) -> 
         .push(" AND u.project_id IN ")
         .bind_list(&actor.projects);
     c.ex().fetch_all(sql).await
+}
+
+// ---------- search index backfill (CMP-14) ----------
+
+/// A complaint's searchable fields, read to index a row that has no search entry yet.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct SearchSource {
+    pub id: i64,
+    pub number: String,
+    pub complainant: String,
+    pub contact_phone: String,
+    pub content: String,
+}
+
+/// Rows written per statement while indexing (two or three parameters each).
+const INDEX_BATCH: usize = 200;
+
+/// Indexes up to `limit` complaints that have no search entry, lowest id first, inside the
+/// caller's transaction; returns how many. On PostgreSQL, rows another node is indexing at the
+/// same moment are skipped (`SKIP LOCKED`); on SQLite the one writer serialises the work.
+pub async fn index_pending(c: &mut impl AsEx, limit: i64) -> Result<usize> {
+    let backend = c.ex().backend();
+    // SQLite is told the partial index: with statistics from before a backfill its planner walks
+    // the table from the first row instead, reading every row indexed so far again each round.
+    let (indexed_by, lock) = match backend {
+        Backend::Postgres => ("", " FOR UPDATE SKIP LOCKED"),
+        Backend::Sqlite => (" INDEXED BY complaints_search_pending", ""),
+    };
+    let sql = Sql::new(&format!(
+        "SELECT id, number, complainant, contact_phone, content FROM complaints WHERE id IN
+         (SELECT id FROM complaints{indexed_by} WHERE search_version = 0 ORDER BY id LIMIT $1{lock}) ORDER BY id"
+    ))
+    .arg(limit);
+    let rows: Vec<SearchSource> = c.ex().fetch_all(sql).await?;
+    for batch in rows.chunks(INDEX_BATCH) {
+        let ids: Vec<i64> = batch.iter().map(|r| r.id).collect();
+        let docs = batch.iter().map(|r| search::document(&[&r.number, &r.complainant, &r.contact_phone, &r.content]));
+        match backend {
+            Backend::Sqlite => {
+                // A row at 0 has no entry: entry and mark are written in one transaction. (A
+                // re-index after a tokeniser change must delete the old entries with the reset.)
+                let mut sql = Sql::new("INSERT INTO complaint_search (rowid, grams) VALUES ");
+                for (i, (id, doc)) in ids.iter().zip(docs).enumerate() {
+                    sql = sql.push(if i == 0 { "(" } else { ", (" }).bind(*id).push(", ").bind(doc.fts_text()).push(")");
+                }
+                c.ex().execute(sql).await?;
+                c.ex().execute(Sql::new("UPDATE complaints SET search_version = ").bind(search::VERSION).push(" WHERE id IN ").bind_list(&ids)).await?;
+            }
+            Backend::Postgres => {
+                let mut sql =
+                    Sql::new("UPDATE complaints AS c SET search = CAST(v.s AS tsvector), search_version = ").bind(search::VERSION).push(" FROM (VALUES ");
+                for (i, (id, doc)) in ids.iter().zip(docs).enumerate() {
+                    sql = sql.push(if i == 0 { "(" } else { ", (" }).bind(*id).push(", ").bind(doc.tsvector()).push(")");
+                }
+                c.ex().execute(sql.push(") AS v(id, s) WHERE c.id = v.id")).await?;
+            }
+        }
+    }
+    Ok(rows.len())
+}
+
+// ---------- CMP-2 escalation ----------
+
+/// Open, valid and below major: what the escalation pass may raise. Word for word the WHERE of
+/// the `complaints_escalation_due` partial index, so both backends read only those rows.
+const DUE_FOR_ESCALATION: &str = "severity <> 'major' AND status IN ('received', 'dispatched', 'in_progress', 'resolved', 'awaiting_callback')";
+
+/// One chunk of a CMP-2 escalation pass, inside the caller's transaction: the `limit` oldest
+/// complaints of `sys.projects` received at or before `cutoff` that are open, valid and below
+/// major become major with `reason`, marked with `marker` in `escalated_at`; one `escalate`
+/// event per raised complaint is appended by `INSERT … SELECT` of the marked rows (the payload
+/// `act` writes, around `detail`, a JSON object), and their pending callbacks move to the
+/// manager (CBK-2).
+/// `marker` must be unique to the chunk among the projects. Returns how many were raised.
+pub async fn escalate_chunk(
+    c: &mut impl AsEx,
+    sys: &Actor,
+    marker: DateTime<Utc>,
+    cutoff: DateTime<Utc>,
+    reason: &str,
+    detail: &str,
+    limit: i64,
+) -> Result<u64> {
+    // The condition is checked again outside the subquery: on PostgreSQL a row changed by a
+    // user meanwhile is re-read after its lock, and a complaint closed a moment ago stays closed.
+    let sql = Sql::new("UPDATE complaints SET severity = 'major', major_reason = ")
+        .bind(reason)
+        .push(", escalated_at = ")
+        .bind(marker)
+        .push(&format!(", version = version + 1 WHERE id IN (SELECT id FROM complaints WHERE {DUE_FOR_ESCALATION} AND received_at <= "))
+        .bind(cutoff)
+        .push(" AND project_id IN ")
+        .bind_list(&sys.projects)
+        .push(" ORDER BY received_at, id LIMIT ")
+        .bind(limit)
+        .push(&format!(") AND {DUE_FOR_ESCALATION}"));
+    let changed = c.ex().execute(sql).await?;
+    if changed == 0 {
+        return Ok(0);
+    }
+    let events = Sql::new(
+        r#"INSERT INTO events (company_id, project_id, actor_id, actor_name, at, entity, entity_id, action, payload)
+         SELECT $1, project_id, NULL, $2, $3, 'complaint', id, 'escalate', '{"from":"' || status || '","to":"' || status || '","severity":"major","detail":' || $4 || '}'
+         FROM complaints WHERE escalated_at = $3 AND project_id IN "#,
+    )
+    .arg(sys.company_id)
+    .arg(&sys.name)
+    .arg(marker)
+    .arg(detail)
+    .bind_list(&sys.projects)
+    .push(" ORDER BY id");
+    c.ex().execute(events).await?;
+    let callbacks = Sql::new(
+        "UPDATE callbacks SET assigned_role = 'manager' WHERE subject = 'complaint' AND status = 'pending' AND assigned_role <> 'manager'
+         AND subject_id IN (SELECT id FROM complaints WHERE escalated_at = ",
+    )
+    .bind(marker)
+    .push(" AND project_id IN ")
+    .bind_list(&sys.projects)
+    .push(")");
+    c.ex().execute(callbacks).await?;
+    Ok(changed)
 }

@@ -62,6 +62,42 @@ pub async fn enqueue(c: &mut impl AsEx, m: &NewMessage<'_>, recipients: &[i64], 
 }
 
 /// Active staff of the company holding one of `roles` and assigned to the project.
+/// One message per complaint an escalation chunk raised (its rows carry `marker` in
+/// `escalated_at`) to each active staff member of its project holding one of `roles`, set-based.
+#[allow(clippy::too_many_arguments)]
+pub async fn enqueue_for_escalated(
+    c: &mut impl AsEx,
+    system: &Actor,
+    marker: DateTime<Utc>,
+    roles: &[Role],
+    kind: NoticeKind,
+    subject_prefix: &str,
+    body_suffix: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let mut sql = Sql::new(
+        "INSERT INTO outbox (company_id, project_id, recipient_staff_id, kind, subject, body, link, entity, entity_id, created_at, deliver_after)
+         SELECT $1, c.project_id, s.id, $2, $3 || c.number,
+         CASE WHEN LENGTH(c.content) > 60 THEN SUBSTR(c.content, 1, 60) || '…' ELSE c.content END || $4,
+         '/complaints/' || CAST(c.id AS TEXT), 'complaint', c.id, $5, $5
+         FROM complaints c JOIN staff_projects sp ON sp.project_id = c.project_id JOIN staff s ON s.id = sp.staff_id
+         WHERE c.escalated_at = $6 AND s.company_id = $1 AND s.active = $7 AND c.project_id IN ",
+    )
+    .arg(system.company_id)
+    .arg(kind.code())
+    .arg(subject_prefix)
+    .arg(body_suffix)
+    .arg(now)
+    .arg(marker)
+    .arg(true)
+    .bind_list(&system.projects)
+    .push(" AND s.role IN (");
+    for (i, r) in roles.iter().enumerate() {
+        sql = sql.push(if i == 0 { "" } else { ", " }).bind(r.code());
+    }
+    c.ex().execute(sql.push(") ORDER BY c.id, s.id")).await
+}
+
 pub async fn staff_with_roles(c: &mut impl AsEx, company_id: i64, project_id: i64, roles: &[Role]) -> Result<Vec<i64>> {
     if roles.is_empty() {
         return Ok(Vec::new());

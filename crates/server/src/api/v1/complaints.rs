@@ -288,8 +288,11 @@ pub struct OpinionIn {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ComplaintList {
     pub items: Vec<ComplaintOut>,
-    /// All matching complaints, over every page.
+    /// All matching complaints, over every page. A text search (`q`) counts at most 1,000:
+    /// then `more` is true.
     pub total: i64,
+    /// True when more complaints match a text search than `total` (narrow the search).
+    pub more: bool,
     pub page: i64,
     pub per_page: i64,
 }
@@ -547,7 +550,7 @@ pub async fn list_complaints(
     );
     errs.into_result()?;
     let mut c = state.db.read().await?;
-    let list = store::list(&mut c, &actor, &filter, page).await?;
+    let store::Listed { paged: list, more } = store::list(&mut c, &actor, &filter, page).await?;
     let ids: Vec<i64> = list.items.iter().filter_map(|x| x.unit_id).collect();
     let labels: std::collections::HashMap<i64, String> = store::unit_labels(&mut c, &actor, &ids).await?.into_iter().collect();
     let now = Utc::now();
@@ -559,7 +562,7 @@ pub async fn list_complaints(
             complaint_out(x, label, now)
         })
         .collect();
-    Ok(Json(ComplaintList { items, total: list.total, page: list.page.number, per_page: list.page.size }))
+    Ok(Json(ComplaintList { items, total: list.total, more, page: list.page.number, per_page: list.page.size }))
 }
 
 /// Create a complaint
