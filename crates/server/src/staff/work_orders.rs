@@ -477,6 +477,12 @@ fn action_input(f: &FormData) -> ActionInput {
         signature: f.get("signature").into(),
         satisfied: f.get("satisfied").into(),
         reason: f.get("reason").into(),
+        cause: f.get("cause").into(),
+        contractor_id: f.get("contractor_id").into(),
+        // Unticked boxes are not sent; "off" reads as no.
+        owner_present: f.get("owner_present").into(),
+        office_present: f.get("office_present").into(),
+        passed: f.get("passed").into(),
     }
 }
 
