@@ -815,6 +815,26 @@ pub static EN: &[(&str, &str)] = &[
     ("验收意见", "Acceptance"),
     ("材料、工艺合格", "Materials and workmanship OK"),
     ("现场已清理恢复", "Site cleaned and restored"),
+    // REP-3, REP-4, REP-6, REP-11: cause and responsibility, repairer, witnessed tests, contractors.
+    ("保修期", "Warranty"),
+    ("原因判定", "Cause"),
+    ("责任方", "Responsible party"),
+    ("有偿维修", "Paid repair"),
+    ("维修单位", "Repairer"),
+    ("本公司工程人员", "Our own engineering staff"),
+    ("试验记录", "Tests"),
+    ("业主在场", "Owner present"),
+    ("物业管理处在场", "Property office present"),
+    ("结果", "Result"),
+    ("合格", "Passed"),
+    ("不合格", "Failed"),
+    ("记录人", "Recorded by"),
+    ("选定维修单位", "Choose the repairer"),
+    ("合格维修商（不选为本公司工程人员）", "Approved contractor (none: our own engineering staff)"),
+    ("判定原因和责任", "Decide cause and responsibility"),
+    ("旁站试验", "Witnessed test"),
+    ("不合格（返回维修）", "Failed (back to repair)"),
+    ("维修商", "Contractors"),
 ];
 
 #[cfg(test)]
