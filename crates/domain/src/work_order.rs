@@ -156,7 +156,8 @@ pub enum Action {
 }
 
 /// Every action code, in the order the pages offer them.
-pub const ACTIONS: &[&str] = &["dispatch", "arrive", "start", "finish", "sign_off", "callback_done", "cancel", "decide_cause", "choose_repairer", "record_test"];
+pub const ACTIONS: &[&str] =
+    &["dispatch", "arrive", "start", "finish", "sign_off", "callback_done", "cancel", "decide_cause", "choose_repairer", "record_test"];
 
 impl Action {
     pub fn code(&self) -> &'static str {
@@ -416,7 +417,9 @@ impl WorkOrder {
                 self.on_the_job(by)?;
                 // REP-6: the property office witnesses every test; the owner too when it is their unit.
                 if !office_present {
-                    return Err(TransitionError::Invalid { field: "office_present", zh: "试验须有物业管理处在场", en: "the property office must be present" });
+                    return Err(TransitionError::Invalid {
+                        field: "office_present", zh: "试验须有物业管理处在场", en: "the property office must be present"
+                    });
                 }
                 if self.location_kind == LocationKind::InUnit && !owner_present {
                     return Err(TransitionError::Invalid { field: "owner_present", zh: "户内试验须有业主在场", en: "the owner must be present" });
@@ -646,7 +649,10 @@ mod tests {
         assert_eq!((w.status, ch.results.clone()), (WorkOrderStatus::AwaitingSignOff, vec![(Stage::Finish, true)]));
         let k = env.k();
         let unsigned = Action::SignOff { signed_by: "王先生".into(), signature: String::new(), note: String::new() };
-        assert_eq!(w.apply(&unsigned, By::Department(7), at("2026-12-03 16:30"), &k), Err(TransitionError::NotAllowed { status: WorkOrderStatus::AwaitingSignOff }));
+        assert_eq!(
+            w.apply(&unsigned, By::Department(7), at("2026-12-03 16:30"), &k),
+            Err(TransitionError::NotAllowed { status: WorkOrderStatus::AwaitingSignOff })
+        );
         let test = Action::RecordTest { owner_present: true, office_present: true, passed: true, note: String::new() };
         let (w, _) = step(&w, test, By::Department(7), "2026-12-03 16:20", &env);
         assert_eq!(w.apply(&unsigned, By::Department(7), at("2026-12-03 16:30"), &k), Err(TransitionError::Missing("signature")));
@@ -805,9 +811,7 @@ mod tests {
                 w.department = Some(7);
                 assert_eq!(w.allowed(by, now, &k), expect(*s, by), "{s:?} by {by:?}");
                 // REP-6: once the test passed (or for work that needs none) sign-off replaces it.
-                let signable = |v: Vec<&'static str>| -> Vec<&'static str> {
-                    if *s == S::AwaitingSignOff && !v.is_empty() { vec!["sign_off"] } else { v }
-                };
+                let signable = |v: Vec<&'static str>| -> Vec<&'static str> { if *s == S::AwaitingSignOff && !v.is_empty() { vec!["sign_off"] } else { v } };
                 w.test_passed = true;
                 assert_eq!(w.allowed(by, now, &k), signable(expect(*s, by)), "{s:?} by {by:?}, tested");
                 w.test_passed = false;

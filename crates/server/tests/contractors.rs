@@ -213,7 +213,11 @@ async fn rep_3_cause_and_responsibility_follow_the_warranty_from_the_handover_da
     assert_eq!((d["responsibility"].as_str(), d["in_warranty"].as_bool()), (Some("contractor"), Some(true)), "{d}");
     // The owner's fit-out broke it: the owner pays, whatever the warranty.
     let d = to(&w, pipe, &[json!({"action": "decide_cause", "cause": "fit_out", "note": "装修时打穿水管"})]).await;
-    assert_eq!((d["responsibility"].as_str(), d["paid_repair"].as_bool(), d["cause_note"].as_str()), (Some("owner"), Some(true), Some("装修时打穿水管")), "{d}");
+    assert_eq!(
+        (d["responsibility"].as_str(), d["paid_repair"].as_bool(), d["cause_note"].as_str()),
+        (Some("owner"), Some(true), Some("装修时打穿水管")),
+        "{d}"
+    );
     let history: Vec<&str> = d["history"].as_array().expect("history").iter().filter_map(|e| e["action"].as_str()).collect();
     assert_eq!(history.iter().filter(|a| **a == "decide_cause").count(), 3, "each decision is an event");
 }
@@ -235,10 +239,11 @@ async fn rep_6_a_witnessed_test_must_pass_before_sign_off_and_a_failed_one_goes_
     assert_eq!((s, fields(&body)), (422, vec!["note".to_string()]), "a failure says what failed: {body}");
     let d = to(&w, id, &[json!({"action": "record_test", "owner_present": true, "office_present": true, "passed": false, "note": "绝缘电阻不合格"})]).await;
     assert_eq!((d["status"].as_str(), d["test_passed"].as_bool()), (Some("in_repair"), Some(false)), "{d}");
-    let d = to(&w, id, &[
-        json!({"action": "finish", "result": "重新接线"}),
-        json!({"action": "record_test", "owner_present": true, "office_present": true, "passed": true}),
-    ])
+    let d = to(
+        &w,
+        id,
+        &[json!({"action": "finish", "result": "重新接线"}), json!({"action": "record_test", "owner_present": true, "office_present": true, "passed": true})],
+    )
     .await;
     assert_eq!((d["status"].as_str(), d["test_passed"].as_bool(), d["allowed"].clone()), (Some("awaiting_sign_off"), Some(true), json!(["sign_off"])), "{d}");
     let tests = d["tests"].as_array().expect("tests");
@@ -250,4 +255,84 @@ async fn rep_6_a_witnessed_test_must_pass_before_sign_off_and_a_failed_one_goes_
     dispatched(&w, door).await;
     let d = to(&w, door, &[json!({"action": "arrive"}), json!({"action": "start", "plan": "换锁"}), json!({"action": "finish", "result": "已换"})]).await;
     assert_eq!(d["allowed"], json!(["sign_off"]), "{d}");
+}
+
+#[tokio::test]
+async fn rep_11_rep_3_pages_register_form_list_export_detail_and_the_work_order_shows_the_warranty() {
+    let w = world().await;
+    let eng = w.app.login("gong").await;
+    let (s, _, body) = w.app.post_form(&eng, "/contractors", &[("name", "恒安水电"), ("licence_no", "91110108MA01A2B3CX"), ("trades", "water")]).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("统一社会信用代码校验位不正确"), "the reason in Chinese on the form");
+    let lic = licence("91110108MA01A2B3C");
+    let (s, _, body) = w
+        .app
+        .post_form(&eng, "/contractors", &[("name", "恒安水电"), ("licence_no", &lic), ("trades", "water"), ("q_trade_2", "water"), ("q_name_2", "")])
+        .await;
+    assert_eq!(s, 422, "an incomplete qualification row is refused where it was typed");
+    assert!(body.contains("id=\"q-name-2\""), "{body}");
+    let fields = [
+        ("name", "恒安水电"),
+        ("licence_no", lic.as_str()),
+        ("trades", "water"),
+        ("trades", "waterproofing"),
+        ("approved", "1"),
+        ("q_trade_0", "water"),
+        ("q_name_0", "给排水专业承包"),
+        ("q_expires_0", "2020-01-01"),
+    ];
+    let (s, location, _) = w.app.post_form(&eng, "/contractors", &fields).await;
+    assert_eq!(s, 303);
+    let location = location.split('?').next().unwrap_or_default().to_string();
+    let id: i64 = location.trim_start_matches("/contractors/").parse().expect("id in location");
+    let (s, page) = w.app.get_text(&eng, &location).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("已过期") && page.contains("给排水专业承包"), "the expired qualification is marked");
+    let (_, list) = w.app.get_text(&eng, "/contractors?trade=waterproofing&approved=1").await;
+    assert!(list.contains("恒安水电"));
+    let (_, list) = w.app.get_text(&eng, "/contractors?trade=electric").await;
+    assert!(!list.contains("恒安水电"));
+    let r = eng.get(format!("{}/contractors?format=xlsx", w.app.base)).send().await.expect("export");
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap_or("").contains("spreadsheet"));
+    let (s, edit) = w.app.get_text(&eng, &format!("/contractors/{id}/edit")).await;
+    assert_eq!(s, 200);
+    assert!(edit.contains("value=\"2020-01-01\""), "the form is filled from the register");
+    let stale = [("version", "99"), ("name", "恒安水电"), ("licence_no", lic.as_str()), ("trades", "water")];
+    let (s, _, _) = w.app.post_form(&eng, &format!("/contractors/{id}/edit"), &stale).await;
+    assert_eq!(s, 409, "a stale edit is refused");
+    let fresh = [
+        ("version", "1"),
+        ("name", "恒安水电"),
+        ("licence_no", lic.as_str()),
+        ("trades", "water"),
+        ("approved", "1"),
+        ("q_trade_0", "water"),
+        ("q_name_0", "给排水专业承包"),
+        ("q_expires_0", "2099-01-01"),
+    ];
+    let (s, _, _) = w.app.post_form(&eng, &format!("/contractors/{id}/edit"), &fresh).await;
+    assert_eq!(s, 303, "renewed");
+    let (_, page) = w.app.get_text(&eng, &location).await;
+    assert!(!page.contains("已过期"));
+    let desk = w.app.login("qiantai").await;
+    let (s, _) = w.app.get_text(&desk, "/contractors/new").await;
+    assert_eq!(s, 403, "the desk reads the register but does not keep it");
+    let (s, _) = w.app.get_text(&desk, "/contractors/999999").await;
+    assert_eq!(s, 404);
+
+    // REP-3 / REP-4 on the work order page: the warranty and the approved contractors to choose from.
+    let u = unit(&w, "A-501", &days_from_today(-100)).await;
+    let order_id = order(&w, u, "water").await;
+    dispatched(&w, order_id).await;
+    let (_, page) = w.app.get_text(&eng, &format!("/work-orders/{order_id}")).await;
+    assert!(page.contains("报修时在保修期内"), "the warranty is shown");
+    assert!(page.contains(&format!("<option value=\"{id}\"")), "the approved, qualified contractor is offered");
+    let (s, location, _) = w
+        .app
+        .post_form(&eng, &format!("/work-orders/{order_id}/act"), &[("version", "2"), ("action", "choose_repairer"), ("contractor_id", &id.to_string())])
+        .await;
+    assert_eq!(s, 303, "{location}");
+    let (_, page) = w.app.get_text(&eng, &format!("/work-orders/{order_id}")).await;
+    assert!(page.contains(&format!("<a href=\"/contractors/{id}\">恒安水电</a>")), "the repairer is shown");
 }

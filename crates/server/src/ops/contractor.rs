@@ -110,16 +110,9 @@ impl ContractorInput {
             }
         }
         match (name, licence) {
-            (Some(name), Some(licence)) if e.is_empty() => Ok(ParsedContractor {
-                name,
-                licence_no: licence.into_inner(),
-                trades,
-                contact,
-                phone,
-                approved: self.approved,
-                note,
-                qualifications,
-            }),
+            (Some(name), Some(licence)) if e.is_empty() => {
+                Ok(ParsedContractor { name, licence_no: licence.into_inner(), trades, contact, phone, approved: self.approved, note, qualifications })
+            }
             _ => Err(e),
         }
     }

@@ -430,7 +430,14 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
             json!({"rule": "REP-4", "contractor_id": contractor})
         }
         Action::RecordTest { owner_present, office_present, passed, note } => {
-            let t = NewTest { work_order_id: id, owner_present: *owner_present, office_present: *office_present, passed: *passed, note, tested_by: Some(actor.staff_id) };
+            let t = NewTest {
+                work_order_id: id,
+                owner_present: *owner_present,
+                office_present: *office_present,
+                passed: *passed,
+                note,
+                tested_by: Some(actor.staff_id),
+            };
             contractors::insert_test(tx, &t, now).await?;
             json!({"rule": "REP-6", "owner_present": owner_present, "office_present": office_present, "passed": passed, "note": note})
         }

@@ -37,9 +37,7 @@ pub const OPERATIONS: usize = 3;
 
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::get;
-    axum::Router::new()
-        .route("/api/v1/contractors", get(list_contractors).post(create_contractor))
-        .route("/api/v1/contractors/{id}", get(get_contractor))
+    axum::Router::new().route("/api/v1/contractors", get(list_contractors).post(create_contractor)).route("/api/v1/contractors/{id}", get(get_contractor))
 }
 
 schema_fn!(trade_schema = codes(Trade::ALL.iter().map(|s| s.code())), "A trade code.");
@@ -195,7 +193,13 @@ pub(crate) async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<C
     let qualifications = store::qualifications(&mut c, id)
         .await?
         .into_iter()
-        .map(|q| QualificationOut { trade: q.trade.code().into(), name: q.name, certificate_no: q.certificate_no, expires_on: q.expires_on, expired: q.expires_on < today })
+        .map(|q| QualificationOut {
+            trade: q.trade.code().into(),
+            name: q.name,
+            certificate_no: q.certificate_no,
+            expires_on: q.expires_on,
+            expired: q.expires_on < today,
+        })
         .collect();
     let work_orders = store::jobs(&mut c, actor, id, 50)
         .await?

@@ -28,8 +28,14 @@ pub mod scripts;
 pub mod work_orders;
 
 /// Operations documented and routed, over all modules (checked by tests/api.rs).
-pub const OPERATIONS: usize =
-    10 + complaints::OPERATIONS + reception::OPERATIONS + attachments::OPERATIONS + notifications::OPERATIONS + scripts::OPERATIONS + work_orders::OPERATIONS + contractors::OPERATIONS;
+pub const OPERATIONS: usize = 10
+    + complaints::OPERATIONS
+    + reception::OPERATIONS
+    + attachments::OPERATIONS
+    + notifications::OPERATIONS
+    + scripts::OPERATIONS
+    + work_orders::OPERATIONS
+    + contractors::OPERATIONS;
 
 use crate::state::AppState;
 use axum::Router;
