@@ -853,6 +853,12 @@ pub static EN: &[(&str, &str)] = &[
     ("资质", "Qualifications"),
     ("资质名称", "Qualification"),
     ("超时", "Late"),
+    ("保修期限", "Warranty periods"),
+    (
+        "保修期自房屋交付之日起计算；未设置的按《建设工程质量管理条例》规定的最低保修期限。",
+        "Warranties run from the unit's handover; components not set take the legal minimum of the Regulations on the Quality Management of Construction Projects.",
+    ),
+    ("年", "years"),
 ];
 
 #[cfg(test)]

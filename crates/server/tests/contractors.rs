@@ -336,3 +336,29 @@ async fn rep_11_rep_3_pages_register_form_list_export_detail_and_the_work_order_
     let (_, page) = w.app.get_text(&eng, &format!("/work-orders/{order_id}")).await;
     assert!(page.contains(&format!("<a href=\"/contractors/{id}\">恒安水电</a>")), "the repairer is shown");
 }
+
+#[tokio::test]
+async fn rep_3_a_project_sets_its_own_warranty_years_on_its_page() {
+    let w = world().await;
+    w.app.staff("jingli", "manager", &[w.app.project_a]).await;
+    let boss = w.app.login("jingli").await;
+    let (s, page) = w.app.get_text(&boss, &format!("/projects/{}/warranty", w.app.project_a)).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("name=\"years_waterproofing\" value=\"5\""), "the legal minimums by default");
+    let path = format!("/projects/{}/warranty", w.app.project_a);
+    let (s, _, page) = w.app.post_form(&boss, &path, &[("years_plumbing", "abc"), ("years_waterproofing", "0")]).await;
+    assert_eq!(s, 422);
+    assert!(page.contains("应为 1 到 100 的整数年"), "the reason in Chinese");
+    let eng = w.app.login("gong").await;
+    let (s, _, _) = w.app.post_form(&eng, &path, &[("years_plumbing", "5")]).await;
+    assert_eq!(s, 403, "only those who edit projects set warranties");
+    let (s, _, _) = w.app.post_form(&boss, &path, &[("years_plumbing", "5")]).await;
+    assert_eq!(s, 303);
+    let (s, _) = w.app.get_text(&boss, &format!("/projects/{}/warranty", w.app.project_b)).await;
+    assert_eq!(s, 404, "another project is not found");
+
+    let old = unit(&w, "A-601", &days_from_today(-3 * 365)).await;
+    let id = order(&w, old, "water").await;
+    let (_, d) = get(&w, &w.cs, &format!("/api/v1/work-orders/{id}")).await;
+    assert_eq!(d["warranty"], json!({"component": "plumbing", "years": 5, "in_warranty": true}), "{d}");
+}

@@ -7,7 +7,7 @@ use crate::ops::de_text;
 use chrono::{DateTime, NaiveDate, Utc};
 use propdesk_domain::access::{Actor, Permission};
 use propdesk_domain::values::{self, LicenceNo, Phone};
-use propdesk_domain::work_order::Trade;
+use propdesk_domain::work_order::{Component, Trade};
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::models::contractor::{self as store, NewContractor, NewQualification};
 use propdesk_store::models::event::{self, NewEvent};
@@ -182,6 +182,42 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, version: i64, input: &Contr
     let mut tx = db.begin().await?;
     write(&mut tx, actor, Some((id, version)), &p, now).await?;
     event::append(&mut tx, actor, now, NewEvent { project_id: None, entity: "contractor", entity_id: id, action: "updated", payload: payload(&p) }).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// REP-3: a project's warranty years per component, as typed (empty: the legal minimum).
+pub async fn set_warranty(db: &Db, actor: &Actor, project_id: i64, years: &[(Component, String)]) -> AppResult<()> {
+    if !actor.can(Permission::EditProjects) {
+        return Err(AppError::Forbidden);
+    }
+    let mut e = FieldErrors::new();
+    let mut parsed = Vec::new();
+    for (component, text) in years {
+        let field = format!("years_{}", component.code());
+        let v = match text.trim() {
+            "" => Ok(component.default_years()),
+            t => t
+                .parse::<i64>()
+                .ok()
+                .filter(|y| (1..=100).contains(y))
+                .ok_or(Reason::Invalid("应为 1 到 100 的整数年", "must be a whole number of years from 1 to 100")),
+        };
+        if let Some(y) = e.take(&field, v) {
+            parsed.push((*component, y));
+        }
+    }
+    e.into_result()?;
+    let mut tx = db.begin().await?;
+    if propdesk_store::models::org::project(&mut tx, actor, project_id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    for (component, y) in &parsed {
+        store::set_warranty_years(&mut tx, project_id, *component, *y).await?;
+    }
+    let payload = json!({"rule": "REP-3", "years": parsed.iter().map(|(c, y)| (c.code().to_string(), json!(y))).collect::<serde_json::Map<_, _>>()});
+    event::append(&mut tx, actor, Utc::now(), NewEvent { project_id: Some(project_id), entity: "project", entity_id: project_id, action: "warranty", payload })
+        .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -16,7 +16,7 @@ use axum::routing::get;
 use chrono::Utc;
 use propdesk_domain::FieldErrors;
 use propdesk_domain::access::Permission;
-use propdesk_domain::work_order::Trade;
+use propdesk_domain::work_order::{Component, Trade};
 use propdesk_store::Page;
 use propdesk_store::models::contractor::{self as store, ContractorJob, ContractorRow, Filter, QualificationRow};
 use std::collections::HashMap;
@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contractors/new", get(new_form))
         .route("/contractors/{id}", get(detail))
         .route("/contractors/{id}/edit", get(edit_form).post(update))
+        .route("/projects/{id}/warranty", get(warranty_form).post(save_warranty))
 }
 
 type Q = Query<HashMap<String, String>>;
@@ -287,4 +288,66 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     let (finished, on_time) = store::on_time(&mut c, &ctx.actor, id).await?;
     let today = Utc::now().with_timezone(&crate::staff::complaints::TZ).date_naive();
     Ok(render(&DetailPage { can_edit: ctx.actor.can(Permission::ManageContractors), ctx, c: row, quals, jobs, finished, on_time, today }))
+}
+
+// ---------- REP-3: a project's warranty periods ----------
+
+#[derive(Template)]
+#[template(path = "staff/project_warranty.html")]
+struct WarrantyPage {
+    ctx: Ctx,
+    project: propdesk_store::models::org::Project,
+    components: &'static [Component],
+    v: FormData,
+    errs: Errs,
+    can_edit: bool,
+}
+
+impl WarrantyPage {
+    fn field(&self, c: &Component) -> String {
+        format!("years_{}", c.code())
+    }
+    fn cls(&self, c: &Component) -> &'static str {
+        self.errs.cls(&self.field(c))
+    }
+    fn err(&self, c: &Component) -> String {
+        self.errs.msg(&self.field(c))
+    }
+    fn value(&self, c: &Component) -> &str {
+        self.v.get(&format!("years_{}", c.code()))
+    }
+}
+
+async fn warranty_page(state: &AppState, ctx: Ctx, id: i64, v: Option<FormData>, errs: Errs) -> AppResult<WarrantyPage> {
+    let mut c = state.db.read().await?;
+    let project = propdesk_store::models::org::project(&mut c, &ctx.actor, id).await?.ok_or(AppError::NotFound)?;
+    let v = match v {
+        Some(v) => v,
+        None => {
+            let mut pairs = Vec::new();
+            for comp in Component::ALL {
+                let years = store::warranty_years(&mut c, id, *comp).await?.unwrap_or_else(|| comp.default_years());
+                pairs.push((format!("years_{}", comp.code()), years.to_string()));
+            }
+            FormData(pairs)
+        }
+    };
+    Ok(WarrantyPage { can_edit: ctx.actor.can(Permission::EditProjects), ctx, project, components: Component::ALL, v, errs })
+}
+
+pub async fn warranty_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let errs = Errs::new(FieldErrors::new(), ctx.lang);
+    Ok(render(&warranty_page(&state, ctx, id, None, errs).await?))
+}
+
+pub async fn save_warranty(State(state): State<AppState>, Path(id): Path<i64>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
+    let years: Vec<(Component, String)> = Component::ALL.iter().map(|c| (*c, form.get(&format!("years_{}", c.code())).to_string())).collect();
+    match ops::set_warranty(&state.db, &ctx.actor, id, &years).await {
+        Ok(()) => Ok(saved(&format!("/projects/{id}/warranty"))),
+        Err(AppError::Invalid(e)) => {
+            let errs = Errs::new(e, ctx.lang);
+            Ok(render_invalid(&warranty_page(&state, ctx, id, Some(form), errs).await?))
+        }
+        Err(e) => Err(e),
+    }
 }
