@@ -60,6 +60,8 @@ pub enum Permission {
     ManageCalendar,
     /// RCP-5: rewrite a project's standard scripts (or restore the defaults).
     EditScripts,
+    /// REP-11: keep the company's contractor register (approval, qualifications).
+    ManageContractors,
 }
 
 impl Role {
@@ -79,6 +81,7 @@ impl Role {
             ManageStaff => matches!(self, Admin),
             ManageCalendar => matches!(self, Admin | Manager),
             EditScripts => matches!(self, Admin | Manager | Supervisor),
+            ManageContractors => matches!(self, Admin | Manager | Supervisor | Engineering),
         }
     }
 }

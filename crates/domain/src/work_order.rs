@@ -4,7 +4,7 @@
 
 use crate::sla::{Clock, Policies};
 use crate::text_enum;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use serde::Serialize;
 
 text_enum! {
@@ -147,10 +147,17 @@ pub enum Action {
     CallbackDone { satisfied: bool, note: String },
     /// Cancelled before the repair started, with the reason.
     Cancel { reason: String },
+    /// REP-3: the cause as found on site; who is responsible follows from it and the warranty.
+    DecideCause { cause: Cause, note: String },
+    /// REP-4: who repairs: a contractor from the approved list, or (None) our own engineering staff.
+    ChooseRepairer { contractor: Option<i64> },
+    /// REP-6: the test of electrical, water-pipe or waterproofing work, witnessed on site.
+    RecordTest { owner_present: bool, office_present: bool, passed: bool, note: String },
 }
 
 /// Every action code, in the order the pages offer them.
-pub const ACTIONS: &[&str] = &["dispatch", "arrive", "start", "finish", "sign_off", "callback_done", "cancel"];
+pub const ACTIONS: &[&str] =
+    &["dispatch", "arrive", "start", "finish", "sign_off", "callback_done", "cancel", "decide_cause", "choose_repairer", "record_test"];
 
 impl Action {
     pub fn code(&self) -> &'static str {
@@ -162,6 +169,9 @@ impl Action {
             Action::SignOff { .. } => "sign_off",
             Action::CallbackDone { .. } => "callback_done",
             Action::Cancel { .. } => "cancel",
+            Action::DecideCause { .. } => "decide_cause",
+            Action::ChooseRepairer { .. } => "choose_repairer",
+            Action::RecordTest { .. } => "record_test",
         }
     }
 }
@@ -179,6 +189,8 @@ pub struct WorkOrder {
     /// The deadline of each stage, as stored when the stage started.
     pub dues: Dues,
     pub reopened: u32,
+    /// REP-6: a witnessed test of this repair has passed (reset when the repair is reopened).
+    pub test_passed: bool,
 }
 
 /// The stored deadline of each stage.
@@ -220,6 +232,7 @@ pub struct Change {
     /// The stages this action completed, each with whether it was on time.
     pub results: Vec<(Stage, bool)>,
     pub reopened: u32,
+    pub test_passed: bool,
 }
 
 impl Change {
@@ -270,7 +283,7 @@ pub fn intake_dues(received_at: DateTime<Utc>, emergency: bool, appointment: Opt
 
 impl WorkOrder {
     /// One action of each kind, with texts filled in, to ask the table what fits.
-    fn samples(&self, now: DateTime<Utc>) -> [Action; 7] {
+    fn samples(&self, now: DateTime<Utc>) -> [Action; 10] {
         [
             Action::Dispatch { department: 0, assignee: 0 },
             Action::Arrive { note: "x".into(), evidence: "x".into(), shut_off: Some(ShutOff::NotNeeded) },
@@ -279,6 +292,9 @@ impl WorkOrder {
             Action::SignOff { signed_by: "x".into(), signature: "x".into(), note: String::new() },
             Action::CallbackDone { satisfied: true, note: String::new() },
             Action::Cancel { reason: "x".into() },
+            Action::DecideCause { cause: Cause::Defect, note: String::new() },
+            Action::ChooseRepairer { contractor: None },
+            Action::RecordTest { owner_present: true, office_present: true, passed: true, note: String::new() },
         ]
     }
 
@@ -308,7 +324,14 @@ impl WorkOrder {
     /// The transition table: what `action` by `by` at `now` does to this work order.
     pub fn apply(&self, action: &Action, by: By, now: DateTime<Utc>, k: &Clocks<'_>) -> Result<Change, TransitionError> {
         use WorkOrderStatus as S;
-        let mut c = Change { status: self.status, department: self.department, dues: self.dues, results: Vec::new(), reopened: self.reopened };
+        let mut c = Change {
+            status: self.status,
+            department: self.department,
+            dues: self.dues,
+            results: Vec::new(),
+            reopened: self.reopened,
+            test_passed: self.test_passed,
+        };
         // A stage's result: on time when done by its stored deadline (a stage without one is on time).
         let on_time = |s: Stage| self.dues.of(s).is_none_or(|due| now <= due);
         match (self.status, action, by) {
@@ -353,6 +376,8 @@ impl WorkOrder {
                 c.results.push((Stage::Finish, on_time(Stage::Finish)));
                 c.dues.set(Stage::SignOff, k.due(k.policies.rep_sign_off, now));
             }
+            // REP-6: tested work is signed off only after its witnessed test passed.
+            (S::AwaitingSignOff, Action::SignOff { .. }, _) if self.category.needs_test() && !self.test_passed => return Err(self.not_allowed()),
             (S::AwaitingSignOff, Action::SignOff { signed_by, signature, .. }, _) => {
                 self.on_the_job(by)?;
                 need(signed_by, "signed_by")?;
@@ -374,6 +399,7 @@ impl WorkOrder {
                 need(note, "note")?;
                 c.status = S::InRepair;
                 c.reopened += 1;
+                c.test_passed = false;
                 c.results.push((Stage::Callback, on_time(Stage::Callback)));
                 c.dues.set(Stage::Finish, k.due(k.policies.rep_finish, now));
                 c.dues.sign_off = None;
@@ -383,10 +409,148 @@ impl WorkOrder {
                 need(reason, "reason")?;
                 c.status = S::Cancelled;
             }
+            // REP-3: the cause is decided once someone has seen the fault, until the repair is done.
+            (S::OnSite | S::InRepair, Action::DecideCause { .. }, _) => self.on_the_job(by)?,
+            // REP-4: the repairer is chosen before the work starts.
+            (S::Dispatched | S::OnSite, Action::ChooseRepairer { .. }, _) => self.on_the_job(by)?,
+            (S::AwaitingSignOff, Action::RecordTest { owner_present, office_present, passed, note }, _) if self.category.needs_test() && !self.test_passed => {
+                self.on_the_job(by)?;
+                // REP-6: the property office witnesses every test; the owner too when it is their unit.
+                if !office_present {
+                    return Err(TransitionError::Invalid {
+                        field: "office_present", zh: "试验须有物业管理处在场", en: "the property office must be present"
+                    });
+                }
+                if self.location_kind == LocationKind::InUnit && !owner_present {
+                    return Err(TransitionError::Invalid { field: "owner_present", zh: "户内试验须有业主在场", en: "the owner must be present" });
+                }
+                if *passed {
+                    c.test_passed = true;
+                } else {
+                    // A failed test sends the work back to repair, with a fresh finish clock.
+                    need(note, "note")?;
+                    c.status = S::InRepair;
+                    c.test_passed = false;
+                    c.dues.set(Stage::Finish, k.due(k.policies.rep_finish, now));
+                    c.dues.sign_off = None;
+                }
+            }
             _ => return Err(self.not_allowed()),
         }
         Ok(c)
     }
+}
+
+text_enum! {
+    /// REP-3: what caused the fault, as found on site.
+    Cause {
+        Defect = "defect", "工程质量缺陷", "Construction defect";
+        OwnerUse = "owner_use", "业主使用不当", "Owner's use";
+        FitOut = "fit_out", "业主装修造成", "Owner's fit-out";
+    }
+}
+
+text_enum! {
+    /// REP-3: who repairs or pays.
+    Responsibility {
+        Contractor = "contractor", "原施工单位（保修期内，费用由其承担）", "Original contractor (in warranty, at their cost)";
+        Developer = "developer", "开发商（保修期外，按保修规定处理）", "Developer (out of warranty, per the warranty rules)";
+        Owner = "owner", "业主（有偿维修）", "Owner (paid repair)";
+    }
+}
+
+text_enum! {
+    /// REP-3: the parts of a building warranty periods are set for (建设工程质量管理条例 第四十条).
+    Component {
+        Structure = "structure", "地基基础和主体结构", "Foundations and structure";
+        Waterproofing = "waterproofing", "屋面防水、有防水要求的卫生间和外墙面防渗漏", "Waterproofing";
+        Electric = "electric", "电气管线", "Electrical wiring";
+        Plumbing = "plumbing", "给排水管道", "Water and drain pipes";
+        FitOut = "fit_out", "装修工程", "Fit-out";
+    }
+}
+
+text_enum! {
+    /// REP-11: the trades a contractor is approved for.
+    Trade {
+        Water = "water", "给排水", "Plumbing";
+        Electric = "electric", "电气", "Electrical";
+        Waterproofing = "waterproofing", "防水", "Waterproofing";
+        General = "general", "综合维修", "General repairs";
+    }
+}
+
+impl Component {
+    /// The legal minimum warranty in years, used when a project has not set its own. The
+    /// structure's is the design life; 50 years is the usual one for housing.
+    pub fn default_years(self) -> i64 {
+        match self {
+            Component::Structure => 50,
+            Component::Waterproofing => 5,
+            Component::Electric | Component::Plumbing | Component::FitOut => 2,
+        }
+    }
+}
+
+impl RepairCategory {
+    /// REP-3: the component whose warranty covers this kind of fault.
+    pub fn component(self) -> Component {
+        match self {
+            RepairCategory::Leak => Component::Waterproofing,
+            RepairCategory::Electric => Component::Electric,
+            RepairCategory::Water => Component::Plumbing,
+            RepairCategory::DoorWindow | RepairCategory::WallFloor | RepairCategory::PublicFacility | RepairCategory::Other => Component::FitOut,
+        }
+    }
+    /// REP-11: the trade a contractor needs for this kind of repair.
+    pub fn trade(self) -> Trade {
+        match self {
+            RepairCategory::Water => Trade::Water,
+            RepairCategory::Electric => Trade::Electric,
+            RepairCategory::Leak => Trade::Waterproofing,
+            RepairCategory::DoorWindow | RepairCategory::WallFloor | RepairCategory::PublicFacility | RepairCategory::Other => Trade::General,
+        }
+    }
+    /// REP-6: electrical, water-pipe and waterproofing repairs are tested before sign-off.
+    pub fn needs_test(self) -> bool {
+        matches!(self, RepairCategory::Water | RepairCategory::Electric | RepairCategory::Leak)
+    }
+}
+
+/// REP-3: whether a fault reported on `reported` is within `years` of the unit's handover
+/// (None when the handover date is unknown, e.g. a public area or an unsold unit).
+pub fn in_warranty(handover: Option<NaiveDate>, years: i64, reported: NaiveDate) -> Option<bool> {
+    let handover = handover?;
+    let months = u32::try_from(years.saturating_mul(12)).unwrap_or(u32::MAX);
+    // The warranty runs until the same calendar day `years` later (29 Feb ends on 28 Feb).
+    let end = handover.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX);
+    Some(reported < end)
+}
+
+/// REP-3: who is responsible for a fault with this cause. A defect without a known warranty
+/// start is the developer's to explain under the warranty rules.
+pub fn responsibility(cause: Cause, in_warranty: Option<bool>) -> Responsibility {
+    match (cause, in_warranty) {
+        (Cause::OwnerUse | Cause::FitOut, _) => Responsibility::Owner,
+        (Cause::Defect, Some(true)) => Responsibility::Contractor,
+        (Cause::Defect, Some(false) | None) => Responsibility::Developer,
+    }
+}
+
+/// REP-11: a contractor may be sent only when approved and holding a qualification for the
+/// trade that has not expired by `today`; otherwise why not.
+pub fn contractor_refusal(approved: bool, qualifications: &[(Trade, NaiveDate)], trade: Trade, today: NaiveDate) -> Option<(&'static str, &'static str)> {
+    if !approved {
+        return Some(("该维修商未通过审批，不能选用", "the contractor is not approved"));
+    }
+    let held: Vec<NaiveDate> = qualifications.iter().filter(|(t, _)| *t == trade).map(|(_, d)| *d).collect();
+    if held.is_empty() {
+        return Some(("该维修商没有此类维修的资质", "the contractor holds no qualification for this trade"));
+    }
+    if held.iter().all(|d| *d < today) {
+        return Some(("该维修商此类维修的资质已过期", "the contractor's qualification for this trade has expired"));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -426,12 +590,13 @@ mod tests {
             department: None,
             dues: intake_dues(r, emergency, appointment, &env.k()),
             reopened: 0,
+            test_passed: false,
         }
     }
 
     fn step(w: &WorkOrder, a: Action, by: By, now: &str, env: &Env) -> (WorkOrder, Change) {
         let ch = w.apply(&a, by, at(now), &env.k()).unwrap_or_else(|e| panic!("{a:?} by {by:?} in {:?}: {e:?}", w.status));
-        let next = WorkOrder { status: ch.status, department: ch.department, dues: ch.dues, reopened: ch.reopened, ..w.clone() };
+        let next = WorkOrder { status: ch.status, department: ch.department, dues: ch.dues, reopened: ch.reopened, test_passed: ch.test_passed, ..w.clone() };
         (next, ch)
     }
 
@@ -484,6 +649,12 @@ mod tests {
         assert_eq!((w.status, ch.results.clone()), (WorkOrderStatus::AwaitingSignOff, vec![(Stage::Finish, true)]));
         let k = env.k();
         let unsigned = Action::SignOff { signed_by: "王先生".into(), signature: String::new(), note: String::new() };
+        assert_eq!(
+            w.apply(&unsigned, By::Department(7), at("2026-12-03 16:30"), &k),
+            Err(TransitionError::NotAllowed { status: WorkOrderStatus::AwaitingSignOff })
+        );
+        let test = Action::RecordTest { owner_present: true, office_present: true, passed: true, note: String::new() };
+        let (w, _) = step(&w, test, By::Department(7), "2026-12-03 16:20", &env);
         assert_eq!(w.apply(&unsigned, By::Department(7), at("2026-12-03 16:30"), &k), Err(TransitionError::Missing("signature")));
         let signed = Action::SignOff { signed_by: "王先生".into(), signature: "data:image/png;base64,x".into(), note: String::new() };
         let (w, ch) = step(&w, signed, By::Department(7), "2026-12-03 16:30", &env);
@@ -523,13 +694,72 @@ mod tests {
         let now = at("2026-11-27 12:00");
         assert_eq!(w.refusal("arrive", By::Department(8), now, &k), Some(TransitionError::NotYours));
         assert_eq!(w.refusal("cancel", By::Department(7), now, &k), Some(TransitionError::NotYours));
-        assert_eq!(w.allowed(By::Department(7), now, &k), vec!["arrive"]);
-        assert_eq!(w.allowed(By::CustomerService, now, &k), vec!["arrive", "cancel"]);
+        assert_eq!(w.allowed(By::Department(7), now, &k), vec!["arrive", "choose_repairer"]);
+        assert_eq!(w.allowed(By::CustomerService, now, &k), vec!["arrive", "cancel", "choose_repairer"]);
         w.status = WorkOrderStatus::InRepair;
         assert!(!w.allowed(By::CustomerService, now, &k).contains(&"cancel"));
         let past = Action::Start { plan: "x".into(), due: Some(now - Duration::hours(1)) };
         w.status = WorkOrderStatus::OnSite;
         assert!(matches!(w.apply(&past, By::Department(7), now, &k), Err(TransitionError::Invalid { field: "due", .. })));
+    }
+
+    #[test]
+    fn rep_3_warranty_from_handover_by_component_and_responsibility_by_cause() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        assert_eq!(RepairCategory::Leak.component().default_years(), 5);
+        assert_eq!(RepairCategory::Electric.component().default_years(), 2);
+        assert_eq!(RepairCategory::Water.component().default_years(), 2);
+        assert_eq!(RepairCategory::DoorWindow.component(), Component::FitOut);
+        let handover = Some(d("2024-03-01"));
+        assert_eq!(in_warranty(handover, 2, d("2026-02-28")), Some(true));
+        assert_eq!(in_warranty(handover, 2, d("2026-03-01")), Some(false), "two years end on the anniversary");
+        assert_eq!(in_warranty(handover, 5, d("2026-03-01")), Some(true));
+        assert_eq!(in_warranty(None, 5, d("2026-03-01")), None);
+        assert_eq!(responsibility(Cause::Defect, Some(true)), Responsibility::Contractor);
+        assert_eq!(responsibility(Cause::Defect, Some(false)), Responsibility::Developer);
+        assert_eq!(responsibility(Cause::Defect, None), Responsibility::Developer);
+        assert_eq!(responsibility(Cause::OwnerUse, Some(true)), Responsibility::Owner);
+        assert_eq!(responsibility(Cause::FitOut, Some(false)), Responsibility::Owner);
+    }
+
+    #[test]
+    fn rep_11_only_approved_contractors_with_a_current_qualification_for_the_trade() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let today = d("2026-11-28");
+        let quals = [(Trade::Water, d("2026-11-28")), (Trade::Electric, d("2026-11-27"))];
+        assert_eq!(contractor_refusal(true, &quals, Trade::Water, today), None, "valid through its expiry day");
+        assert!(contractor_refusal(true, &quals, Trade::Electric, today).is_some_and(|(zh, _)| zh.contains("过期")));
+        assert!(contractor_refusal(true, &quals, Trade::Waterproofing, today).is_some_and(|(zh, _)| zh.contains("没有")));
+        assert!(contractor_refusal(false, &quals, Trade::Water, today).is_some_and(|(zh, _)| zh.contains("审批")));
+        assert_eq!(RepairCategory::Leak.trade(), Trade::Waterproofing);
+    }
+
+    #[test]
+    fn rep_6_witnessed_test_before_sign_off_and_a_failed_test_sends_it_back_to_repair() {
+        let env = Env::new();
+        let k = env.k();
+        let mut w = order(&env, "2026-11-27 10:00", false, None);
+        w.status = WorkOrderStatus::AwaitingSignOff;
+        w.department = Some(7);
+        let now = at("2026-11-30 10:00");
+        let sign = Action::SignOff { signed_by: "王先生".into(), signature: "x".into(), note: String::new() };
+        assert_eq!(w.apply(&sign, By::Department(7), now, &k), Err(TransitionError::NotAllowed { status: WorkOrderStatus::AwaitingSignOff }));
+        let no_office = Action::RecordTest { owner_present: true, office_present: false, passed: true, note: String::new() };
+        assert!(matches!(w.apply(&no_office, By::Department(7), now, &k), Err(TransitionError::Invalid { field: "office_present", .. })));
+        let no_owner = Action::RecordTest { owner_present: false, office_present: true, passed: true, note: String::new() };
+        assert!(matches!(w.apply(&no_owner, By::Department(7), now, &k), Err(TransitionError::Invalid { field: "owner_present", .. })));
+        let failed = Action::RecordTest { owner_present: true, office_present: true, passed: false, note: "打压试验 10 分钟掉压".into() };
+        let ch = w.apply(&failed, By::Department(7), now, &k).expect("failed test recorded");
+        assert_eq!((ch.status, ch.test_passed, ch.dues.sign_off), (WorkOrderStatus::InRepair, false, None));
+        assert!(ch.dues.finish.is_some_and(|d| d > now));
+        let passed = Action::RecordTest { owner_present: true, office_present: true, passed: true, note: String::new() };
+        let ch = w.apply(&passed, By::Department(7), now, &k).expect("passed");
+        assert_eq!((ch.status, ch.test_passed), (WorkOrderStatus::AwaitingSignOff, true));
+        w.test_passed = true;
+        assert!(w.apply(&sign, By::Department(7), now, &k).is_ok());
+        // Doors and windows need no test; a test of them does not fit.
+        w.category = RepairCategory::DoorWindow;
+        assert_eq!(w.refusal("record_test", By::Department(7), now, &k), Some(TransitionError::NotAllowed { status: WorkOrderStatus::AwaitingSignOff }));
     }
 
     #[test]
@@ -564,12 +794,12 @@ mod tests {
             match (s, by) {
                 (S::New, By::CustomerService) => vec!["dispatch", "cancel"],
                 (S::New, By::Department(_)) => vec![],
-                (S::Dispatched, By::CustomerService) => vec!["arrive", "cancel"],
-                (S::Dispatched, By::Department(7)) => vec!["arrive"],
-                (S::OnSite, By::CustomerService) => vec!["start", "cancel"],
-                (S::OnSite, By::Department(7)) => vec!["start"],
-                (S::InRepair, By::CustomerService | By::Department(7)) => vec!["finish"],
-                (S::AwaitingSignOff, By::CustomerService | By::Department(7)) => vec!["sign_off"],
+                (S::Dispatched, By::CustomerService) => vec!["arrive", "cancel", "choose_repairer"],
+                (S::Dispatched, By::Department(7)) => vec!["arrive", "choose_repairer"],
+                (S::OnSite, By::CustomerService) => vec!["start", "cancel", "decide_cause", "choose_repairer"],
+                (S::OnSite, By::Department(7)) => vec!["start", "decide_cause", "choose_repairer"],
+                (S::InRepair, By::CustomerService | By::Department(7)) => vec!["finish", "decide_cause"],
+                (S::AwaitingSignOff, By::CustomerService | By::Department(7)) => vec!["record_test"],
                 (S::AwaitingCallback, By::CustomerService) => vec!["callback_done"],
                 _ => vec![],
             }
@@ -580,6 +810,13 @@ mod tests {
                 w.status = *s;
                 w.department = Some(7);
                 assert_eq!(w.allowed(by, now, &k), expect(*s, by), "{s:?} by {by:?}");
+                // REP-6: once the test passed (or for work that needs none) sign-off replaces it.
+                let signable = |v: Vec<&'static str>| -> Vec<&'static str> { if *s == S::AwaitingSignOff && !v.is_empty() { vec!["sign_off"] } else { v } };
+                w.test_passed = true;
+                assert_eq!(w.allowed(by, now, &k), signable(expect(*s, by)), "{s:?} by {by:?}, tested");
+                w.test_passed = false;
+                w.category = RepairCategory::DoorWindow;
+                assert_eq!(w.allowed(by, now, &k), signable(expect(*s, by)), "{s:?} by {by:?}, no test needed");
             }
         }
     }

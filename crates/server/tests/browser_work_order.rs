@@ -1,6 +1,6 @@
 //! A repair's journey in headless Chromium: the receptionist records a repair at the desk
 //! (RCP-3 opens the work order), customer service dispatches it, the engineer arrives, agrees
-//! the plan, finishes, and the owner signs on the screen (REP-7); the callback closes the order
+//! the plan, finishes, the test is witnessed (REP-6), and the owner signs on the screen (REP-7); the callback closes the order
 //! and with it the reception record (RCP-7).
 
 mod common;
@@ -81,6 +81,12 @@ async fn rcp_3_rep_7_rcp_7_repair_from_the_desk_to_the_signed_off_closed_order()
     c.wait().for_element(Locator::Css("#result")).await.expect("result").send_keys("已更换阀芯，无渗漏").await.expect("type");
     act(c, "finish").await;
     status_is(c, "待验收").await;
+    // REP-6: a leak repair is tested with the owner and the property office before sign-off.
+    for id in ["#owner-present", "#office-present", "#test-pass"] {
+        c.find(Locator::Css(id)).await.expect("test field").click().await.expect("tick");
+    }
+    act(c, "record_test").await;
+    c.wait().for_element(Locator::Css("#tests")).await.expect("the test is on record");
     c.wait().for_element(Locator::Css("#signed-by")).await.expect("signer").send_keys("王女士").await.expect("type");
     c.execute(
         r#"const p = document.getElementById("sig-pad"), r = p.getBoundingClientRect();

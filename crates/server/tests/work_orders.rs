@@ -212,6 +212,8 @@ async fn rcp_7_rep_7_the_record_closes_when_its_signed_off_work_order_closes() {
         (&w.eng, json!({"action": "arrive"}), "on_site"),
         (&w.eng, json!({"action": "start", "plan": "更换插座"}), "in_repair"),
         (&w.eng, json!({"action": "finish", "result": "已更换插座，通电正常"}), "awaiting_sign_off"),
+        // REP-6: electrical work is tested with the owner and the property office before sign-off.
+        (&w.eng, json!({"action": "record_test", "owner_present": true, "office_present": true, "passed": true}), "awaiting_sign_off"),
     ];
     for (token, body, status) in steps {
         let (s, d) = act(&w, token, id, body).await;
@@ -235,7 +237,7 @@ async fn rcp_7_rep_7_the_record_closes_when_its_signed_off_work_order_closes() {
         assert_eq!(stage(&d, st)["on_time"], true, "{st} done on time");
     }
     let history: Vec<&str> = d["history"].as_array().expect("history").iter().filter_map(|e| e["action"].as_str()).collect();
-    assert_eq!(history, ["created", "dispatch", "arrive", "start", "finish", "sign_off", "callback_done"], "one event per action");
+    assert_eq!(history, ["created", "dispatch", "arrive", "start", "finish", "record_test", "sign_off", "callback_done"], "one event per action");
     assert_eq!(
         scalar(&w.app, Sql::new("SELECT COUNT(*) FROM reception_records WHERE id = $1 AND status = 'closed' AND follow_up_state = 'done'").arg(rid)).await,
         1,

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod callback;
 pub mod claim;
 pub mod complaint;
+pub mod contractor;
 pub mod duplicates;
 pub mod import;
 pub mod notify;

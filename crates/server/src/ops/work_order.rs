@@ -7,15 +7,19 @@ use crate::ops::callback::check_signature;
 use crate::ops::complaint::{self as complaints, project_clocks};
 use crate::ops::{de_text, log};
 use crate::staff::complaints::parse_due;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use propdesk_domain::access::Actor;
 use propdesk_domain::complaint::By as ComplaintSide;
 use propdesk_domain::reception::{FollowUpState, ReceptionStatus};
 use propdesk_domain::values::{self, Phone};
-use propdesk_domain::work_order::{self as rules, Action, By, Dues, LocationKind, RepairCategory, ShutOff, Stage, TransitionError, WorkOrder, WorkOrderStatus};
+use propdesk_domain::work_order::{
+    self as rules, Action, By, Cause, Component, Dues, LocationKind, RepairCategory, Responsibility, ShutOff, Stage, Trade, TransitionError, WorkOrder,
+    WorkOrderStatus,
+};
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::models::complaint::next_number;
+use propdesk_store::models::contractor::{self as contractors, NewTest};
 use propdesk_store::models::reception as receptions;
 use propdesk_store::models::work_order::{self as store, NewWorkOrder, Update, WorkOrderRow};
 use propdesk_store::models::{org, staff};
@@ -279,6 +283,7 @@ pub fn to_domain(row: &WorkOrderRow) -> WorkOrder {
         department: row.department_id,
         dues: Dues { accept: row.accept_due, on_site: row.on_site_due, finish: row.finish_due, sign_off: row.sign_off_due, callback: row.callback_due },
         reopened: row.reopened.max(0) as u32,
+        test_passed: row.test_passed,
     }
 }
 
@@ -409,7 +414,37 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
             u.cancel_reason = Some(reason.clone());
             json!({"reason": reason})
         }
+        Action::DecideCause { cause, note } => {
+            let (component, years, in_warranty) = warranty(tx, actor, &row).await?;
+            let resp = rules::responsibility(*cause, in_warranty);
+            let paid = resp == Responsibility::Owner;
+            contractors::set_cause(tx, id, cause.code(), note, in_warranty, resp.code(), paid).await?;
+            json!({"rule": "REP-3", "cause": cause.code(), "note": note, "component": component.code(), "warranty_years": years,
+                   "in_warranty": in_warranty, "responsibility": resp.code(), "paid_repair": paid})
+        }
+        Action::ChooseRepairer { contractor } => {
+            if let Some(cid) = contractor {
+                check_contractor(tx, actor, *cid, row.category.trade(), now).await?;
+            }
+            contractors::set_contractor(tx, id, *contractor).await?;
+            json!({"rule": "REP-4", "contractor_id": contractor})
+        }
+        Action::RecordTest { owner_present, office_present, passed, note } => {
+            let t = NewTest {
+                work_order_id: id,
+                owner_present: *owner_present,
+                office_present: *office_present,
+                passed: *passed,
+                note,
+                tested_by: Some(actor.staff_id),
+            };
+            contractors::insert_test(tx, &t, now).await?;
+            json!({"rule": "REP-6", "owner_present": owner_present, "office_present": office_present, "passed": passed, "note": note})
+        }
     };
+    if change.test_passed != row.test_passed {
+        contractors::set_test_passed(tx, id, change.test_passed).await?;
+    }
     if matches!(change.status, WorkOrderStatus::Closed | WorkOrderStatus::Cancelled) {
         u.closed_at = Some(now);
     }
@@ -433,6 +468,33 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         close_reception(tx, actor, rid, &row, change.status, now).await?;
     }
     store::get(tx, actor, id, "").await?.ok_or(AppError::NotFound)
+}
+
+/// REP-3: the warranty that covers the order's category, its years (the project's own or the
+/// legal minimum) and whether the report date falls within it, counted from the unit's handover.
+pub async fn warranty(c: &mut impl AsEx, actor: &Actor, row: &WorkOrderRow) -> AppResult<(Component, i64, Option<bool>)> {
+    let component = row.category.component();
+    let years = contractors::warranty_years(c, row.project_id, component).await?.unwrap_or_else(|| component.default_years());
+    let reported = row.received_at.with_timezone(&crate::staff::complaints::TZ).date_naive();
+    let handover = match row.unit_id {
+        Some(u) => org::unit(c, actor, u, reported).await?.and_then(|u| u.handover_date),
+        None => None,
+    };
+    Ok((component, years, rules::in_warranty(handover, years, reported)))
+}
+
+/// REP-4 / REP-11: only an approved contractor of the company, qualified for the trade on the
+/// day, may be sent in.
+async fn check_contractor(c: &mut impl AsEx, actor: &Actor, contractor_id: i64, trade: Trade, now: DateTime<Utc>) -> AppResult<()> {
+    let Some(ct) = contractors::get(c, actor.company_id, contractor_id).await? else {
+        return Err(FieldErrors::single("contractor_id", Reason::NotFound).into());
+    };
+    let quals: Vec<(Trade, NaiveDate)> = contractors::qualifications(c, ct.id).await?.into_iter().map(|q| (q.trade, q.expires_on)).collect();
+    let today = now.with_timezone(&crate::staff::complaints::TZ).date_naive();
+    match rules::contractor_refusal(ct.approved, &quals, trade, today) {
+        Some((zh, en)) => Err(FieldErrors::single("contractor_id", Reason::Invalid(zh, en)).into()),
+        None => Ok(()),
+    }
 }
 
 /// RCP-7: the repair record's follow-up is done when its work order closes or is cancelled;
@@ -499,6 +561,19 @@ pub struct ActionInput {
     pub satisfied: String,
     #[serde(default, deserialize_with = "de_text")]
     pub reason: String,
+    /// REP-3: the `Cause` code.
+    #[serde(default, deserialize_with = "de_text")]
+    pub cause: String,
+    /// REP-4: the contractor sent in; empty for our own engineering staff.
+    #[serde(default, deserialize_with = "de_text")]
+    pub contractor_id: String,
+    /// REP-6: who witnessed the test and its result.
+    #[serde(default, deserialize_with = "de_text")]
+    pub owner_present: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub office_present: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub passed: String,
 }
 
 impl ActionInput {
@@ -535,6 +610,26 @@ impl ActionInput {
                 Action::CallbackDone { satisfied: e.take("satisfied", satisfied).unwrap_or(true), note: text(&mut e, "note", &self.note, 1000) }
             }
             "cancel" => Action::Cancel { reason: text(&mut e, "reason", &self.reason, 500) },
+            "decide_cause" => {
+                let cause = match self.cause.trim() {
+                    "" => Err(Reason::Required),
+                    c => Cause::parse(c),
+                };
+                Action::DecideCause { cause: e.take("cause", cause).unwrap_or(Cause::Defect), note: text(&mut e, "note", &self.note, 1000) }
+            }
+            "choose_repairer" => Action::ChooseRepairer { contractor: e.take("contractor_id", opt_id(&self.contractor_id)).flatten() },
+            "record_test" => {
+                let passed = match self.passed.trim() {
+                    "" => Err(Reason::Required),
+                    s => flag(s).map_err(|_| Reason::Invalid("应为合格或不合格", "must be true or false")),
+                };
+                Action::RecordTest {
+                    owner_present: e.take("owner_present", flag(&self.owner_present)).unwrap_or(false),
+                    office_present: e.take("office_present", flag(&self.office_present)).unwrap_or(false),
+                    passed: e.take("passed", passed).unwrap_or(false),
+                    note: text(&mut e, "note", &self.note, 1000),
+                }
+            }
             "" => {
                 e.push("action", Reason::Required);
                 Action::Cancel { reason: String::new() }

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod callbacks;
 pub mod claims;
 pub mod complaints;
+pub mod contractors;
 pub mod home;
 pub mod import;
 pub mod notifications;
@@ -183,6 +184,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reception::routes())
         .merge(complaints::routes())
         .merge(work_orders::routes())
+        .merge(contractors::routes())
         .merge(callbacks::routes())
         .merge(board::routes())
         .merge(reports::routes())

@@ -17,8 +17,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
-use propdesk_domain::work_order::{LocationKind, RepairCategory, ShutOff, Stage, WorkOrderStatus};
+use propdesk_domain::work_order::{Cause, Component, LocationKind, RepairCategory, Responsibility, ShutOff, Stage, WorkOrderStatus};
 use propdesk_store::models::complaint::unit_labels;
+use propdesk_store::models::contractor::{self as contractors, ContractorRow, TestRow};
 use propdesk_store::models::event::{self, Event};
 use propdesk_store::models::org::{self, Project};
 use propdesk_store::models::staff;
@@ -310,6 +311,9 @@ pub fn action_label(code: &str, en: bool) -> &'static str {
         "sign_off" => tr(en, "验收签字", "Signed off"),
         "callback_done" => tr(en, "回访", "Callback"),
         "cancel" => tr(en, "取消", "Cancelled"),
+        "decide_cause" => tr(en, "判定原因和责任", "Cause and responsibility decided"),
+        "choose_repairer" => tr(en, "选定维修单位", "Repairer chosen"),
+        "record_test" => tr(en, "试验记录", "Test recorded"),
         _ => tr(en, "其他", "Other"),
     }
 }
@@ -389,6 +393,13 @@ struct RecordPage {
     v: FormData,
     errs: Errs,
     min_due: String,
+    /// REP-3: the warranty covering this kind of repair and whether the report fell within it.
+    warranty: (Component, i64, Option<bool>),
+    causes: &'static [Cause],
+    /// REP-4: the approved contractors to choose from (eligibility is checked on saving).
+    contractors: Vec<ContractorRow>,
+    /// REP-6: the witnessed tests.
+    tests: Vec<TestRow>,
 }
 
 impl RecordPage {
@@ -413,6 +424,22 @@ impl RecordPage {
     fn in_unit(&self) -> bool {
         self.w.location_kind == LocationKind::InUnit
     }
+    fn warranty_text(&self) -> String {
+        let (component, years, within) = self.warranty;
+        let en = self.ctx.en();
+        let state = match within {
+            Some(true) => tr(en, "报修时在保修期内", "within the warranty when reported"),
+            Some(false) => tr(en, "报修时已过保修期", "out of warranty when reported"),
+            None => tr(en, "无交付日期，无法判断", "no handover date, cannot tell"),
+        };
+        format!("{} · {years} {} · {state}", component.label(en), tr(en, "年", "years"))
+    }
+    fn cause_label(&self) -> &'static str {
+        self.w.cause.as_deref().and_then(|c| Cause::parse(c).ok()).map(|c| c.label(self.ctx.en())).unwrap_or("")
+    }
+    fn responsibility_label(&self) -> &'static str {
+        self.w.responsibility.as_deref().and_then(|c| Responsibility::parse(c).ok()).map(|c| c.label(self.ctx.en())).unwrap_or("")
+    }
 }
 
 async fn unit_label_of(c: &mut impl AsEx, actor: &Actor, w: &WorkOrderRow) -> AppResult<String> {
@@ -432,7 +459,19 @@ async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Err
     let assignees = if allowed.contains(&"dispatch") { assignees(&mut c, &ctx.actor, w.project_id).await? } else { Vec::new() };
     let events = event::for_entity(&mut c, "work_order", id).await?;
     let now = Utc::now();
+    let warranty = ops::warranty(&mut c, &ctx.actor, &w).await?;
+    let contractors = if allowed.contains(&"choose_repairer") {
+        let f = contractors::Filter { approved: Some(true), trade: Some(w.category.trade()), q: None };
+        contractors::list(&mut c, ctx.actor.company_id, &f, Page::new(1, 200)).await?.items
+    } else {
+        Vec::new()
+    };
+    let tests = contractors::tests(&mut c, id).await?;
     Ok(RecordPage {
+        warranty,
+        causes: Cause::ALL,
+        contractors,
+        tests,
         project,
         unit_label,
         next_due: next(&w, now, en),
@@ -477,6 +516,12 @@ fn action_input(f: &FormData) -> ActionInput {
         signature: f.get("signature").into(),
         satisfied: f.get("satisfied").into(),
         reason: f.get("reason").into(),
+        cause: f.get("cause").into(),
+        contractor_id: f.get("contractor_id").into(),
+        // Unticked boxes are not sent; "off" reads as no.
+        owner_present: f.get("owner_present").into(),
+        office_present: f.get("office_present").into(),
+        passed: f.get("passed").into(),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod claim;
 pub mod complaint;
 pub mod complaint_decision;
 pub mod complaint_links;
+pub mod contractor;
 pub mod event;
 pub mod org;
 pub mod outbox;

@@ -60,6 +60,18 @@ pub struct WorkOrderRow {
     /// The dispatched department's and the assignee's names (joined, for pages and prints).
     pub department_name: Option<String>,
     pub assignee_name: Option<String>,
+    /// REP-3: the `Cause` and `Responsibility` codes once decided, the warranty result at the
+    /// report date (None: unknown) and whether the owner pays.
+    pub cause: Option<String>,
+    pub cause_note: String,
+    pub in_warranty: Option<bool>,
+    pub responsibility: Option<String>,
+    pub paid_repair: bool,
+    /// REP-4: the contractor sent in (None: own engineering staff).
+    pub contractor_id: Option<i64>,
+    pub contractor_name: Option<String>,
+    /// REP-6: the witnessed test passed.
+    pub test_passed: bool,
 }
 
 const COLS: &str = "w.id, w.project_id, w.number, w.reception_id, w.unit_id, w.party_id, w.location_kind, w.location, w.owner_name, w.contact_phone,
@@ -67,9 +79,11 @@ const COLS: &str = "w.id, w.project_id, w.number, w.reception_id, w.unit_id, w.p
     w.received_at, w.accept_due, w.on_site_due, w.finish_due, w.sign_off_due, w.callback_due, w.next_due, w.accept_on_time, w.on_site_on_time,
     w.finish_on_time, w.sign_off_on_time, w.callback_on_time, w.dispatched_at, w.arrived_at, w.started_at, w.finished_at, w.signed_off_at,
     w.closed_at, w.plan, w.result, w.signed_by, w.signature, w.cancel_reason, w.reopened, w.version,
-    d.name AS department_name, s.display_name AS assignee_name";
+    d.name AS department_name, s.display_name AS assignee_name,
+    w.cause, w.cause_note, w.in_warranty, w.responsibility, w.paid_repair, w.contractor_id, ct.name AS contractor_name, w.test_passed";
 
-const FROM: &str = " FROM work_orders w LEFT JOIN departments d ON d.id = w.department_id LEFT JOIN staff s ON s.id = w.assignee_id";
+const FROM: &str = " FROM work_orders w LEFT JOIN departments d ON d.id = w.department_id LEFT JOIN staff s ON s.id = w.assignee_id
+    LEFT JOIN contractors ct ON ct.id = w.contractor_id";
 
 pub struct NewWorkOrder<'a> {
     pub project_id: i64,

@@ -19,9 +19,10 @@ use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
-use propdesk_domain::work_order::{ACTIONS, LocationKind, RepairCategory, ShutOff, Stage, WorkOrderStatus};
+use propdesk_domain::work_order::{ACTIONS, Cause, LocationKind, RepairCategory, Responsibility, ShutOff, Stage, WorkOrderStatus};
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::Page;
+use propdesk_store::models::contractor as contractors;
 use propdesk_store::models::event;
 use propdesk_store::models::work_order::{self as store, Filter, WorkOrderRow};
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 #[derive(OpenApi)]
 #[openapi(
     paths(list_work_orders, create_work_order, get_work_order, work_order_action),
-    components(schemas(WorkOrderOut, WorkOrderDetail, WorkOrderList, StageOut, WorkOrderHistory, NewWorkOrder, WorkOrderActionRequest, WorkOrderConflict)),
+    components(schemas(WorkOrderOut, WorkOrderDetail, WarrantyOut, TestOut, WorkOrderList, StageOut, WorkOrderHistory, NewWorkOrder, WorkOrderActionRequest, WorkOrderConflict)),
     tags((name = "work-orders", description = "Repairs from the request to the signed-off, called-back work order (DOMAIN.md REP, RCP-3)"))
 )]
 pub struct Doc;
@@ -52,6 +53,8 @@ schema_fn!(category_schema = codes(RepairCategory::ALL.iter().map(|s| s.code()))
 schema_fn!(kind_schema = codes(LocationKind::ALL.iter().map(|s| s.code())), "In the unit or in a public area.");
 schema_fn!(shut_off_schema = codes(ShutOff::ALL.iter().map(|s| s.code())), "REP-5: the shut-off decision of an emergency.");
 schema_fn!(stage_schema = codes(Stage::ALL.iter().map(|s| s.code())), "The stage a deadline measures.");
+schema_fn!(cause_schema = codes(Cause::ALL.iter().map(|s| s.code())), "REP-3: the cause found on site.");
+schema_fn!(responsibility_schema = codes(Responsibility::ALL.iter().map(|s| s.code())), "REP-3: who repairs or pays.");
 schema_fn!(action_schema = codes(ACTIONS.iter().copied()), "The action code.");
 schema_fn!(
     state_schema = codes(["on_time", "due_today", "overdue", "paused"]),
@@ -103,6 +106,20 @@ pub struct WorkOrderOut {
     pub cancel_reason: String,
     pub reopened: i64,
     pub closed_at: Option<DateTime<Utc>>,
+    /// REP-3: the cause decided, whether the report fell within the warranty (null: unknown)
+    /// and who is responsible; the owner's fault makes it a paid repair.
+    #[schema(schema_with = cause_schema)]
+    pub cause: Option<String>,
+    pub cause_note: String,
+    pub in_warranty: Option<bool>,
+    #[schema(schema_with = responsibility_schema)]
+    pub responsibility: Option<String>,
+    pub paid_repair: bool,
+    /// REP-4: the contractor sent in (null: own engineering staff).
+    pub contractor_id: Option<i64>,
+    pub contractor_name: Option<String>,
+    /// REP-6: the witnessed test passed.
+    pub test_passed: bool,
     /// Row version; send it back with an action to refuse acting on a stale read (409).
     pub version: i64,
 }
@@ -144,6 +161,14 @@ fn out(w: &WorkOrderRow, now: DateTime<Utc>) -> WorkOrderOut {
         cancel_reason: w.cancel_reason.clone(),
         reopened: w.reopened,
         closed_at: w.closed_at,
+        cause: w.cause.clone(),
+        cause_note: w.cause_note.clone(),
+        in_warranty: w.in_warranty,
+        responsibility: w.responsibility.clone(),
+        paid_repair: w.paid_repair,
+        contractor_id: w.contractor_id,
+        contractor_name: w.contractor_name.clone(),
+        test_passed: w.test_passed,
         version: w.version,
     }
 }
@@ -180,6 +205,29 @@ pub struct WorkOrderDetail {
     pub history: Vec<WorkOrderHistory>,
     /// REP-7: whether the owner's drawn signature is on file.
     pub signed: bool,
+    /// REP-3: the warranty covering this kind of repair at the report date.
+    pub warranty: WarrantyOut,
+    /// REP-6: the witnessed tests, oldest first.
+    pub tests: Vec<TestOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarrantyOut {
+    /// The component type (structure, waterproofing, electric, plumbing, fit_out).
+    pub component: String,
+    pub years: i64,
+    /// Null when the unit's handover date is unknown (or a public area).
+    pub in_warranty: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TestOut {
+    pub at: DateTime<Utc>,
+    pub owner_present: bool,
+    pub office_present: bool,
+    pub passed: bool,
+    pub note: String,
+    pub tested_by: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -315,6 +363,24 @@ pub struct WorkOrderActionRequest {
     pub satisfied: String,
     #[serde(default, deserialize_with = "crate::ops::de_text")]
     pub reason: String,
+    /// REP-3 `decide_cause`: the cause found.
+    #[schema(schema_with = cause_schema)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub cause: String,
+    /// REP-4 `choose_repairer`: an approved, qualified contractor; null for own engineering staff.
+    #[schema(value_type = Option<i64>)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub contractor_id: String,
+    /// REP-6 `record_test`: who witnessed the test and whether it passed.
+    #[schema(value_type = Option<bool>)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub owner_present: String,
+    #[schema(value_type = Option<bool>)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub office_present: String,
+    #[schema(value_type = Option<bool>)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub passed: String,
 }
 
 impl WorkOrderActionRequest {
@@ -333,6 +399,11 @@ impl WorkOrderActionRequest {
             signature: self.signature.clone(),
             satisfied: self.satisfied.clone(),
             reason: self.reason.clone(),
+            cause: self.cause.clone(),
+            contractor_id: self.contractor_id.clone(),
+            owner_present: self.owner_present.clone(),
+            office_present: self.office_present.clone(),
+            passed: self.passed.clone(),
         }
     }
 }
@@ -384,7 +455,28 @@ async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<WorkOrderDet
         .into_iter()
         .map(|e| WorkOrderHistory { at: e.at, actor_name: e.actor_name, action: e.action, payload: serde_json::from_str(&e.payload).unwrap_or(Value::Null) })
         .collect();
-    Ok(WorkOrderDetail { order: out(&row, now), stages, allowed, history, signed: row.signature.is_some() })
+    let (component, years, in_warranty) = ops::warranty(&mut c, actor, &row).await?;
+    let tests = contractors::tests(&mut c, id)
+        .await?
+        .into_iter()
+        .map(|t| TestOut {
+            at: t.tested_at,
+            owner_present: t.owner_present,
+            office_present: t.office_present,
+            passed: t.passed,
+            note: t.note,
+            tested_by: t.tested_by_name,
+        })
+        .collect();
+    Ok(WorkOrderDetail {
+        order: out(&row, now),
+        stages,
+        allowed,
+        history,
+        signed: row.signature.is_some(),
+        warranty: WarrantyOut { component: component.code().into(), years, in_warranty },
+        tests,
+    })
 }
 
 /// List work orders
