@@ -11,6 +11,7 @@ text_enum! {
     /// The kind of record a file is attached to.
     AttachmentEntity {
         Complaint = "complaint", "投诉", "Complaint";
+        WorkOrder = "work_order", "维修工单", "Work order";
     }
 }
 
@@ -220,6 +221,8 @@ impl AttachmentEntity {
     pub fn accepts(self) -> Accept {
         match self {
             AttachmentEntity::Complaint => Accept::Evidence,
+            // REP-1: photos of the fault and of the work, and scanned documents.
+            AttachmentEntity::WorkOrder => Accept::ImagesAndPdf,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod duplicates;
 pub mod import;
 pub mod notify;
 pub mod org;
+pub mod rectification;
 pub mod reception;
 pub mod script;
 pub mod staff;

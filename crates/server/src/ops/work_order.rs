@@ -5,17 +5,21 @@
 use crate::error::{AppError, AppResult};
 use crate::ops::callback::check_signature;
 use crate::ops::complaint::{self as complaints, project_clocks};
+use crate::ops::notify::{self, About};
 use crate::ops::{de_text, log};
 use crate::staff::complaints::parse_due;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use propdesk_domain::access::Actor;
+use propdesk_domain::callback::{CallbackRole, CallbackSubject};
 use propdesk_domain::complaint::By as ComplaintSide;
+use propdesk_domain::notify::{self as notice_rules, NoticeKind};
 use propdesk_domain::reception::{FollowUpState, ReceptionStatus};
 use propdesk_domain::values::{self, Phone};
 use propdesk_domain::work_order::{self as rules, Action, By, Dues, LocationKind, RepairCategory, ShutOff, Stage, TransitionError, WorkOrder, WorkOrderStatus};
 use propdesk_domain::{FieldErrors, Reason};
-use propdesk_store::models::complaint::next_number;
+use propdesk_store::models::callback as callbacks;
+use propdesk_store::models::complaint::{self as complaint_store, NewCallback, next_number};
 use propdesk_store::models::reception as receptions;
 use propdesk_store::models::work_order::{self as store, NewWorkOrder, Update, WorkOrderRow};
 use propdesk_store::models::{org, staff};
@@ -233,6 +237,12 @@ pub async fn create_tx(tx: &mut Tx, actor: &Actor, p: &ParsedWorkOrder, receptio
         }),
     )
     .await?;
+    // REP-5: an emergency is told at once to the engineering heads and the project's supervisor.
+    if p.emergency {
+        let about = About { id, project_id: project.id, number: &number, content: &p.content };
+        let notice = notify::work_order_notice(NoticeKind::EmergencyRepair, &about, &p.location);
+        notify::enqueue(tx, actor, &notice, &notice_rules::emergency_repair_audience(), now).await?;
+    }
     Ok((id, number))
 }
 
@@ -427,12 +437,47 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         json!({"from": row.status.code(), "to": change.status.code(), "detail": detail, "results": results}),
     )
     .await?;
+    follow_up(tx, actor, &row, action, &change, now).await?;
     if !change.status.is_open()
         && let Some(rid) = row.reception_id
     {
         close_reception(tx, actor, rid, &row, change.status, now).await?;
     }
     store::get(tx, actor, id, "").await?.ok_or(AppError::NotFound)
+}
+
+/// What an action starts beyond the order itself, in its transaction: REP-5 the dispatch
+/// notice; REP-8 the callback row at sign-off, settled by the callback's outcome; REP-9 the
+/// rectification notice when the owner is dissatisfied.
+async fn follow_up(tx: &mut Tx, actor: &Actor, row: &WorkOrderRow, action: &Action, change: &rules::Change, now: DateTime<Utc>) -> AppResult<()> {
+    match action {
+        Action::Dispatch { department, assignee } => {
+            let about = About { id: row.id, project_id: row.project_id, number: &row.number, content: &row.content };
+            let mut notice = notify::work_order_notice(NoticeKind::RepairDispatched, &about, "");
+            if row.emergency {
+                notice.subject = format!("紧急{}", notice.subject);
+            }
+            notify::enqueue(tx, actor, &notice, &notice_rules::repair_dispatch_audience(*department, *assignee), now).await?;
+        }
+        Action::SignOff { .. } => {
+            // REP-8: the callback is listed with the complaint callbacks, due by the repair's type.
+            if let Some(due_at) = change.dues.callback {
+                let n = NewCallback { project_id: row.project_id, subject: CallbackSubject::Repair.code(), subject_id: row.id, due_at, role: CallbackRole::Assistant };
+                let cb = complaint_store::insert_callback(tx, &n, now).await?;
+                log(tx, actor, row.project_id, "work_order", row.id, "callback_scheduled", json!({"rule": "REP-8", "callback_id": cb, "due_at": due_at})).await?;
+            }
+        }
+        Action::CallbackDone { satisfied, note } => {
+            let pending = callbacks::pending_for_work_order(tx, row.id).await?;
+            let by = Some(actor.staff_id).filter(|s| *s > 0);
+            complaint_store::settle_callbacks(tx, CallbackSubject::Repair.code(), row.id, "done", Some(*satisfied), None, by, now).await?;
+            if !*satisfied {
+                crate::ops::rectification::issue_tx(tx, actor, row, pending, note, now).await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// RCP-7: the repair record's follow-up is done when its work order closes or is cancelled;

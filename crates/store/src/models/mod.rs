@@ -8,6 +8,7 @@ pub mod complaint_links;
 pub mod event;
 pub mod org;
 pub mod outbox;
+pub mod rectification;
 pub mod reception;
 pub mod report;
 pub mod script;
