@@ -37,10 +37,10 @@ pub async fn issue_tx(tx: &mut Tx, actor: &Actor, w: &WorkOrderRow, callback_id:
         tx,
         actor,
         w.project_id,
-        "work_order",
-        w.id,
-        "rectification_issued",
-        json!({"rule": "REP-9", "rectification_id": id, "callback_id": callback_id, "problem": problem.trim(), "due_at": due}),
+        "rectification",
+        id,
+        "issued",
+        json!({"rule": "REP-9", "work_order_id": w.id, "number": w.number, "callback_id": callback_id, "problem": problem.trim(), "due_at": due}),
     )
     .await?;
     let mut audiences = Vec::new();
@@ -95,8 +95,7 @@ pub async fn close(db: &Db, actor: &Actor, id: i64, version: Option<i64>, fix: &
     if !store::close(&mut tx, id, r.version, &fix, on_time, Some(actor.staff_id).filter(|s| *s > 0), now).await? {
         return Err(AppError::Conflict("整改通知单已被他人处理，请刷新后重试".into()));
     }
-    log(&mut tx, actor, r.project_id, "work_order", r.work_order_id, "rectification_done", json!({"rule": "REP-9", "rectification_id": id, "fix": fix, "on_time": on_time}))
-        .await?;
+    log(&mut tx, actor, r.project_id, "rectification", id, "done", json!({"rule": "REP-9", "work_order_id": r.work_order_id, "fix": fix, "on_time": on_time})).await?;
     let saved = store::get(&mut tx, actor, id, "").await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(saved)

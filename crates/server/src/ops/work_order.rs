@@ -427,6 +427,7 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         return Err(AppError::Conflict(STALE.into()));
     }
     let results: Vec<_> = change.results.iter().map(|(s, ok)| json!({"stage": s.code(), "on_time": ok})).collect();
+    let started = follow_up(tx, actor, &row, action, &change, now).await?;
     log(
         tx,
         actor,
@@ -434,10 +435,9 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         "work_order",
         id,
         action.code(),
-        json!({"from": row.status.code(), "to": change.status.code(), "detail": detail, "results": results}),
+        json!({"from": row.status.code(), "to": change.status.code(), "detail": detail, "results": results, "started": started}),
     )
     .await?;
-    follow_up(tx, actor, &row, action, &change, now).await?;
     if !change.status.is_open()
         && let Some(rid) = row.reception_id
     {
@@ -448,36 +448,38 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
 
 /// What an action starts beyond the order itself, in its transaction: REP-5 the dispatch
 /// notice; REP-8 the callback row at sign-off, settled by the callback's outcome; REP-9 the
-/// rectification notice when the owner is dissatisfied.
-async fn follow_up(tx: &mut Tx, actor: &Actor, row: &WorkOrderRow, action: &Action, change: &rules::Change, now: DateTime<Utc>) -> AppResult<()> {
-    match action {
+/// rectification notice when the owner is dissatisfied. Returns what it started, for the
+/// action's own event (one event per action).
+async fn follow_up(tx: &mut Tx, actor: &Actor, row: &WorkOrderRow, action: &Action, change: &rules::Change, now: DateTime<Utc>) -> AppResult<serde_json::Value> {
+    Ok(match action {
         Action::Dispatch { department, assignee } => {
             let about = About { id: row.id, project_id: row.project_id, number: &row.number, content: &row.content };
             let mut notice = notify::work_order_notice(NoticeKind::RepairDispatched, &about, "");
             if row.emergency {
                 notice.subject = format!("紧急{}", notice.subject);
             }
-            notify::enqueue(tx, actor, &notice, &notice_rules::repair_dispatch_audience(*department, *assignee), now).await?;
+            let told = notify::enqueue(tx, actor, &notice, &notice_rules::repair_dispatch_audience(*department, *assignee), now).await?;
+            json!({"notified": told})
         }
         Action::SignOff { .. } => {
             // REP-8: the callback is listed with the complaint callbacks, due by the repair's type.
             if let Some(due_at) = change.dues.callback {
                 let n = NewCallback { project_id: row.project_id, subject: CallbackSubject::Repair.code(), subject_id: row.id, due_at, role: CallbackRole::Assistant };
                 let cb = complaint_store::insert_callback(tx, &n, now).await?;
-                log(tx, actor, row.project_id, "work_order", row.id, "callback_scheduled", json!({"rule": "REP-8", "callback_id": cb, "due_at": due_at})).await?;
+                json!({"rule": "REP-8", "callback_id": cb, "callback_due": due_at})
+            } else {
+                serde_json::Value::Null
             }
         }
         Action::CallbackDone { satisfied, note } => {
             let pending = callbacks::pending_for_work_order(tx, row.id).await?;
             let by = Some(actor.staff_id).filter(|s| *s > 0);
             complaint_store::settle_callbacks(tx, CallbackSubject::Repair.code(), row.id, "done", Some(*satisfied), None, by, now).await?;
-            if !*satisfied {
-                crate::ops::rectification::issue_tx(tx, actor, row, pending, note, now).await?;
-            }
+            let rectification = if *satisfied { None } else { Some(crate::ops::rectification::issue_tx(tx, actor, row, pending, note, now).await?) };
+            json!({"callback_id": pending, "rectification_id": rectification})
         }
-        _ => {}
-    }
-    Ok(())
+        _ => serde_json::Value::Null,
+    })
 }
 
 /// RCP-7: the repair record's follow-up is done when its work order closes or is cancelled;

@@ -322,6 +322,7 @@ pub fn action_label(code: &str, en: bool) -> &'static str {
         "sign_off" => tr(en, "验收签字", "Signed off"),
         "callback_done" => tr(en, "回访", "Callback"),
         "cancel" => tr(en, "取消", "Cancelled"),
+        "photo_added" => tr(en, "上传照片", "Photo added"),
         _ => tr(en, "其他", "Other"),
     }
 }
