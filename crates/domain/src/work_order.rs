@@ -450,7 +450,6 @@ pub fn deadline_bucket(next_due: Option<DateTime<Utc>>, now: DateTime<Utc>, end_
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -827,7 +827,10 @@ pub static EN: &[(&str, &str)] = &[
     ("整改期限", "Fix by"),
     ("整改结果", "Fix"),
     ("整改通知单", "Rectification notice"),
-    ("整改通知单，A4 纸打印，交维修人员签收，整改完成后交客服中心存档。", "Rectification notice, printed on A4, signed for by the repair staff and filed with customer service once fixed."),
+    (
+        "整改通知单，A4 纸打印，交维修人员签收，整改完成后交客服中心存档。",
+        "Rectification notice, printed on A4, signed for by the repair staff and filed with customer service once fixed.",
+    ),
     ("整改部门", "Department to fix"),
     ("暂无照片", "No photos yet"),
     ("维修人员签收", "Received by (repair staff)"),

@@ -193,7 +193,11 @@ async fn rep_8_leaks_are_called_back_within_three_days_and_other_repairs_within_
         let app = &w.app;
         async move {
             let mut c = app.db.read().await.expect("conn");
-            c.ex().fetch_one::<(DateTime<Utc>,)>(Sql::new("SELECT due_at FROM callbacks WHERE subject = 'repair' AND subject_id = $1").arg(id)).await.expect("due").0
+            c.ex()
+                .fetch_one::<(DateTime<Utc>,)>(Sql::new("SELECT due_at FROM callbacks WHERE subject = 'repair' AND subject_id = $1").arg(id))
+                .await
+                .expect("due")
+                .0
         }
     };
     let (l, o) = (due(leak).await, due(other).await);
@@ -295,7 +299,11 @@ async fn rep_5_an_emergency_tells_the_engineering_heads_and_the_supervisor_at_on
             let mut c = app.db.read().await.expect("conn");
             let rows: Vec<(i64,)> = c
                 .ex()
-                .fetch_all(Sql::new("SELECT recipient_staff_id FROM outbox WHERE kind = $1 AND entity = 'work_order' AND entity_id = $2 ORDER BY recipient_staff_id").arg(kind).arg(id))
+                .fetch_all(
+                    Sql::new("SELECT recipient_staff_id FROM outbox WHERE kind = $1 AND entity = 'work_order' AND entity_id = $2 ORDER BY recipient_staff_id")
+                        .arg(kind)
+                        .arg(id),
+                )
                 .await
                 .expect("outbox");
             rows.into_iter().map(|r| r.0).collect::<Vec<i64>>()
@@ -371,7 +379,10 @@ async fn rep_1_photos_of_a_work_order_images_and_pdf_only_for_those_who_see_the_
     assert_eq!(r.status().as_u16(), 303);
     let (_, page) = w.app.get_text(&c, &format!("/work-orders/{id}")).await;
     assert!(page.contains("插座.jpg") && page.contains("验收单.pdf") && page.contains("维修照片"));
-    assert_eq!(scalar(&w.app, Sql::new("SELECT COUNT(*) FROM events WHERE entity = 'work_order' AND entity_id = $1 AND action = 'photo_added'").arg(id)).await, 2);
+    assert_eq!(
+        scalar(&w.app, Sql::new("SELECT COUNT(*) FROM events WHERE entity = 'work_order' AND entity_id = $1 AND action = 'photo_added'").arg(id)).await,
+        2
+    );
     // Without the CSRF token nothing is received.
     let form = Form::new().part("file", part(jpeg(), "x.jpg", "image/jpeg"));
     let r = c.post(format!("{}/work-orders/{id}/attachments", w.app.base)).multipart(form).send().await.expect("upload");
@@ -385,7 +396,8 @@ async fn rpt_1_the_board_shows_work_orders_by_stage_and_deadline_and_todays_repa
     let _fresh = create(&w, json!({"content": "门锁坏了", "category": "door_window"})).await;
     let called = signed_off(&w, json!({})).await;
     exec(&w.app, Sql::new("UPDATE work_orders SET next_due = $1 WHERE id = $2").arg(Utc::now() - Duration::hours(2)).arg(late)).await;
-    exec(&w.app, Sql::new("UPDATE callbacks SET due_at = $1 WHERE subject = 'repair' AND subject_id = $2").arg(Utc::now() - Duration::hours(1)).arg(called)).await;
+    exec(&w.app, Sql::new("UPDATE callbacks SET due_at = $1 WHERE subject = 'repair' AND subject_id = $2").arg(Utc::now() - Duration::hours(1)).arg(called))
+        .await;
     let cb = callback_of(&w.app, called).await;
     let c = w.app.login("kefu").await;
     let (s, body) = w.app.get_text(&c, &format!("/board?project_id={}", w.app.project_a)).await;

@@ -46,9 +46,7 @@ pub async fn visible(c: &mut impl AsEx, actor: &Actor, entity: AttachmentEntity,
         }
         // REP-1: a work order's photos are for whoever may see the order (its project's staff,
         // as for its page).
-        AttachmentEntity::WorkOrder => {
-            Ok(work_orders::get(c, actor, id, "").await?.map(|w| Owner { entity, id, project_id: w.project_id }))
-        }
+        AttachmentEntity::WorkOrder => Ok(work_orders::get(c, actor, id, "").await?.map(|w| Owner { entity, id, project_id: w.project_id })),
     }
 }
 

@@ -92,11 +92,9 @@ pub fn work_order_notice(kind: NoticeKind, c: &About<'_>, note: &str) -> Notice 
             "紧急维修（水、电）：请立即安排人员到场，查明原因、保留证据，决定是否停水停电并上报（REP-5）。",
             format!("/work-orders/{}", c.id),
         ),
-        NoticeKind::Rectification => (
-            format!("整改通知 {}", c.number),
-            "回访发现问题，请于 24 小时内完成整改并记录整改结果（REP-9）。",
-            format!("/work-orders/{}", c.id),
-        ),
+        NoticeKind::Rectification => {
+            (format!("整改通知 {}", c.number), "回访发现问题，请于 24 小时内完成整改并记录整改结果（REP-9）。", format!("/work-orders/{}", c.id))
+        }
         _ => (format!("维修派工 {}", c.number), "维修工单已派至您或本部门，请按时到场维修（REP-2）。", format!("/work-orders/{}", c.id)),
     };
     let mut body = format!("{}\n{ask}", excerpt(c.content));

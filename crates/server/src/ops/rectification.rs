@@ -7,11 +7,11 @@ use crate::ops::log;
 use crate::ops::notify::{self, About};
 use crate::ops::work_order::side;
 use chrono::{DateTime, Utc};
+use propdesk_domain::FieldErrors;
 use propdesk_domain::access::Actor;
 use propdesk_domain::notify::{Audience, NoticeKind};
 use propdesk_domain::values;
 use propdesk_domain::work_order::{By, RectificationStatus, rectification_due};
-use propdesk_domain::FieldErrors;
 use propdesk_store::models::rectification::{self as store, NewRectification, RectificationRow};
 use propdesk_store::models::work_order::WorkOrderRow;
 use propdesk_store::{Db, Tx};
@@ -95,7 +95,8 @@ pub async fn close(db: &Db, actor: &Actor, id: i64, version: Option<i64>, fix: &
     if !store::close(&mut tx, id, r.version, &fix, on_time, Some(actor.staff_id).filter(|s| *s > 0), now).await? {
         return Err(AppError::Conflict("整改通知单已被他人处理，请刷新后重试".into()));
     }
-    log(&mut tx, actor, r.project_id, "rectification", id, "done", json!({"rule": "REP-9", "work_order_id": r.work_order_id, "fix": fix, "on_time": on_time})).await?;
+    log(&mut tx, actor, r.project_id, "rectification", id, "done", json!({"rule": "REP-9", "work_order_id": r.work_order_id, "fix": fix, "on_time": on_time}))
+        .await?;
     let saved = store::get(&mut tx, actor, id, "").await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(saved)

@@ -450,7 +450,14 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
 /// notice; REP-8 the callback row at sign-off, settled by the callback's outcome; REP-9 the
 /// rectification notice when the owner is dissatisfied. Returns what it started, for the
 /// action's own event (one event per action).
-async fn follow_up(tx: &mut Tx, actor: &Actor, row: &WorkOrderRow, action: &Action, change: &rules::Change, now: DateTime<Utc>) -> AppResult<serde_json::Value> {
+async fn follow_up(
+    tx: &mut Tx,
+    actor: &Actor,
+    row: &WorkOrderRow,
+    action: &Action,
+    change: &rules::Change,
+    now: DateTime<Utc>,
+) -> AppResult<serde_json::Value> {
     Ok(match action {
         Action::Dispatch { department, assignee } => {
             let about = About { id: row.id, project_id: row.project_id, number: &row.number, content: &row.content };
@@ -464,7 +471,13 @@ async fn follow_up(tx: &mut Tx, actor: &Actor, row: &WorkOrderRow, action: &Acti
         Action::SignOff { .. } => {
             // REP-8: the callback is listed with the complaint callbacks, due by the repair's type.
             if let Some(due_at) = change.dues.callback {
-                let n = NewCallback { project_id: row.project_id, subject: CallbackSubject::Repair.code(), subject_id: row.id, due_at, role: CallbackRole::Assistant };
+                let n = NewCallback {
+                    project_id: row.project_id,
+                    subject: CallbackSubject::Repair.code(),
+                    subject_id: row.id,
+                    due_at,
+                    role: CallbackRole::Assistant,
+                };
                 let cb = complaint_store::insert_callback(tx, &n, now).await?;
                 json!({"rule": "REP-8", "callback_id": cb, "callback_due": due_at})
             } else {

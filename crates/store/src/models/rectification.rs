@@ -87,7 +87,8 @@ pub async fn get(c: &mut impl AsEx, actor: &Actor, id: i64, lock: &str) -> Resul
 
 /// The notices of one work order, oldest first.
 pub async fn for_work_order(c: &mut impl AsEx, actor: &Actor, work_order_id: i64) -> Result<Vec<RectificationRow>> {
-    let sql = Sql::new(SELECT).push(" WHERE r.work_order_id = ").bind(work_order_id).push(" AND r.project_id IN ").bind_list(&actor.projects).push(" ORDER BY r.id");
+    let sql =
+        Sql::new(SELECT).push(" WHERE r.work_order_id = ").bind(work_order_id).push(" AND r.project_id IN ").bind_list(&actor.projects).push(" ORDER BY r.id");
     c.ex().fetch_all(sql).await
 }
 
