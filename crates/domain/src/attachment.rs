@@ -304,6 +304,14 @@ pub fn sanitize_file_name(name: &str, kind: FileKind) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn rep_1_work_order_photos_are_images_and_pdf_only() {
+        let a = AttachmentEntity::WorkOrder.accepts();
+        assert_eq!(a, Accept::ImagesAndPdf);
+        assert!(a.accepts(FileKind::Jpeg) && a.accepts(FileKind::Png) && a.accepts(FileKind::Pdf));
+        assert!(!a.accepts(FileKind::Mp3) && !a.accepts(FileKind::Mp4));
+    }
+
     fn pad(sig: &[u8]) -> Vec<u8> {
         let mut v = sig.to_vec();
         v.resize(SNIFF_BYTES.max(sig.len()), 0);

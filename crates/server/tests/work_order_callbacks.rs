@@ -145,6 +145,9 @@ async fn rep_8_sign_off_schedules_a_callback_by_type_listed_with_complaints_and_
     let w = world().await;
     let id = signed_off(&w, json!({})).await;
     let cb = callback_of(&w.app, id).await;
+    // One event per action: the sign-off's own event names the callback it scheduled.
+    let started = text(&w.app, Sql::new("SELECT payload FROM events WHERE entity = 'work_order' AND entity_id = $1 AND action = 'sign_off'").arg(id)).await;
+    assert_eq!(serde_json::from_str::<Value>(&started).expect("payload")["started"]["callback_id"], cb);
     // REP-8: electrical work is a safety facility: due when the order's callback stage is due.
     let due: DateTime<Utc> = {
         let mut c = w.app.db.read().await.expect("conn");
