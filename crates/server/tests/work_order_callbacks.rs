@@ -148,6 +148,12 @@ async fn rep_8_sign_off_schedules_a_callback_by_type_listed_with_complaints_and_
     // One event per action: the sign-off's own event names the callback it scheduled.
     let started = text(&w.app, Sql::new("SELECT payload FROM events WHERE entity = 'work_order' AND entity_id = $1 AND action = 'sign_off'").arg(id)).await;
     assert_eq!(serde_json::from_str::<Value>(&started).expect("payload")["started"]["callback_id"], cb);
+    // CBK-2: the callback's role (客服助理 = specialists) is told, with a link to the callback.
+    let kefu = scalar(&w.app, Sql::new("SELECT id FROM staff WHERE username = 'kefu'")).await;
+    let link =
+        text(&w.app, Sql::new("SELECT link FROM outbox WHERE kind = 'callback_assigned' AND entity_id = $1 AND recipient_staff_id = $2").arg(id).arg(kefu))
+            .await;
+    assert_eq!(link, format!("/callbacks/{cb}"));
     // REP-8: electrical work is a safety facility: due when the order's callback stage is due.
     let due: DateTime<Utc> = {
         let mut c = w.app.db.read().await.expect("conn");

@@ -95,6 +95,7 @@ pub fn work_order_notice(kind: NoticeKind, c: &About<'_>, note: &str) -> Notice 
         NoticeKind::Rectification => {
             (format!("整改通知 {}", c.number), "回访发现问题，请于 24 小时内完成整改并记录整改结果（REP-9）。", format!("/work-orders/{}", c.id))
         }
+        NoticeKind::CallbackAssigned => (format!("维修回访 {}", c.number), "维修已验收，请按时回访业主（REP-8、CBK-2）。", format!("/work-orders/{}", c.id)),
         _ => (format!("维修派工 {}", c.number), "维修工单已派至您或本部门，请按时到场维修（REP-2）。", format!("/work-orders/{}", c.id)),
     };
     let mut body = format!("{}\n{ask}", excerpt(c.content));

@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use propdesk_domain::access::Actor;
 use propdesk_domain::callback::{CallbackRole, CallbackSubject};
 use propdesk_domain::complaint::By as ComplaintSide;
-use propdesk_domain::notify::{self as notice_rules, NoticeKind};
+use propdesk_domain::notify::{self as notice_rules, Audience, NoticeKind};
 use propdesk_domain::reception::{FollowUpState, ReceptionStatus};
 use propdesk_domain::values::{self, Phone};
 use propdesk_domain::work_order::{self as rules, Action, By, Dues, LocationKind, RepairCategory, ShutOff, Stage, TransitionError, WorkOrder, WorkOrderStatus};
@@ -479,6 +479,11 @@ async fn follow_up(
                     role: CallbackRole::Assistant,
                 };
                 let cb = complaint_store::insert_callback(tx, &n, now).await?;
+                // CBK-2: the staff of the callback's role hear of it.
+                let about = About { id: row.id, project_id: row.project_id, number: &row.number, content: &row.content };
+                let mut notice = notify::work_order_notice(NoticeKind::CallbackAssigned, &about, "");
+                notice.link = format!("/callbacks/{cb}");
+                notify::enqueue(tx, actor, &notice, &[Audience::Roles(notice_rules::callback_roles(CallbackRole::Assistant))], now).await?;
                 json!({"rule": "REP-8", "callback_id": cb, "callback_due": due_at})
             } else {
                 serde_json::Value::Null
