@@ -11,6 +11,7 @@ text_enum! {
     /// The kind of record a file is attached to.
     AttachmentEntity {
         Complaint = "complaint", "投诉", "Complaint";
+        WorkOrder = "work_order", "维修工单", "Work order";
     }
 }
 
@@ -220,6 +221,8 @@ impl AttachmentEntity {
     pub fn accepts(self) -> Accept {
         match self {
             AttachmentEntity::Complaint => Accept::Evidence,
+            // REP-1: photos of the fault and of the work, and scanned documents.
+            AttachmentEntity::WorkOrder => Accept::ImagesAndPdf,
         }
     }
 }
@@ -300,6 +303,14 @@ pub fn sanitize_file_name(name: &str, kind: FileKind) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rep_1_work_order_photos_are_images_and_pdf_only() {
+        let a = AttachmentEntity::WorkOrder.accepts();
+        assert_eq!(a, Accept::ImagesAndPdf);
+        assert!(a.accepts(FileKind::Jpeg) && a.accepts(FileKind::Png) && a.accepts(FileKind::Pdf));
+        assert!(!a.accepts(FileKind::Mp3) && !a.accepts(FileKind::Mp4));
+    }
 
     fn pad(sig: &[u8]) -> Vec<u8> {
         let mut v = sig.to_vec();

@@ -17,6 +17,9 @@ text_enum! {
         Dispatched = "dispatched", "投诉派单", "Complaint dispatched";
         Reopened = "reopened", "投诉重新处理", "Complaint reopened";
         CallbackAssigned = "callback_assigned", "回访任务", "Callback assigned";
+        EmergencyRepair = "emergency_repair", "紧急维修", "Emergency repair";
+        RepairDispatched = "repair_dispatched", "维修派工", "Repair dispatched";
+        Rectification = "rectification", "整改通知", "Rectification notice";
     }
 }
 
@@ -28,6 +31,11 @@ pub enum Audience {
     Department(i64),
     /// Everyone holding one of these roles.
     Roles(&'static [Role]),
+    /// REP-5: the heads of the engineering staff on the project (staff of the engineering role
+    /// marked 部门负责人; all engineering staff there when none is a head — the 24-hour rota).
+    EngineeringHeads,
+    /// One named member of staff (the assignee of a work order).
+    Staff(i64),
 }
 
 /// The customer-service head of a project (CMP-7 important; CMP-16 before dispatch).
@@ -48,6 +56,17 @@ pub fn severity_notice(s: Severity) -> Option<(NoticeKind, Audience)> {
 /// has a department, to the customer-service heads, who dispatch it at once.
 pub fn online_audience(departments: &[i64]) -> Vec<Audience> {
     if departments.is_empty() { vec![Audience::Roles(CS_HEAD)] } else { departments.iter().map(|d| Audience::Department(*d)).collect() }
+}
+
+/// REP-5: an emergency work order goes at once to the engineering heads and the project's
+/// customer-service supervisor.
+pub fn emergency_repair_audience() -> Vec<Audience> {
+    vec![Audience::EngineeringHeads, Audience::Roles(CS_HEAD)]
+}
+
+/// REP-5: a dispatched work order goes to its assignee and the department's heads.
+pub fn repair_dispatch_audience(department: i64, assignee: i64) -> Vec<Audience> {
+    vec![Audience::Staff(assignee), Audience::Department(department)]
 }
 
 /// CBK-2: the staff roles that hold a callback role (客服助理 are the 客服专员).
@@ -90,6 +109,12 @@ mod tests {
         assert_eq!(callback_roles(CallbackRole::Manager), &[Role::Manager]);
         assert_eq!(callback_roles(CallbackRole::Supervisor), &[Role::Supervisor]);
         assert_eq!(callback_roles(CallbackRole::Assistant), &[Role::Specialist]);
+    }
+
+    #[test]
+    fn rep_5_emergency_goes_to_engineering_heads_and_the_supervisor_dispatch_to_assignee_and_heads() {
+        assert_eq!(emergency_repair_audience(), vec![Audience::EngineeringHeads, Audience::Roles(&[Role::Supervisor])]);
+        assert_eq!(repair_dispatch_audience(3, 9), vec![Audience::Staff(9), Audience::Department(3)]);
     }
 
     #[test]

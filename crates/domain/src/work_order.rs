@@ -451,6 +451,14 @@ text_enum! {
 }
 
 text_enum! {
+    /// REP-9: a rectification notice (整改通知单) is open until its fix is recorded.
+    RectificationStatus {
+        Open = "open", "待整改", "Open";
+        Done = "done", "已整改", "Done";
+    }
+}
+
+text_enum! {
     /// REP-3: who repairs or pays.
     Responsibility {
         Contractor = "contractor", "原施工单位（保修期内，费用由其承担）", "Original contractor (in warranty, at their cost)";
@@ -551,6 +559,59 @@ pub fn contractor_refusal(approved: bool, qualifications: &[(Trade, NaiveDate)],
         return Some(("该维修商此类维修的资质已过期", "the contractor's qualification for this trade has expired"));
     }
     None
+}
+
+text_enum! {
+    /// REP-9: where a rectification notice stands against its 24-hour deadline.
+    RectificationState {
+        Open = "open", "整改中", "Open";
+        Overdue = "overdue", "已超时", "Overdue";
+        DoneOnTime = "done_on_time", "按时完成", "Done on time";
+        DoneLate = "done_late", "超时完成", "Done late";
+    }
+}
+
+/// REP-9: the repair staff have 24 hours (calendar hours, like the emergency rota) to fix what
+/// a callback found.
+pub const RECTIFICATION_HOURS: i64 = 24;
+
+/// REP-9: when a rectification notice issued at `issued` is due.
+pub fn rectification_due(issued: DateTime<Utc>) -> DateTime<Utc> {
+    issued + Duration::hours(RECTIFICATION_HOURS)
+}
+
+/// REP-9: a notice's state — done (on time or late) once its fix is recorded, otherwise open
+/// until the deadline passes.
+pub fn rectification_state(due: DateTime<Utc>, done_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> RectificationState {
+    match done_at {
+        Some(d) if d <= due => RectificationState::DoneOnTime,
+        Some(_) => RectificationState::DoneLate,
+        None if now > due => RectificationState::Overdue,
+        None => RectificationState::Open,
+    }
+}
+
+/// REP-9: a callback found a problem when the owner was dissatisfied or shortcomings were noted.
+pub fn callback_found_problem(satisfied: bool, shortcomings: &str) -> bool {
+    !satisfied || !shortcomings.trim().is_empty()
+}
+
+/// RPT-1: where an open order stands against its running deadline on the board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineBucket {
+    OnTime,
+    DueToday,
+    Overdue,
+}
+
+/// RPT-1: overdue once the running deadline passed, due today when it falls before the end of
+/// the local day, on time otherwise (an order with no running deadline is on time).
+pub fn deadline_bucket(next_due: Option<DateTime<Utc>>, now: DateTime<Utc>, end_of_today: DateTime<Utc>) -> DeadlineBucket {
+    match next_due {
+        Some(d) if d < now => DeadlineBucket::Overdue,
+        Some(d) if d < end_of_today => DeadlineBucket::DueToday,
+        _ => DeadlineBucket::OnTime,
+    }
 }
 
 #[cfg(test)]
@@ -819,5 +880,29 @@ mod tests {
                 assert_eq!(w.allowed(by, now, &k), signable(expect(*s, by)), "{s:?} by {by:?}, no test needed");
             }
         }
+    }
+
+    #[test]
+    fn rep_9_rectification_is_due_in_24_hours_and_knows_its_state() {
+        let issued = at("2026-11-28 10:00");
+        let due = rectification_due(issued);
+        assert_eq!(due, at("2026-11-29 10:00"));
+        assert_eq!(rectification_state(due, None, at("2026-11-29 09:00")), RectificationState::Open);
+        assert_eq!(rectification_state(due, None, at("2026-11-29 11:00")), RectificationState::Overdue);
+        assert_eq!(rectification_state(due, Some(at("2026-11-29 09:59")), at("2026-12-01 00:00")), RectificationState::DoneOnTime);
+        assert_eq!(rectification_state(due, Some(at("2026-11-29 10:01")), at("2026-12-01 00:00")), RectificationState::DoneLate);
+        assert!(callback_found_problem(false, ""));
+        assert!(callback_found_problem(true, "地面未清理"));
+        assert!(!callback_found_problem(true, "  "));
+    }
+
+    #[test]
+    fn rpt_1_board_buckets_by_running_deadline() {
+        let now = at("2026-11-28 10:00");
+        let eod = at("2026-11-29 00:00");
+        assert_eq!(deadline_bucket(Some(at("2026-11-28 09:00")), now, eod), DeadlineBucket::Overdue);
+        assert_eq!(deadline_bucket(Some(at("2026-11-28 18:00")), now, eod), DeadlineBucket::DueToday);
+        assert_eq!(deadline_bucket(Some(at("2026-11-30 18:00")), now, eod), DeadlineBucket::OnTime);
+        assert_eq!(deadline_bucket(None, now, eod), DeadlineBucket::OnTime);
     }
 }

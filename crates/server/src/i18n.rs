@@ -859,6 +859,31 @@ pub static EN: &[(&str, &str)] = &[
         "Warranties run from the unit's handover; components not set take the legal minimum of the Regulations on the Quality Management of Construction Projects.",
     ),
     ("年", "years"),
+    // REP-1 photos, REP-8 repair callbacks, REP-9 rectification notices.
+    ("上传照片", "Upload photo"),
+    ("发出人", "Issued by"),
+    ("发出时间", "Issued at"),
+    ("可上传图片或 PDF，上限", "Images or PDF, up to"),
+    ("回访发现的问题", "Problem found at the callback"),
+    ("如：维修前、维修后照片", "e.g. photos before and after the repair"),
+    ("完成整改", "Record the fix"),
+    ("打印整改通知单", "Print rectification notice"),
+    ("整改期限", "Fix by"),
+    ("整改结果", "Fix"),
+    ("整改通知单", "Rectification notice"),
+    (
+        "整改通知单，A4 纸打印，交维修人员签收，整改完成后交客服中心存档。",
+        "Rectification notice, printed on A4, signed for by the repair staff and filed with customer service once fixed.",
+    ),
+    ("整改部门", "Department to fix"),
+    ("暂无照片", "No photos yet"),
+    ("维修人员签收", "Received by (repair staff)"),
+    ("维修回访", "Repair callbacks"),
+    ("维修照片", "Repair photos"),
+    ("返回整改通知单", "Back to the notice"),
+    ("问题", "Problem"),
+    ("未关闭工单", "Open work orders"),
+    ("今日到期及超时的工单", "Work orders due today or overdue"),
 ];
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use propdesk_domain::values;
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::models::attachment::{self as store, AttachmentRow, NewAttachment};
 use propdesk_store::models::complaint as complaints;
+use propdesk_store::models::work_order as work_orders;
 use propdesk_store::{AsEx, Db};
 use serde_json::json;
 
@@ -43,6 +44,9 @@ pub async fn visible(c: &mut impl AsEx, actor: &Actor, entity: AttachmentEntity,
             };
             Ok(sees.then_some(Owner { entity, id, project_id: row.project_id }))
         }
+        // REP-1: a work order's photos are for whoever may see the order (its project's staff,
+        // as for its page).
+        AttachmentEntity::WorkOrder => Ok(work_orders::get(c, actor, id, "").await?.map(|w| Owner { entity, id, project_id: w.project_id })),
     }
 }
 
@@ -72,6 +76,7 @@ pub async fn list(c: &mut impl AsEx, actor: &Actor, entity: AttachmentEntity, id
 fn event_action(entity: AttachmentEntity) -> &'static str {
     match entity {
         AttachmentEntity::Complaint => "evidence_added",
+        AttachmentEntity::WorkOrder => "photo_added",
     }
 }
 

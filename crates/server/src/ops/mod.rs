@@ -12,6 +12,7 @@ pub mod import;
 pub mod notify;
 pub mod org;
 pub mod reception;
+pub mod rectification;
 pub mod script;
 pub mod staff;
 pub mod work_order;

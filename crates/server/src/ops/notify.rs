@@ -31,6 +31,8 @@ pub async fn enqueue(tx: &mut Tx, actor: &Actor, n: &Notice, audiences: &[Audien
         match a {
             Audience::Department(d) => ids.extend(outbox::department_recipients(tx, actor.company_id, n.project_id, *d).await?),
             Audience::Roles(roles) => ids.extend(outbox::staff_with_roles(tx, actor.company_id, n.project_id, roles).await?),
+            Audience::EngineeringHeads => ids.extend(outbox::engineering_heads(tx, actor.company_id, n.project_id).await?),
+            Audience::Staff(s) => ids.extend(outbox::staff_on_project(tx, actor.company_id, n.project_id, *s).await?),
         }
     }
     let to = recipients(&ids, actor.staff_id);
@@ -71,6 +73,7 @@ pub fn complaint_notice(kind: NoticeKind, c: &About<'_>, note: &str) -> Notice {
         NoticeKind::Dispatched => (format!("投诉派单 {}", c.number), "投诉处理单已派至本部门，请及时接收并回复处理方案（CMP-5、CMP-6）。"),
         NoticeKind::Reopened => (format!("投诉重新处理 {}", c.number), "客户回访不满意，请重新处理并向客户说明（CBK-6）。"),
         NoticeKind::CallbackAssigned => (format!("回访任务 {}", c.number), "投诉已有处理结果，请按时回访客户（CBK-1、CBK-2）。"),
+        NoticeKind::EmergencyRepair | NoticeKind::RepairDispatched | NoticeKind::Rectification => return work_order_notice(kind, c, note),
     };
     let mut body = format!("{}\n{ask}", excerpt(c.content));
     if !note.is_empty() {
@@ -78,6 +81,29 @@ pub fn complaint_notice(kind: NoticeKind, c: &About<'_>, note: &str) -> Notice {
         body.push_str(note);
     }
     Notice { kind, project_id: c.project_id, subject, body, link: format!("/complaints/{}", c.id), entity: "complaint", entity_id: c.id }
+}
+
+/// The words of a work-order message of `kind` (REP-5 emergencies and dispatches, REP-9
+/// rectification notices); `c` names the work order.
+pub fn work_order_notice(kind: NoticeKind, c: &About<'_>, note: &str) -> Notice {
+    let (subject, ask, link) = match kind {
+        NoticeKind::EmergencyRepair => (
+            format!("紧急维修 {}", c.number),
+            "紧急维修（水、电）：请立即安排人员到场，查明原因、保留证据，决定是否停水停电并上报（REP-5）。",
+            format!("/work-orders/{}", c.id),
+        ),
+        NoticeKind::Rectification => {
+            (format!("整改通知 {}", c.number), "回访发现问题，请于 24 小时内完成整改并记录整改结果（REP-9）。", format!("/work-orders/{}", c.id))
+        }
+        NoticeKind::CallbackAssigned => (format!("维修回访 {}", c.number), "维修已验收，请按时回访业主（REP-8、CBK-2）。", format!("/work-orders/{}", c.id)),
+        _ => (format!("维修派工 {}", c.number), "维修工单已派至您或本部门，请按时到场维修（REP-2）。", format!("/work-orders/{}", c.id)),
+    };
+    let mut body = format!("{}\n{ask}", excerpt(c.content));
+    if !note.is_empty() {
+        body.push('\n');
+        body.push_str(note);
+    }
+    Notice { kind, project_id: c.project_id, subject, body, link, entity: "work_order", entity_id: c.id }
 }
 
 /// What a major-complaint message asks (CMP-7); the escalation job writes it with SQL too.

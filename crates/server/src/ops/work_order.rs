@@ -5,12 +5,15 @@
 use crate::error::{AppError, AppResult};
 use crate::ops::callback::check_signature;
 use crate::ops::complaint::{self as complaints, project_clocks};
+use crate::ops::notify::{self, About};
 use crate::ops::{de_text, log};
 use crate::staff::complaints::parse_due;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use propdesk_domain::access::Actor;
+use propdesk_domain::callback::{CallbackRole, CallbackSubject};
 use propdesk_domain::complaint::By as ComplaintSide;
+use propdesk_domain::notify::{self as notice_rules, Audience, NoticeKind};
 use propdesk_domain::reception::{FollowUpState, ReceptionStatus};
 use propdesk_domain::values::{self, Phone};
 use propdesk_domain::work_order::{
@@ -18,7 +21,8 @@ use propdesk_domain::work_order::{
     WorkOrderStatus,
 };
 use propdesk_domain::{FieldErrors, Reason};
-use propdesk_store::models::complaint::next_number;
+use propdesk_store::models::callback as callbacks;
+use propdesk_store::models::complaint::{self as complaint_store, NewCallback, next_number};
 use propdesk_store::models::contractor::{self as contractors, NewTest};
 use propdesk_store::models::reception as receptions;
 use propdesk_store::models::work_order::{self as store, NewWorkOrder, Update, WorkOrderRow};
@@ -237,6 +241,12 @@ pub async fn create_tx(tx: &mut Tx, actor: &Actor, p: &ParsedWorkOrder, receptio
         }),
     )
     .await?;
+    // REP-5: an emergency is told at once to the engineering heads and the project's supervisor.
+    if p.emergency {
+        let about = About { id, project_id: project.id, number: &number, content: &p.content };
+        let notice = notify::work_order_notice(NoticeKind::EmergencyRepair, &about, &p.location);
+        notify::enqueue(tx, actor, &notice, &notice_rules::emergency_repair_audience(), now).await?;
+    }
     Ok((id, number))
 }
 
@@ -452,6 +462,7 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         return Err(AppError::Conflict(STALE.into()));
     }
     let results: Vec<_> = change.results.iter().map(|(s, ok)| json!({"stage": s.code(), "on_time": ok})).collect();
+    let started = follow_up(tx, actor, &row, action, &change, now).await?;
     log(
         tx,
         actor,
@@ -459,7 +470,7 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         "work_order",
         id,
         action.code(),
-        json!({"from": row.status.code(), "to": change.status.code(), "detail": detail, "results": results}),
+        json!({"from": row.status.code(), "to": change.status.code(), "detail": detail, "results": results, "started": started}),
     )
     .await?;
     if !change.status.is_open()
@@ -495,6 +506,60 @@ async fn check_contractor(c: &mut impl AsEx, actor: &Actor, contractor_id: i64, 
         Some((zh, en)) => Err(FieldErrors::single("contractor_id", Reason::Invalid(zh, en)).into()),
         None => Ok(()),
     }
+}
+
+/// What an action starts beyond the order itself, in its transaction: REP-5 the dispatch
+/// notice; REP-8 the callback row at sign-off, settled by the callback's outcome; REP-9 the
+/// rectification notice when the owner is dissatisfied. Returns what it started, for the
+/// action's own event (one event per action).
+async fn follow_up(
+    tx: &mut Tx,
+    actor: &Actor,
+    row: &WorkOrderRow,
+    action: &Action,
+    change: &rules::Change,
+    now: DateTime<Utc>,
+) -> AppResult<serde_json::Value> {
+    Ok(match action {
+        Action::Dispatch { department, assignee } => {
+            let about = About { id: row.id, project_id: row.project_id, number: &row.number, content: &row.content };
+            let mut notice = notify::work_order_notice(NoticeKind::RepairDispatched, &about, "");
+            if row.emergency {
+                notice.subject = format!("紧急{}", notice.subject);
+            }
+            let told = notify::enqueue(tx, actor, &notice, &notice_rules::repair_dispatch_audience(*department, *assignee), now).await?;
+            json!({"notified": told})
+        }
+        Action::SignOff { .. } => {
+            // REP-8: the callback is listed with the complaint callbacks, due by the repair's type.
+            if let Some(due_at) = change.dues.callback {
+                let n = NewCallback {
+                    project_id: row.project_id,
+                    subject: CallbackSubject::Repair.code(),
+                    subject_id: row.id,
+                    due_at,
+                    role: CallbackRole::Assistant,
+                };
+                let cb = complaint_store::insert_callback(tx, &n, now).await?;
+                // CBK-2: the staff of the callback's role hear of it.
+                let about = About { id: row.id, project_id: row.project_id, number: &row.number, content: &row.content };
+                let mut notice = notify::work_order_notice(NoticeKind::CallbackAssigned, &about, "");
+                notice.link = format!("/callbacks/{cb}");
+                notify::enqueue(tx, actor, &notice, &[Audience::Roles(notice_rules::callback_roles(CallbackRole::Assistant))], now).await?;
+                json!({"rule": "REP-8", "callback_id": cb, "callback_due": due_at})
+            } else {
+                serde_json::Value::Null
+            }
+        }
+        Action::CallbackDone { satisfied, note } => {
+            let pending = callbacks::pending_for_work_order(tx, row.id).await?;
+            let by = Some(actor.staff_id).filter(|s| *s > 0);
+            complaint_store::settle_callbacks(tx, CallbackSubject::Repair.code(), row.id, "done", Some(*satisfied), None, by, now).await?;
+            let rectification = if *satisfied { None } else { Some(crate::ops::rectification::issue_tx(tx, actor, row, pending, note, now).await?) };
+            json!({"callback_id": pending, "rectification_id": rectification})
+        }
+        _ => serde_json::Value::Null,
+    })
 }
 
 /// RCP-7: the repair record's follow-up is done when its work order closes or is cancelled;

@@ -28,6 +28,7 @@ pub fn routes(cfg: &Config) -> Router<AppState> {
     Router::new()
         .route("/attachments/{id}", get(download))
         .route("/complaints/{id}/attachments", post(super::complaints::upload).layer(DefaultBodyLimit::max(body_limit(&cfg.attachment_limits))))
+        .route("/work-orders/{id}/attachments", post(super::work_orders::upload).layer(DefaultBodyLimit::max(body_limit(&cfg.attachment_limits))))
 }
 
 /// The largest request an upload route accepts.
@@ -44,6 +45,7 @@ const MAX_FIELDS: usize = 8;
 pub fn accept_attr(entity: AttachmentEntity) -> &'static str {
     match entity {
         AttachmentEntity::Complaint => "image/jpeg,image/png,image/webp,image/gif,application/pdf,audio/*,.amr,.m4a,video/mp4,video/quicktime,.mov",
+        AttachmentEntity::WorkOrder => "image/jpeg,image/png,image/webp,image/gif,application/pdf",
     }
 }
 

@@ -85,6 +85,7 @@ pub fn yes_no(v: &Option<bool>, en: bool) -> &'static str {
 pub fn subject_link(cb: &CallbackItem) -> String {
     match cb.subject {
         CallbackSubject::Complaint => format!("/complaints/{}", cb.subject_id),
+        CallbackSubject::Repair => format!("/work-orders/{}", cb.subject_id),
         _ => String::new(),
     }
 }

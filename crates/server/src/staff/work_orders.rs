@@ -5,23 +5,34 @@
 use super::{Errs, Pager, fmt_time, opt_id, query_string, render, render_invalid, saved, xlsx_response};
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
+use crate::files::FileStore;
 use crate::ops::work_order::{self as ops, ActionInput, WorkOrderInput};
+use crate::staff::attachments::{FileView, accept_attr, read_upload};
 use crate::staff::complaints::{Due, TZ, due};
 use crate::state::AppState;
 use crate::xlsx;
 use askama::Template;
 use axum::Router;
+use axum::extract::Multipart;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
-use propdesk_domain::work_order::{Cause, Component, LocationKind, RepairCategory, Responsibility, ShutOff, Stage, WorkOrderStatus};
+use propdesk_domain::attachment::AttachmentEntity;
+use propdesk_domain::callback::CallbackSubject;
+use propdesk_domain::error::size_text;
+use propdesk_domain::work_order::{
+    Cause, Component, LocationKind, RectificationState, RepairCategory, Responsibility, ShutOff, Stage, WorkOrderStatus, rectification_state,
+};
+use propdesk_store::models::callback::{self as callback_store, CallbackItem};
 use propdesk_store::models::complaint::unit_labels;
 use propdesk_store::models::contractor::{self as contractors, ContractorRow, TestRow};
 use propdesk_store::models::event::{self, Event};
 use propdesk_store::models::org::{self, Project};
+use propdesk_store::models::rectification::{self as rect_store, RectificationRow};
 use propdesk_store::models::staff;
 use propdesk_store::models::work_order::{self as store, Filter, WorkOrderRow};
 use propdesk_store::{AsEx, Page};
@@ -45,6 +56,9 @@ pub fn routes() -> Router<AppState> {
         .route("/work-orders/{id}", get(record))
         .route("/work-orders/{id}/act", post(act))
         .route("/work-orders/{id}/print", get(print))
+        .route("/rectifications/{id}", get(rectification))
+        .route("/rectifications/{id}/close", post(close_rectification))
+        .route("/rectifications/{id}/print", get(print_rectification))
         .route("/units/{id}/work-orders", get(unit_work_orders))
 }
 
@@ -314,6 +328,7 @@ pub fn action_label(code: &str, en: bool) -> &'static str {
         "decide_cause" => tr(en, "判定原因和责任", "Cause and responsibility decided"),
         "choose_repairer" => tr(en, "选定维修单位", "Repairer chosen"),
         "record_test" => tr(en, "试验记录", "Test recorded"),
+        "photo_added" => tr(en, "上传照片", "Photo added"),
         _ => tr(en, "其他", "Other"),
     }
 }
@@ -400,6 +415,34 @@ struct RecordPage {
     contractors: Vec<ContractorRow>,
     /// REP-6: the witnessed tests.
     tests: Vec<TestRow>,
+    /// REP-1: the order's photos and documents.
+    files: Vec<FileView>,
+    accept: &'static str,
+    image_limit: String,
+    /// REP-8: the order's callbacks (pending and done).
+    callbacks: Vec<CallbackItem>,
+    /// REP-9: rectification notices issued from its callbacks.
+    rectifications: Vec<RectificationView>,
+}
+
+/// REP-9: a rectification notice as listed on the work order and shown on its own page.
+pub struct RectificationView {
+    pub r: RectificationRow,
+    pub state: &'static str,
+    pub css: &'static str,
+    pub due: String,
+}
+
+impl RectificationView {
+    pub fn new(r: RectificationRow, now: DateTime<Utc>, en: bool) -> RectificationView {
+        let st = rectification_state(r.due_at, r.done_at, now);
+        let css = match st {
+            RectificationState::Open => "warn",
+            RectificationState::Overdue | RectificationState::DoneLate => "bad",
+            RectificationState::DoneOnTime => "ok",
+        };
+        RectificationView { state: st.label(en), css, due: fmt_time(&r.due_at), r }
+    }
 }
 
 impl RecordPage {
@@ -458,6 +501,18 @@ async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Err
     let allowed = ops::allowed(&mut c, &ctx.actor, &w).await?;
     let assignees = if allowed.contains(&"dispatch") { assignees(&mut c, &ctx.actor, w.project_id).await? } else { Vec::new() };
     let events = event::for_entity(&mut c, "work_order", id).await?;
+    let files = crate::ops::attachment::list(&mut c, &ctx.actor, AttachmentEntity::WorkOrder, id).await?.into_iter().map(FileView::new).collect();
+    let callbacks = callback_store::list(
+        &mut c,
+        &ctx.actor,
+        &callback_store::Filter { project_id: Some(w.project_id), ..Default::default() },
+        Page { number: 1, size: 1000 },
+    )
+    .await?
+    .items
+    .into_iter()
+    .filter(|cb| cb.subject == CallbackSubject::Repair && cb.subject_id == id)
+    .collect();
     let now = Utc::now();
     let warranty = ops::warranty(&mut c, &ctx.actor, &w).await?;
     let contractors = if allowed.contains(&"choose_repairer") {
@@ -467,11 +522,17 @@ async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Err
         Vec::new()
     };
     let tests = contractors::tests(&mut c, id).await?;
+    let rectifications = rect_store::for_work_order(&mut c, &ctx.actor, id).await?.into_iter().map(|r| RectificationView::new(r, now, en)).collect();
     Ok(RecordPage {
         warranty,
         causes: Cause::ALL,
         contractors,
         tests,
+        files,
+        accept: accept_attr(AttachmentEntity::WorkOrder),
+        image_limit: size_text(state.cfg.attachment_limits.image_or_pdf),
+        callbacks,
+        rectifications,
         project,
         unit_label,
         next_due: next(&w, now, en),
@@ -555,6 +616,80 @@ pub async fn act(State(state): State<AppState>, Path(id): Path<i64>, StaffForm {
         }
         Err(e) => Err(e),
     }
+}
+
+/// `POST /work-orders/{id}/attachments`: REP-1 photos (images and PDF) of a work order.
+pub async fn upload(State(state): State<AppState>, Path(id): Path<i64>, ctx: Ctx, body: Result<Multipart, MultipartRejection>) -> AppResult<Response> {
+    let owner = crate::ops::attachment::owner(&state.db, &ctx.actor, AttachmentEntity::WorkOrder, id).await?;
+    let multipart = body.map_err(|r| AppError::BadRequest(r.body_text()))?;
+    let limits = state.cfg.attachment_limits;
+    let files = FileStore::new(&state.cfg.attachments_dir);
+    let result = async {
+        let incoming = read_upload(multipart, &files, owner.entity.accepts(), &limits, Some(&ctx.csrf)).await?;
+        crate::ops::attachment::attach(&state.db, &files, &ctx.actor, &owner, incoming, &limits).await
+    };
+    match result.await {
+        Ok(_) => Ok(saved(&format!("/work-orders/{id}"))),
+        Err(AppError::Invalid(e)) => {
+            let errs = Errs::new(e, ctx.lang);
+            let v = FormData(vec![("action".into(), "upload".into())]);
+            Ok(render_invalid(&record_page(&state, ctx, id, v, errs).await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---------- REP-9 rectification notices (整改通知单) ----------
+
+#[derive(Template)]
+#[template(path = "staff/rectification.html")]
+struct RectificationPage {
+    ctx: Ctx,
+    n: RectificationView,
+    can_close: bool,
+    fix: String,
+    errs: Errs,
+}
+
+async fn rectification_page(state: &AppState, ctx: Ctx, id: i64, fix: String, errs: Errs) -> AppResult<RectificationPage> {
+    let mut c = state.db.read().await?;
+    let r = rect_store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
+    let can_close = r.status == rect_store::RectificationStatus::Open && crate::ops::rectification::may_close(&mut c, &ctx.actor, &r).await?;
+    let n = RectificationView::new(r, Utc::now(), ctx.en());
+    Ok(RectificationPage { ctx, n, can_close, fix, errs })
+}
+
+pub async fn rectification(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let errs = Errs::new(Default::default(), ctx.lang);
+    Ok(render(&rectification_page(&state, ctx, id, String::new(), errs).await?))
+}
+
+/// `POST /rectifications/{id}/close`: REP-9 the fix is recorded and the notice is done.
+pub async fn close_rectification(State(state): State<AppState>, Path(id): Path<i64>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
+    let version = form.get("version").trim().parse::<i64>().unwrap_or(0);
+    match crate::ops::rectification::close(&state.db, &ctx.actor, id, Some(version), form.get("fix")).await {
+        Ok(_) => Ok(saved(&format!("/rectifications/{id}"))),
+        Err(AppError::Invalid(e)) => {
+            let errs = Errs::new(e, ctx.lang);
+            Ok(render_invalid(&rectification_page(&state, ctx, id, form.get("fix").to_string(), errs).await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "print/rectification.html")]
+struct RectificationPrint {
+    ctx: Ctx,
+    n: RectificationView,
+    printed_at: String,
+}
+
+/// The A4 rectification notice, to hand to the repair staff and file.
+pub async fn print_rectification(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let r = crate::ops::rectification::get(&state.db, &ctx.actor, id).await?;
+    let n = RectificationView::new(r, Utc::now(), ctx.en());
+    Ok(render(&RectificationPrint { ctx, n, printed_at: fmt_time(&Utc::now()) }))
 }
 
 // ---------- the A4 work order (维修工单 / 维修委托书) ----------

@@ -10,6 +10,7 @@ pub mod event;
 pub mod org;
 pub mod outbox;
 pub mod reception;
+pub mod rectification;
 pub mod report;
 pub mod script;
 pub mod staff;

@@ -134,6 +134,36 @@ pub async fn department_recipients(c: &mut impl AsEx, company_id: i64, project_i
     Ok(if heads.is_empty() { rows.into_iter().map(|r| r.0).collect() } else { heads })
 }
 
+/// REP-5: the engineering heads on a project (engineering staff marked 部门负责人); all the
+/// project's active engineering staff when none of them is a head, so an emergency always
+/// reaches someone on the rota.
+pub async fn engineering_heads(c: &mut impl AsEx, company_id: i64, project_id: i64) -> Result<Vec<i64>> {
+    let sql = Sql::new(
+        "SELECT s.id, s.department_head FROM staff s JOIN staff_projects sp ON sp.staff_id = s.id
+         WHERE s.company_id = $1 AND sp.project_id = $2 AND s.role = $3 AND s.active = $4 ORDER BY s.id",
+    )
+    .arg(company_id)
+    .arg(project_id)
+    .arg(Role::Engineering.code())
+    .arg(true);
+    let rows: Vec<(i64, bool)> = c.ex().fetch_all(sql).await?;
+    let heads: Vec<i64> = rows.iter().filter(|r| r.1).map(|r| r.0).collect();
+    Ok(if heads.is_empty() { rows.into_iter().map(|r| r.0).collect() } else { heads })
+}
+
+/// One member of staff, if active and assigned to the project (else nobody).
+pub async fn staff_on_project(c: &mut impl AsEx, company_id: i64, project_id: i64, staff_id: i64) -> Result<Vec<i64>> {
+    let sql = Sql::new(
+        "SELECT s.id FROM staff s JOIN staff_projects sp ON sp.staff_id = s.id WHERE s.company_id = $1 AND sp.project_id = $2 AND s.id = $3 AND s.active = $4",
+    )
+    .arg(company_id)
+    .arg(project_id)
+    .arg(staff_id)
+    .arg(true);
+    let rows: Vec<(i64,)> = c.ex().fetch_all(sql).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 /// Undelivered rows due by `now`, oldest first, that have not failed `max_attempts` times.
 /// `lock` is `Tx::for_update()`; on PostgreSQL the rows are taken with SKIP LOCKED, so nodes
 /// delivering at the same time take different rows instead of waiting for each other.

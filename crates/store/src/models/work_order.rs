@@ -277,3 +277,65 @@ pub async fn for_reception(c: &mut impl AsEx, actor: &Actor, reception_id: i64) 
         .push(" ORDER BY w.id LIMIT 1");
     c.ex().fetch_optional(sql).await
 }
+
+// ---------- RPT-1: the live board ----------
+
+/// A project's open orders in one status: how many, and how many are overdue or due today
+/// (by the running deadline `next_due`).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct BoardCount {
+    pub project_id: i64,
+    #[sqlx(try_from = "String")]
+    pub status: WorkOrderStatus,
+    pub total: i64,
+    pub overdue: i64,
+    pub due_today: i64,
+}
+
+/// RPT-1: open orders of the projects grouped by status with their deadline states.
+pub async fn board_counts(c: &mut impl AsEx, actor: &Actor, projects: &[i64], now: DateTime<Utc>, end_of_today: DateTime<Utc>) -> Result<Vec<BoardCount>> {
+    let mine: Vec<i64> = projects.iter().copied().filter(|p| actor.projects.contains(p)).collect();
+    if mine.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = Sql::new("SELECT project_id, status, COUNT(*) AS total, COALESCE(CAST(SUM(CASE WHEN next_due < ")
+        .bind(now)
+        .push(" THEN 1 ELSE 0 END) AS BIGINT), 0) AS overdue, COALESCE(CAST(SUM(CASE WHEN next_due >= ")
+        .bind(now)
+        .push(" AND next_due < ")
+        .bind(end_of_today)
+        .push(" THEN 1 ELSE 0 END) AS BIGINT), 0) AS due_today FROM work_orders WHERE project_id IN ")
+        .bind_list(&mine)
+        .push(" AND status NOT IN ('closed', 'cancelled') GROUP BY project_id, status");
+    c.ex().fetch_all(sql).await
+}
+
+/// An open order on the board's "due today or overdue" list (without the heavy columns).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct BoardItem {
+    pub id: i64,
+    pub project_id: i64,
+    pub number: String,
+    pub owner_name: String,
+    pub content: String,
+    #[sqlx(try_from = "String")]
+    pub status: WorkOrderStatus,
+    pub emergency: bool,
+    pub next_due: Option<DateTime<Utc>>,
+}
+
+/// RPT-1: open orders whose running deadline falls before the end of today, most urgent first
+/// (closed and cancelled orders keep `next_due` empty, so the due index serves this).
+pub async fn due_by(c: &mut impl AsEx, actor: &Actor, projects: &[i64], end_of_today: DateTime<Utc>, limit: i64) -> Result<Vec<BoardItem>> {
+    let mine: Vec<i64> = projects.iter().copied().filter(|p| actor.projects.contains(p)).collect();
+    if mine.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = Sql::new("SELECT id, project_id, number, owner_name, content, status, emergency, next_due FROM work_orders WHERE project_id IN ")
+        .bind_list(&mine)
+        .push(" AND next_due IS NOT NULL AND next_due < ")
+        .bind(end_of_today)
+        .push(" ORDER BY next_due, id LIMIT ")
+        .bind(limit);
+    c.ex().fetch_all(sql).await
+}

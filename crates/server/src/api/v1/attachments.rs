@@ -25,20 +25,21 @@ use utoipa::{OpenApi, ToSchema};
 /// This module's operations; merged into the API document by `api::openapi`.
 #[derive(OpenApi)]
 #[openapi(
-    paths(upload_complaint_attachment, get_attachment),
-    components(schemas(AttachmentOut, EvidenceUpload)),
-    tags((name = "attachments", description = "Files attached to records: complaint evidence (CMP-3)"))
+    paths(upload_complaint_attachment, upload_work_order_attachment, get_attachment),
+    components(schemas(AttachmentOut, EvidenceUpload, PhotoUpload)),
+    tags((name = "attachments", description = "Files attached to records: complaint evidence (CMP-3), work-order photos (REP-1)"))
 )]
 pub struct Doc;
 
 /// How many operations this module documents and routes (checked by tests/api.rs).
-pub const OPERATIONS: usize = 2;
+pub const OPERATIONS: usize = 3;
 
 /// Routed from `app::router`, where the configured size limits are known.
 pub fn routes(cfg: &Config) -> axum::Router<AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/api/v1/complaints/{id}/attachments", post(upload_complaint_attachment).layer(DefaultBodyLimit::max(body_limit(&cfg.attachment_limits))))
+        .route("/api/v1/work-orders/{id}/attachments", post(upload_work_order_attachment).layer(DefaultBodyLimit::max(body_limit(&cfg.attachment_limits))))
         .route("/api/v1/attachments/{id}", get(get_attachment))
 }
 
@@ -126,6 +127,52 @@ pub async fn upload_complaint_attachment(
     body: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
     let owner = ops::owner(&state.db, &actor, AttachmentEntity::Complaint, id).await?;
+    let multipart = body.map_err(|r| ApiError(AppError::BadRequest(r.body_text())))?;
+    let limits = state.cfg.attachment_limits;
+    let files = FileStore::new(&state.cfg.attachments_dir);
+    let incoming = read_upload(multipart, &files, owner.entity.accepts(), &limits, None).await?;
+    let row = ops::attach(&state.db, &files, &actor, &owner, incoming, &limits).await?;
+    let out = AttachmentOut::from(row);
+    Ok((StatusCode::CREATED, [(LOCATION, out.url.clone())], Json(out)).into_response())
+}
+
+/// The multipart form of a work-order photo upload.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the form; the handler reads it field by field as it streams
+pub struct PhotoUpload {
+    /// One file: JPEG, PNG, WebP or GIF image, or PDF (at most 10 MB). The type is decided from the content.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    /// What the photo shows (optional, at most 500 characters).
+    pub note: Option<String>,
+}
+
+/// Add a photo to a work order
+///
+/// Uploads one image or PDF as `multipart/form-data` (field `file`, optional `note`) to a work
+/// order the caller may see (REP-1). Other types or a file over the limit answer 422 on the
+/// field `file`. The upload is recorded in the order's history (`photo_added`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/work-orders/{id}/attachments",
+    tag = "attachments",
+    params(("id" = i64, Path, description = "Work order id")),
+    request_body(content = inline(PhotoUpload), content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "The stored attachment", body = AttachmentOut, headers(("Location" = String, description = "URL of the file"))),
+        (status = 400, description = "Not a multipart form, or a malformed one", body = ErrorBody),
+        (status = 401, description = "Missing or invalid bearer token", body = ErrorBody),
+        (status = 404, description = "No such work order in the caller's projects", body = ErrorBody),
+        (status = 422, description = "No file, a type that is not an image or PDF, or a file over its size limit", body = ErrorBody),
+    )
+)]
+pub async fn upload_work_order_attachment(
+    ApiUser(actor): ApiUser,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    body: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let owner = ops::owner(&state.db, &actor, AttachmentEntity::WorkOrder, id).await?;
     let multipart = body.map_err(|r| ApiError(AppError::BadRequest(r.body_text())))?;
     let limits = state.cfg.attachment_limits;
     let files = FileStore::new(&state.cfg.attachments_dir);
