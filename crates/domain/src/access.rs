@@ -58,6 +58,10 @@ pub enum Permission {
     /// Edit the company's working-day calendar and projects' time zone, working hours and
     /// deadline policies (CMP-5, CMP-6 and the other SLA numbers).
     ManageCalendar,
+    /// RCP-5: rewrite a project's standard scripts (or restore the defaults).
+    EditScripts,
+    /// REP-11: keep the company's contractor register (approval, qualifications).
+    ManageContractors,
 }
 
 impl Role {
@@ -76,6 +80,8 @@ impl Role {
             ViewAudit => matches!(self, Admin | Manager | Supervisor),
             ManageStaff => matches!(self, Admin),
             ManageCalendar => matches!(self, Admin | Manager),
+            EditScripts => matches!(self, Admin | Manager | Supervisor),
+            ManageContractors => matches!(self, Admin | Manager | Supervisor | Engineering),
         }
     }
 }
@@ -99,6 +105,13 @@ mod tests {
     fn cmp_6_calendar_and_deadline_policies_are_managed_by_admins_and_managers() {
         for r in Role::ALL {
             assert_eq!(r.allows(Permission::ManageCalendar), matches!(r, Role::Admin | Role::Manager), "{r}");
+        }
+    }
+
+    #[test]
+    fn rcp_5_scripts_are_edited_by_supervisors_managers_and_admins() {
+        for r in Role::ALL {
+            assert_eq!(r.allows(Permission::EditScripts), matches!(r, Role::Admin | Role::Manager | Role::Supervisor), "{r}");
         }
     }
 

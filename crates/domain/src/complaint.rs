@@ -2,6 +2,7 @@
 //! one transition function. Handlers never compare statuses; they call `apply` and persist the
 //! `Change` it returns (new status, department rows, deadlines, follow-ups).
 
+use crate::access::Role;
 use crate::calendar::{Calendar, WorkingHours};
 use crate::sla::Policies;
 use crate::text_enum;
@@ -113,17 +114,58 @@ pub struct Complaint {
     pub departments: Vec<(i64, DeptStatus)>,
     /// Reopened after a dissatisfied callback (CBK-6) this many times.
     pub reopened: u32,
+    /// CMP-9: since when the case waits for a head's decision on the departments'
+    /// disagreement; `None` when no disagreement is open. The departments' clocks stand still
+    /// meanwhile.
+    pub decision_requested_at: Option<DateTime<Utc>>,
+}
+
+/// Which head a customer-service person is (CMP-7): the head of customer service handles
+/// important complaints; major ones go to the company head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Head {
+    /// 客服主管: the supervisor heads customer service.
+    CustomerService,
+    /// 客服经理 or administrator: the company's supervising head, as for claims (CMP-12).
+    Company,
+}
+
+impl Head {
+    pub fn of(role: Role) -> Option<Head> {
+        match role {
+            Role::Supervisor => Some(Head::CustomerService),
+            Role::Manager | Role::Admin => Some(Head::Company),
+            _ => None,
+        }
+    }
+    /// CMP-9 with CMP-7: who may decide a disagreement on a complaint of this severity.
+    pub fn may_decide(self, s: Severity) -> bool {
+        match s {
+            Severity::Major => self == Head::Company,
+            Severity::General | Severity::Important => true,
+        }
+    }
 }
 
 /// Who acts, as far as the table cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum By {
-    /// Customer service (reception, specialists, supervisor, manager).
+    /// Customer service (reception, specialists).
     CustomerService,
+    /// A customer-service head (supervisor, manager, administrator): everything customer
+    /// service may do, and the decisions only a head may take (CMP-9).
+    Head(Head),
     /// A member of the given department.
     Department(i64),
     /// The background escalation job.
     System,
+}
+
+impl By {
+    /// Acts for customer service (a head does too).
+    pub fn is_customer_service(self) -> bool {
+        matches!(self, By::CustomerService | By::Head(_))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,6 +192,12 @@ pub enum Action {
     WaiveCallback { reason: String },
     /// CMP-1/CMP-2/CMP-7: raise the severity (never lowers it).
     Escalate { to: Severity, reason: String },
+    /// CMP-9: the departments on the case disagree; customer service summarises each one's
+    /// opinion (department id, summary) and sends the case up for a decision.
+    RecordDisagreement { opinions: Vec<(i64, String)> },
+    /// CMP-9: the head decides: which departments remain responsible (the others are
+    /// released) and the decision itself; then work continues.
+    Decide { decision: String, responsible: Vec<i64> },
 }
 
 impl Action {
@@ -166,6 +214,8 @@ impl Action {
             Action::CallbackDone { .. } => "callback_done",
             Action::WaiveCallback { .. } => "waive_callback",
             Action::Escalate { .. } => "escalate",
+            Action::RecordDisagreement { .. } => "record_disagreement",
+            Action::Decide { .. } => "decide",
         }
     }
 }
@@ -181,6 +231,9 @@ pub enum Deadline {
     Completion { department: i64, due: DateTime<Utc> },
     /// CBK-1: the callback.
     Callback { due: DateTime<Utc> },
+    /// CMP-9: the completion deadline the department set moves by the working time the case
+    /// waited for a decision since `paused_at` (`sla::resume`), so the wait does not eat it.
+    Resume { department: i64, paused_at: DateTime<Utc> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -190,6 +243,8 @@ pub struct Change {
     pub departments: Vec<(i64, DeptStatus)>,
     pub deadlines: Vec<Deadline>,
     pub reopened: u32,
+    /// CMP-9: set while a disagreement waits for a head's decision.
+    pub decision_requested_at: Option<DateTime<Utc>>,
     /// CMP-7: who must be told at once (`Some("cs_head")` for important, `Some("company_head")` for major).
     pub report_to: Option<&'static str>,
 }
@@ -204,6 +259,8 @@ pub enum TransitionError {
     Missing(&'static str),
     /// A plan's deadline lies in the past.
     DueInPast,
+    /// A field is given but does not fit this complaint (e.g. a department not on it).
+    Invalid { field: &'static str, zh: &'static str, en: &'static str },
 }
 
 /// Who must hear of a complaint of this severity at once (CMP-7).
@@ -216,8 +273,21 @@ pub fn report_to(s: Severity) -> Option<&'static str> {
 }
 
 /// Every action code, for "allowed actions" answers.
-const ALL_CODES: &[&str] =
-    &["dispatch", "accept", "return", "submit_plan", "progress", "finish", "mark_invalid", "record_opinion", "callback_done", "waive_callback", "escalate"];
+const ALL_CODES: &[&str] = &[
+    "dispatch",
+    "accept",
+    "return",
+    "submit_plan",
+    "progress",
+    "finish",
+    "mark_invalid",
+    "record_opinion",
+    "callback_done",
+    "waive_callback",
+    "escalate",
+    "record_disagreement",
+    "decide",
+];
 
 fn need(s: &str, what: &'static str) -> Result<(), TransitionError> {
     if s.trim().is_empty() { Err(TransitionError::Missing(what)) } else { Ok(()) }
@@ -233,11 +303,15 @@ pub struct Clocks<'a> {
 
 impl Complaint {
     pub fn new(received_at: DateTime<Utc>, severity: Severity) -> Complaint {
-        Complaint { status: ComplaintStatus::Received, severity, received_at, departments: Vec::new(), reopened: 0 }
+        Complaint { status: ComplaintStatus::Received, severity, received_at, departments: Vec::new(), reopened: 0, decision_requested_at: None }
     }
 
     pub fn is_open(&self) -> bool {
         !matches!(self.status, ComplaintStatus::Closed)
+    }
+
+    fn involves(&self, department: i64) -> bool {
+        self.departments.iter().any(|(id, _)| *id == department)
     }
 
     fn dept(&self, by: By) -> Result<(usize, i64, DeptStatus), TransitionError> {
@@ -247,9 +321,9 @@ impl Complaint {
         }
     }
 
-    /// The actions `by` may take now (for buttons and for 409 answers).
-    pub fn allowed(&self, by: By, now: DateTime<Utc>, clocks: &Clocks<'_>) -> Vec<&'static str> {
-        let samples = [
+    /// One action of each kind, with texts filled in, to ask the table what fits.
+    fn samples(&self, now: DateTime<Utc>) -> [Action; 13] {
+        [
             Action::Dispatch { departments: vec![0] },
             Action::Accept,
             Action::Return { reason: "x".into() },
@@ -261,8 +335,20 @@ impl Complaint {
             Action::CallbackDone { satisfied: true },
             Action::WaiveCallback { reason: "x".into() },
             Action::Escalate { to: Severity::Major, reason: "x".into() },
-        ];
-        samples.iter().filter(|a| self.apply(a, by, now, clocks).is_ok()).map(Action::code).collect()
+            Action::RecordDisagreement { opinions: self.departments.iter().map(|(d, _)| (*d, "x".to_string())).collect() },
+            Action::Decide { decision: "x".into(), responsible: self.departments.iter().take(1).map(|(d, _)| *d).collect() },
+        ]
+    }
+
+    /// The actions `by` may take now (for buttons and for 409 answers).
+    pub fn allowed(&self, by: By, now: DateTime<Utc>, clocks: &Clocks<'_>) -> Vec<&'static str> {
+        self.samples(now).iter().filter(|a| self.apply(a, by, now, clocks).is_ok()).map(Action::code).collect()
+    }
+
+    /// Why `by` may not take the action named `code` now, whatever its texts (`None`: it may,
+    /// or no action has that code). Tells "not yours" (403) from "not now" (409).
+    pub fn refusal(&self, code: &str, by: By, now: DateTime<Utc>, clocks: &Clocks<'_>) -> Option<TransitionError> {
+        self.samples(now).iter().find(|a| a.code() == code).and_then(|a| self.apply(a, by, now, clocks).err())
     }
 
     fn not_allowed(&self) -> TransitionError {
@@ -278,10 +364,29 @@ impl Complaint {
             departments: self.departments.clone(),
             deadlines: Vec::new(),
             reopened: self.reopened,
+            decision_requested_at: self.decision_requested_at,
             report_to: None,
         };
         let wd = |clock: crate::sla::Clock| clock.due(now, k.cal, k.hours, k.tz);
-        match (self.status, action, by) {
+        // A head acts for customer service in every row; only `Decide` looks at `by` itself.
+        let side = match by {
+            By::Head(_) => By::CustomerService,
+            other => other,
+        };
+        let not_involved = |field| TransitionError::Invalid { field, zh: "不是本投诉涉及的部门", en: "is not a department on this complaint" };
+        match (self.status, action, side) {
+            // CMP-9: while the head has not decided who is responsible, nobody takes, returns,
+            // plans, finishes or invalidates the case, and it is not dispatched anew.
+            (
+                _,
+                Action::Dispatch { .. }
+                | Action::Accept
+                | Action::Return { .. }
+                | Action::SubmitPlan { .. }
+                | Action::Finish { .. }
+                | Action::MarkInvalid { .. },
+                _,
+            ) if self.decision_requested_at.is_some() => return Err(self.not_allowed()),
             // CMP-4: customer service dispatches the form to the departments (again after returns).
             (S::Received, Action::Dispatch { departments }, By::CustomerService) => {
                 if departments.is_empty() {
@@ -388,6 +493,72 @@ impl Complaint {
                 }
                 c.severity = *to;
                 c.report_to = report_to(*to);
+            }
+            // CMP-9: two or more departments on the case disagree. Customer service summarises
+            // each one's opinion (at least two) and sends the case up; clocks stop meanwhile.
+            (S::Received | S::Dispatched | S::InProgress, Action::RecordDisagreement { opinions }, By::CustomerService)
+                if self.decision_requested_at.is_none() && self.departments.len() >= 2 =>
+            {
+                let mut seen: Vec<i64> = Vec::new();
+                for (d, text) in opinions {
+                    if !self.involves(*d) {
+                        return Err(not_involved("opinions"));
+                    }
+                    need(text, "opinions")?;
+                    if seen.contains(d) {
+                        return Err(TransitionError::Invalid {
+                            field: "opinions", zh: "同一部门的意见只能填写一次", en: "one opinion per department"
+                        });
+                    }
+                    seen.push(*d);
+                }
+                if seen.len() < 2 {
+                    return Err(TransitionError::Invalid {
+                        field: "opinions",
+                        zh: "须汇总至少两个涉及部门的意见",
+                        en: "summarise the opinions of at least two departments on the case",
+                    });
+                }
+                c.decision_requested_at = Some(now);
+            }
+            // CMP-9 with CMP-7: the head decides — the head of customer service, or for a major
+            // complaint the company head. The departments kept are responsible (a part that had
+            // not yet taken the case is taken for it, with its plan due from now; a plan already
+            // given keeps running, moved by the wait); the others are released.
+            (S::Received | S::Dispatched | S::InProgress, Action::Decide { decision, responsible }, By::CustomerService) => {
+                let Some(paused_at) = self.decision_requested_at else { return Err(self.not_allowed()) };
+                match by {
+                    By::Head(h) if h.may_decide(self.severity) => {}
+                    _ => return Err(TransitionError::NotYours),
+                }
+                need(decision, "decision")?;
+                if responsible.is_empty() {
+                    return Err(TransitionError::Missing("responsible"));
+                }
+                if responsible.iter().any(|d| !self.involves(*d)) {
+                    return Err(not_involved("responsible"));
+                }
+                for row in c.departments.iter_mut() {
+                    if responsible.contains(&row.0) {
+                        match row.1 {
+                            DeptStatus::Pending | DeptStatus::Returned | DeptStatus::Accepted => {
+                                row.1 = DeptStatus::Accepted;
+                                c.deadlines.push(Deadline::Plan { department: row.0, due: wd(k.policies.cmp_reply_plan) });
+                            }
+                            DeptStatus::Planned => c.deadlines.push(Deadline::Resume { department: row.0, paused_at }),
+                            DeptStatus::Done => {}
+                        }
+                    } else if matches!(row.1, DeptStatus::Pending | DeptStatus::Accepted | DeptStatus::Planned) {
+                        row.1 = DeptStatus::Returned;
+                    }
+                }
+                c.decision_requested_at = None;
+                let open = c.departments.iter().any(|(_, s)| matches!(s, DeptStatus::Pending | DeptStatus::Accepted | DeptStatus::Planned));
+                c.status = match self.status {
+                    _ if !open => S::Resolved,
+                    S::Received => S::Dispatched,
+                    s => s,
+                };
             }
             _ => return Err(self.not_allowed()),
         }
@@ -517,8 +688,14 @@ mod tests {
 
     fn step(c: &Complaint, a: Action, by: By, now: &str, env: &Env) -> (Complaint, Change) {
         let ch = c.apply(&a, by, at(now), &env.k()).unwrap_or_else(|e| panic!("{a:?} by {by:?} in {:?}: {e:?}", c.status));
-        let next =
-            Complaint { status: ch.status, severity: ch.severity, received_at: c.received_at, departments: ch.departments.clone(), reopened: ch.reopened };
+        let next = Complaint {
+            status: ch.status,
+            severity: ch.severity,
+            received_at: c.received_at,
+            departments: ch.departments.clone(),
+            reopened: ch.reopened,
+            decision_requested_at: ch.decision_requested_at,
+        };
         (next, ch)
     }
 
@@ -693,6 +870,189 @@ mod tests {
             } else {
                 assert!(total > 0, "{s:?} is a dead end");
             }
+        }
+    }
+
+    const CLN: i64 = 3;
+    const CS_HEAD: By = By::Head(Head::CustomerService);
+    const COMPANY_HEAD: By = By::Head(Head::Company);
+
+    /// Dispatched to engineering and security; engineering has given a plan, security has
+    /// returned the case as not its own.
+    fn disputed(env: &Env) -> Complaint {
+        let c = Complaint::new(at("2026-11-23 10:00"), Severity::General);
+        let (c, _) = step(&c, Action::Dispatch { departments: vec![ENG, SEC] }, By::CustomerService, "2026-11-23 10:00", env);
+        let (c, _) = step(&c, Action::Accept, By::Department(ENG), "2026-11-23 11:00", env);
+        let (c, _) = step(&c, Action::SubmitPlan { plan: "维修".into(), due: at("2026-11-27 18:00") }, By::Department(ENG), "2026-11-23 12:00", env);
+        let (c, _) = step(&c, Action::Return { reason: "应由工程部负责".into() }, By::Department(SEC), "2026-11-23 13:00", env);
+        c
+    }
+
+    fn opinions() -> Vec<(i64, String)> {
+        vec![(ENG, "漏水源在楼上住户，应由安保部协调入户".into()), (SEC, "属设施维修，应由工程部负责".into())]
+    }
+
+    #[test]
+    fn cmp_9_disagreement_goes_up_and_the_head_decides_who_remains_responsible() {
+        let env = Env::new();
+        let c = disputed(&env);
+        assert_eq!(c.status, ComplaintStatus::InProgress);
+        let (waiting, ch) = step(&c, Action::RecordDisagreement { opinions: opinions() }, By::CustomerService, "2026-11-24 09:00", &env);
+        assert_eq!(waiting.decision_requested_at, Some(at("2026-11-24 09:00")));
+        assert_eq!((ch.status, ch.departments.clone(), ch.deadlines.clone()), (c.status, c.departments.clone(), vec![]), "only the flag changes");
+        // Waiting: the departments neither plan nor finish; customer service may still tell the
+        // customer how things stand, and escalate.
+        assert_eq!(waiting.allowed(By::Department(ENG), at("2026-11-24 10:00"), &env.k()), ["progress"]);
+        assert_eq!(waiting.allowed(By::CustomerService, at("2026-11-24 10:00"), &env.k()), ["progress", "escalate"]);
+        assert_eq!(waiting.allowed(CS_HEAD, at("2026-11-24 10:00"), &env.k()), ["progress", "escalate", "decide"]);
+        // A specialist cannot decide; the head must give the decision and whom it binds.
+        let decide = |decision: &str, responsible: Vec<i64>| Action::Decide { decision: decision.into(), responsible };
+        assert_eq!(waiting.apply(&decide("x", vec![SEC]), By::CustomerService, at("2026-11-24 10:00"), &env.k()), Err(TransitionError::NotYours));
+        assert_eq!(waiting.apply(&decide(" ", vec![SEC]), CS_HEAD, at("2026-11-24 10:00"), &env.k()), Err(TransitionError::Missing("decision")));
+        assert_eq!(waiting.apply(&decide("x", vec![]), CS_HEAD, at("2026-11-24 10:00"), &env.k()), Err(TransitionError::Missing("responsible")));
+        assert!(matches!(
+            waiting.apply(&decide("x", vec![CLN]), CS_HEAD, at("2026-11-24 10:00"), &env.k()),
+            Err(TransitionError::Invalid { field: "responsible", .. })
+        ));
+        // Security stays responsible: it takes the case with a plan due in 2 working days;
+        // engineering, which had a plan, is released.
+        let (decided, ch) = step(&waiting, decide("由安保部负责协调入户，工程部配合", vec![SEC]), CS_HEAD, "2026-11-24 10:00", &env);
+        assert_eq!(decided.decision_requested_at, None);
+        assert_eq!(decided.status, ComplaintStatus::InProgress);
+        assert_eq!(decided.departments, vec![(ENG, DeptStatus::Returned), (SEC, DeptStatus::Accepted)]);
+        assert_eq!(ch.deadlines, vec![Deadline::Plan { department: SEC, due: at("2026-11-26 10:00") }]);
+        // Work continues: security plans and finishes, and the case is resolved.
+        let (c, _) = step(&decided, Action::SubmitPlan { plan: "入户排查".into(), due: at("2026-11-27 18:00") }, By::Department(SEC), "2026-11-24 11:00", &env);
+        let (c, _) = step(&c, Action::Finish { result: "已修复".into() }, By::Department(SEC), "2026-11-25 11:00", &env);
+        assert_eq!(c.status, ComplaintStatus::Resolved);
+    }
+
+    #[test]
+    fn cmp_9_a_plan_kept_by_the_decision_moves_by_the_wait_and_all_done_resolves() {
+        let env = Env::new();
+        let (waiting, _) = step(&disputed(&env), Action::RecordDisagreement { opinions: opinions() }, By::CustomerService, "2026-11-24 09:00", &env);
+        let (both, ch) =
+            step(&waiting, Action::Decide { decision: "两部门共同负责".into(), responsible: vec![ENG, SEC] }, COMPANY_HEAD, "2026-11-25 09:00", &env);
+        assert_eq!(both.departments, vec![(ENG, DeptStatus::Planned), (SEC, DeptStatus::Accepted)]);
+        assert_eq!(
+            ch.deadlines,
+            vec![Deadline::Resume { department: ENG, paused_at: at("2026-11-24 09:00") }, Deadline::Plan { department: SEC, due: at("2026-11-26 18:00") }]
+        );
+        // Engineering finished before the disagreement was decided for it alone: resolved at once.
+        let c = Complaint::new(at("2026-11-23 10:00"), Severity::General);
+        let (c, _) = step(&c, Action::Dispatch { departments: vec![ENG, SEC] }, By::CustomerService, "2026-11-23 10:00", &env);
+        let (c, _) = step(&c, Action::Accept, By::Department(ENG), "2026-11-23 11:00", &env);
+        let (c, _) = step(&c, Action::Accept, By::Department(SEC), "2026-11-23 11:00", &env);
+        let (c, _) = step(&c, Action::SubmitPlan { plan: "维修".into(), due: at("2026-11-27 18:00") }, By::Department(ENG), "2026-11-23 12:00", &env);
+        let (c, _) = step(&c, Action::Finish { result: "已维修".into() }, By::Department(ENG), "2026-11-23 15:00", &env);
+        assert_eq!(c.status, ComplaintStatus::InProgress, "security still holds its part");
+        let (c, _) = step(&c, Action::RecordDisagreement { opinions: opinions() }, By::CustomerService, "2026-11-24 09:00", &env);
+        let (c, _) = step(&c, Action::Decide { decision: "安保部无责".into(), responsible: vec![ENG] }, CS_HEAD, "2026-11-24 10:00", &env);
+        assert_eq!((c.status, c.departments.clone()), (ComplaintStatus::Resolved, vec![(ENG, DeptStatus::Done), (SEC, DeptStatus::Returned)]));
+    }
+
+    #[test]
+    fn cmp_9_both_returned_is_a_disagreement_too_and_the_decision_sends_the_form_out_again() {
+        let env = Env::new();
+        let c = Complaint::new(at("2026-11-23 10:00"), Severity::Important);
+        let (c, _) = step(&c, Action::Dispatch { departments: vec![ENG, SEC] }, By::CustomerService, "2026-11-23 10:00", &env);
+        let (c, _) = step(&c, Action::Return { reason: "非本部门".into() }, By::Department(ENG), "2026-11-23 11:00", &env);
+        let (c, _) = step(&c, Action::Return { reason: "非本部门".into() }, By::Department(SEC), "2026-11-23 11:00", &env);
+        assert_eq!(c.status, ComplaintStatus::Received);
+        let (c, _) = step(&c, Action::RecordDisagreement { opinions: opinions() }, By::CustomerService, "2026-11-23 12:00", &env);
+        assert!(!c.allowed(By::CustomerService, at("2026-11-23 12:00"), &env.k()).contains(&"dispatch"), "no new dispatch while waiting");
+        let (c, _) = step(&c, Action::Decide { decision: "工程部负责".into(), responsible: vec![ENG] }, CS_HEAD, "2026-11-23 14:00", &env);
+        assert_eq!((c.status, c.departments.clone()), (ComplaintStatus::Dispatched, vec![(ENG, DeptStatus::Accepted), (SEC, DeptStatus::Returned)]));
+    }
+
+    #[test]
+    fn cmp_9_cmp_7_a_major_complaint_is_decided_by_the_company_head() {
+        let env = Env::new();
+        let mut c = disputed(&env);
+        c.severity = Severity::Major;
+        let (c, _) = step(&c, Action::RecordDisagreement { opinions: opinions() }, By::CustomerService, "2026-11-24 09:00", &env);
+        let d = Action::Decide { decision: "工程部负责".into(), responsible: vec![ENG] };
+        assert_eq!(c.apply(&d, CS_HEAD, at("2026-11-24 10:00"), &env.k()), Err(TransitionError::NotYours));
+        assert_eq!(c.refusal("decide", CS_HEAD, at("2026-11-24 10:00"), &env.k()), Some(TransitionError::NotYours), "403, not 409");
+        assert!(c.apply(&d, COMPANY_HEAD, at("2026-11-24 10:00"), &env.k()).is_ok());
+        assert_eq!(c.refusal("decide", COMPANY_HEAD, at("2026-11-24 10:00"), &env.k()), None);
+        assert_eq!(Head::of(Role::Supervisor), Some(Head::CustomerService));
+        assert_eq!((Head::of(Role::Manager), Head::of(Role::Admin)), (Some(Head::Company), Some(Head::Company)));
+        assert_eq!((Head::of(Role::Specialist), Head::of(Role::Engineering)), (None, None));
+    }
+
+    #[test]
+    fn cmp_9_disagreement_needs_two_departments_on_the_case_and_their_opinions() {
+        let env = Env::new();
+        let c = Complaint::new(at("2026-11-23 10:00"), Severity::General);
+        let (one, _) = step(&c, Action::Dispatch { departments: vec![ENG] }, By::CustomerService, "2026-11-23 10:00", &env);
+        let rec = |opinions: Vec<(i64, &str)>| Action::RecordDisagreement { opinions: opinions.into_iter().map(|(d, s)| (d, s.to_string())).collect() };
+        assert!(matches!(
+            one.apply(&rec(vec![(ENG, "a"), (SEC, "b")]), By::CustomerService, at("2026-11-23 11:00"), &env.k()),
+            Err(TransitionError::NotAllowed { .. })
+        ));
+        assert!(!one.allowed(By::CustomerService, at("2026-11-23 11:00"), &env.k()).contains(&"record_disagreement"));
+        let two = disputed(&env);
+        let now = at("2026-11-24 09:00");
+        assert!(matches!(two.apply(&rec(vec![(ENG, "a")]), By::CustomerService, now, &env.k()), Err(TransitionError::Invalid { field: "opinions", .. })));
+        assert!(matches!(
+            two.apply(&rec(vec![(ENG, "a"), (ENG, "b")]), By::CustomerService, now, &env.k()),
+            Err(TransitionError::Invalid { field: "opinions", .. })
+        ));
+        assert!(matches!(
+            two.apply(&rec(vec![(ENG, "a"), (CLN, "b")]), By::CustomerService, now, &env.k()),
+            Err(TransitionError::Invalid { field: "opinions", .. })
+        ));
+        assert_eq!(two.apply(&rec(vec![(ENG, "a"), (SEC, "")]), By::CustomerService, now, &env.k()), Err(TransitionError::Missing("opinions")));
+        assert!(matches!(two.apply(&rec(vec![(ENG, "a"), (SEC, "b")]), By::Department(ENG), now, &env.k()), Err(TransitionError::NotAllowed { .. })));
+        let (waiting, _) = step(&two, rec(vec![(ENG, "a"), (SEC, "b")]), CS_HEAD, "2026-11-24 09:00", &env);
+        assert!(
+            matches!(waiting.apply(&rec(vec![(ENG, "a"), (SEC, "b")]), By::CustomerService, now, &env.k()), Err(TransitionError::NotAllowed { .. })),
+            "one at a time"
+        );
+    }
+
+    #[test]
+    fn cmp_9_table_is_exhaustive_over_status_flag_and_actor() {
+        // Every status × waiting or not × every actor: the CMP-9 actions are offered exactly
+        // where the rule puts them, and while waiting no department step is offered.
+        let env = Env::new();
+        let now = at("2026-11-24 10:00");
+        let actors = [By::CustomerService, CS_HEAD, COMPANY_HEAD, By::Department(ENG), By::Department(CLN), By::System];
+        for s in ComplaintStatus::ALL {
+            for waiting in [false, true] {
+                for severity in Severity::ALL {
+                    for by in actors {
+                        let mut c = Complaint::new(at("2026-11-23 10:00"), *severity);
+                        c.status = *s;
+                        c.departments = vec![(ENG, DeptStatus::Planned), (SEC, DeptStatus::Returned)];
+                        c.decision_requested_at = waiting.then(|| at("2026-11-24 09:00"));
+                        let allowed = c.allowed(by, now, &env.k());
+                        let open_work = matches!(s, ComplaintStatus::Received | ComplaintStatus::Dispatched | ComplaintStatus::InProgress);
+                        assert_eq!(
+                            allowed.contains(&"record_disagreement"),
+                            open_work && !waiting && by.is_customer_service(),
+                            "{s:?} waiting={waiting} {by:?}: {allowed:?}"
+                        );
+                        let head_may = match by {
+                            By::Head(h) => h.may_decide(*severity),
+                            _ => false,
+                        };
+                        assert_eq!(allowed.contains(&"decide"), open_work && waiting && head_may, "{s:?} waiting={waiting} {severity:?} {by:?}");
+                        if waiting {
+                            for blocked in ["dispatch", "accept", "return", "submit_plan", "finish", "mark_invalid"] {
+                                assert!(!allowed.contains(&blocked), "{s:?} waiting: {blocked} by {by:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Heads do everything customer service does.
+        let c = disputed(&env);
+        let cs = c.allowed(By::CustomerService, now, &env.k());
+        for h in [CS_HEAD, COMPANY_HEAD] {
+            assert_eq!(c.allowed(h, now, &env.k()), cs);
         }
     }
 }

@@ -10,6 +10,8 @@ pub enum Reason {
     Duplicate,
     NotFound,
     Overlap,
+    /// A file over its size limit, in bytes.
+    TooLarge(u64),
 }
 
 impl Reason {
@@ -21,6 +23,7 @@ impl Reason {
             Reason::Duplicate => "已存在，不能重复".into(),
             Reason::NotFound => "不存在或无权访问".into(),
             Reason::Overlap => "与已有记录的期间重叠".into(),
+            Reason::TooLarge(n) => format!("文件过大，此类文件不能超过 {}", size_text(*n)),
         }
     }
     pub fn en(&self) -> String {
@@ -31,7 +34,23 @@ impl Reason {
             Reason::Duplicate => "already exists".into(),
             Reason::NotFound => "does not exist or is not accessible".into(),
             Reason::Overlap => "overlaps an existing period".into(),
+            Reason::TooLarge(n) => format!("is too large; files of this type may be at most {}", size_text(*n)),
         }
+    }
+}
+
+/// A byte count as people read it: `10 MB`, `512 KB`, `900 B` (binary units, as file managers show).
+pub fn size_text(n: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    if n >= MB && n.is_multiple_of(MB) {
+        format!("{} MB", n / MB)
+    } else if n >= MB {
+        format!("{:.1} MB", n as f64 / MB as f64)
+    } else if n >= KB {
+        format!("{} KB", n.div_ceil(KB))
+    } else {
+        format!("{n} B")
     }
 }
 

@@ -2,15 +2,18 @@
 //! Handlers parse input into these validated types; `ops` calls the decision functions here.
 
 pub mod access;
+pub mod attachment;
 pub mod calendar;
 pub mod callback;
 pub mod claim;
 pub mod complaint;
 pub mod error;
+pub mod notify;
 pub mod org;
 pub mod reception;
 pub mod search;
 pub mod sla;
 pub mod values;
+pub mod work_order;
 
 pub use error::{FieldError, FieldErrors, Reason};

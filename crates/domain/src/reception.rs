@@ -43,7 +43,7 @@ text_enum! {
 pub enum FollowUp {
     /// 售后: a return slip (物业返修联系单) to the after-sales department the same day, chased until done.
     ReturnSlip,
-    /// 报修: a work order (kept open as a reception record until the repair module takes it).
+    /// 报修: a work order, created with the record; the record closes when the order does (RCP-7).
     WorkOrder,
     /// 投诉: a complaint (CMP).
     Complaint,
@@ -110,6 +110,14 @@ pub fn default_script(m: ScriptMoment) -> &'static str {
     }
 }
 
+/// RCP-5: the longest text a project may write for one moment.
+pub const SCRIPT_MAX_CHARS: usize = 1000;
+
+/// RCP-5: the script a project shows at a moment: the text it wrote, else the default.
+pub fn project_script(m: ScriptMoment, own: Option<&str>) -> &str {
+    own.unwrap_or(default_script(m))
+}
+
 /// The script a reception form shows beside a category, so the right words are at hand.
 pub fn script_for(c: Category) -> ScriptMoment {
     match c {
@@ -154,7 +162,9 @@ pub fn allowed(s: &ReceptionState) -> Vec<&'static str> {
     }
     if s.status == ReceptionStatus::Open && s.follow_up == FollowUpState::Pending {
         match s.category.follow_up() {
-            FollowUp::ReturnSlip | FollowUp::WorkOrder | FollowUp::ServiceOrder => v.extend(["chase", "done"]),
+            FollowUp::ReturnSlip | FollowUp::ServiceOrder => v.extend(["chase", "done"]),
+            // RCP-7: a repair's follow-up is done when its work order closes, not by hand.
+            FollowUp::WorkOrder => v.push("chase"),
             FollowUp::VerifyPraise => v.push("verify_praise"),
             FollowUp::ReportToManager => v.push("report_manager"),
             FollowUp::Complaint | FollowUp::AnsweredOnSpot | FollowUp::Register => {}
@@ -220,6 +230,8 @@ mod tests {
         assert_eq!(allowed(&done), vec!["reply", "close"], "a written reply when resolved, then close");
         let complaint = ReceptionState { channel: Channel::Phone, category: Category::Complaint, follow_up: FollowUpState::None, started_open: 1, ..letter };
         assert!(allowed(&complaint).is_empty(), "RCP-7: nothing to do here while its complaint is open");
+        let repair = ReceptionState { channel: Channel::Phone, category: Category::Repair, ..letter };
+        assert_eq!(allowed(&repair), vec!["chase"], "RCP-7: its work order closes it");
         let praise = ReceptionState { channel: Channel::Visit, category: Category::Praise, started_open: 1, ..letter };
         assert_eq!(allowed(&praise), vec!["verify_praise"]);
         let closed = ReceptionState { status: ReceptionStatus::Closed, started_open: 0, follow_up: FollowUpState::Done, channel: Channel::Phone, ..letter };
@@ -235,5 +247,11 @@ mod tests {
         }
         assert!(default_script(ScriptMoment::Greeting).contains("{project}"));
         assert_eq!(script_for(Category::Complaint), ScriptMoment::Complaint);
+    }
+
+    #[test]
+    fn rcp_5_a_projects_own_script_replaces_the_default() {
+        assert_eq!(project_script(ScriptMoment::Farewell, None), default_script(ScriptMoment::Farewell));
+        assert_eq!(project_script(ScriptMoment::Farewell, Some("祝您生活愉快！")), "祝您生活愉快！");
     }
 }

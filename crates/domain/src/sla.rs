@@ -79,6 +79,14 @@ pub struct Policies {
     pub callback: Clock,
     /// REP-2: someone on site after a repair request.
     pub rep_on_site: Clock,
+    /// A repair request is dispatched to the engineering department.
+    pub rep_accept: Clock,
+    /// REP-5: an emergency is dispatched and someone is on site (calendar hours, 24h rota).
+    pub rep_emergency: Clock,
+    /// REP-4: a repair is finished, when no finish time was agreed with the owner.
+    pub rep_finish: Clock,
+    /// REP-7: the finished repair is accepted and signed for.
+    pub rep_sign_off: Clock,
     /// REP-8: callbacks after repairs of safety facilities, leaks, and everything else.
     pub rep_callback_safety: Clock,
     pub rep_callback_leak: Clock,
@@ -100,6 +108,10 @@ impl Default for Policies {
             cmp_collective_window_days: 7,
             callback: Clock::CalendarDays(3),
             rep_on_site: Clock::WorkingDays(2),
+            rep_accept: Clock::WorkingDays(1),
+            rep_emergency: Clock::Hours(1),
+            rep_finish: Clock::WorkingDays(3),
+            rep_sign_off: Clock::WorkingDays(2),
             rep_callback_safety: Clock::CalendarDays(2),
             rep_callback_leak: Clock::CalendarDays(3),
             rep_callback_other: Clock::CalendarDays(7),
@@ -161,6 +173,10 @@ pub const POLICY_ITEMS: &[PolicyItem] = &[
     item("cmp_collective_window_days", "CMP-2", PolicyKind::Days, "集体投诉统计天数", "Window for counting a collective complaint"),
     item("callback", "CBK-1", PolicyKind::Clock, "投诉解决或服务完成后回访", "Callback after a complaint is resolved or a service done"),
     item("rep_on_site", "REP-2", PolicyKind::Clock, "报修后到场", "On site after a repair request"),
+    item("rep_accept", "REP-1", PolicyKind::Clock, "报修后派工", "Dispatch after a repair request"),
+    item("rep_emergency", "REP-5", PolicyKind::Clock, "紧急维修派工并到场", "Emergency repair dispatched and on site"),
+    item("rep_finish", "REP-4", PolicyKind::Clock, "未约定完工时间时的完工期限", "Finish a repair when no finish time was agreed"),
+    item("rep_sign_off", "REP-7", PolicyKind::Clock, "完工后验收签字", "Sign-off after a repair is finished"),
     item("rep_callback_safety", "REP-8", PolicyKind::Clock, "安全设施维修后回访", "Callback after repairs of safety facilities"),
     item("rep_callback_leak", "REP-8", PolicyKind::Clock, "渗漏维修后回访", "Callback after leak repairs"),
     item("rep_callback_other", "REP-8", PolicyKind::Clock, "其他维修后回访", "Callback after other repairs"),
@@ -184,6 +200,10 @@ impl Policies {
             "cmp_collective_window_days" => N(self.cmp_collective_window_days),
             "callback" => C(self.callback),
             "rep_on_site" => C(self.rep_on_site),
+            "rep_accept" => C(self.rep_accept),
+            "rep_emergency" => C(self.rep_emergency),
+            "rep_finish" => C(self.rep_finish),
+            "rep_sign_off" => C(self.rep_sign_off),
             "rep_callback_safety" => C(self.rep_callback_safety),
             "rep_callback_leak" => C(self.rep_callback_leak),
             "rep_callback_other" => C(self.rep_callback_other),
@@ -204,6 +224,10 @@ impl Policies {
             ("cmp_collective_window_days", PolicyValue::Count(n)) => self.cmp_collective_window_days = n,
             ("callback", PolicyValue::Clock(c)) => self.callback = c,
             ("rep_on_site", PolicyValue::Clock(c)) => self.rep_on_site = c,
+            ("rep_accept", PolicyValue::Clock(c)) => self.rep_accept = c,
+            ("rep_emergency", PolicyValue::Clock(c)) => self.rep_emergency = c,
+            ("rep_finish", PolicyValue::Clock(c)) => self.rep_finish = c,
+            ("rep_sign_off", PolicyValue::Clock(c)) => self.rep_sign_off = c,
             ("rep_callback_safety", PolicyValue::Clock(c)) => self.rep_callback_safety = c,
             ("rep_callback_leak", PolicyValue::Clock(c)) => self.rep_callback_leak = c,
             ("rep_callback_other", PolicyValue::Clock(c)) => self.rep_callback_other = c,

@@ -26,7 +26,9 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(staff::routes())
+        .merge(staff::attachments::routes(&state.cfg))
         .merge(api::routes())
+        .merge(api::v1::attachments::routes(&state.cfg))
         .layer(middleware::from_fn(observe))
         .with_state(state)
 }
@@ -65,11 +67,14 @@ async fn observe(req: Request, next: Next) -> Response {
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-        ),
-    );
+    // A response with a stricter policy of its own (a served attachment) keeps it.
+    if !h.contains_key("content-security-policy") {
+        h.insert(
+            "content-security-policy",
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+            ),
+        );
+    }
     res
 }

@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
 use propdesk_domain::access::{Actor, Permission};
-use propdesk_store::models::{org, staff};
+use propdesk_store::models::{org, outbox, staff};
 use propdesk_store::{AsEx, Db};
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
@@ -75,21 +75,19 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> S
 
 /// Loads the actor of a staff id: role, company and assigned projects. Inactive staff get none.
 pub async fn load_actor(c: &mut impl AsEx, staff_id: i64) -> AppResult<Option<(Actor, String)>> {
-    let Some(s) = staff_by_id_any(c, staff_id).await? else { return Ok(None) };
+    let s = staff::by_id_any(c, staff_id).await?;
+    Ok(match s {
+        Some(s) => actor_of(c, s).await?,
+        None => None,
+    })
+}
+
+async fn actor_of(c: &mut impl AsEx, s: staff::Staff) -> AppResult<Option<(Actor, String)>> {
     if !s.active {
         return Ok(None);
     }
     let projects = staff::project_ids(c, s.id).await?;
     Ok(Some((Actor { staff_id: s.id, name: s.display_name.clone(), company_id: s.company_id, role: s.role, projects }, s.display_name)))
-}
-
-async fn staff_by_id_any(c: &mut impl AsEx, id: i64) -> AppResult<Option<staff::Staff>> {
-    // The company is not known yet; look up by id through the username-free path.
-    let row: Option<(i64,)> = c.ex().fetch_optional(propdesk_store::Sql::new("SELECT company_id FROM staff WHERE id = $1").arg(id)).await?;
-    match row {
-        Some((company,)) => Ok(staff::by_id(c, company, id).await?),
-        None => Ok(None),
-    }
 }
 
 /// Everything a staff page needs about the caller: who, in which language, which projects,
@@ -105,6 +103,8 @@ pub struct Ctx {
     pub project_id: Option<i64>,
     pub path: String,
     pub saved: bool,
+    /// Unread messages in the caller's inbox (the badge on 通知 in the top bar).
+    pub unread: i64,
 }
 
 impl Ctx {
@@ -170,12 +170,13 @@ impl FromRequestParts<AppState> for Ctx {
             let Some(sess) = staff::session(&mut c, &sha256_hex(sid), Utc::now()).await? else { return Ok::<_, AppError>(None) };
             let Some((actor, display_name)) = load_actor(&mut c, sess.staff_id).await? else { return Ok(None) };
             let projects = org::projects(&mut c, &actor).await?;
-            Ok(Some((actor, display_name, sess.csrf, projects)))
+            let unread = outbox::unread_count(&mut c, &actor).await?;
+            Ok(Some((actor, display_name, sess.csrf, projects, unread)))
         };
         match load.await {
-            Ok(Some((actor, display_name, csrf, projects))) => {
+            Ok(Some((actor, display_name, csrf, projects, unread))) => {
                 let project_id = chosen.filter(|id| actor.sees_project(*id));
-                Ok(Ctx { actor, display_name, lang, csrf, projects, project_id, path, saved })
+                Ok(Ctx { actor, display_name, lang, csrf, projects, project_id, path, saved, unread })
             }
             Ok(None) => Err(ToLogin(path_q).into_response()),
             Err(e) => Err(e.into_response()),
@@ -233,8 +234,8 @@ impl FromRequestParts<AppState> for ApiUser {
         let token =
             parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).ok_or(ApiError(AppError::Unauthorized))?;
         let mut c = state.db.read().await?;
-        let staff_id = staff::token_staff(&mut c, &sha256_hex(token.trim()), Utc::now()).await?.ok_or(ApiError(AppError::Unauthorized))?;
-        let (actor, _) = load_actor(&mut c, staff_id).await?.ok_or(ApiError(AppError::Unauthorized))?;
+        let s = staff::by_token(&mut c, &sha256_hex(token.trim()), Utc::now()).await?.ok_or(ApiError(AppError::Unauthorized))?;
+        let (actor, _) = actor_of(&mut c, s).await?.ok_or(ApiError(AppError::Unauthorized))?;
         Ok(ApiUser(actor))
     }
 }
@@ -244,23 +245,25 @@ impl FromRequestParts<AppState> for ApiUser {
 pub async fn check_login(db: &Db, cfg: &crate::state::Config, username: &str, password: &str, addr: &str) -> AppResult<staff::Staff> {
     let now = Utc::now();
     let keys = [format!("u:{}", username.trim().to_lowercase()), format!("ip:{addr}")];
-    let mut tx = db.begin().await?;
-    for k in &keys {
-        if let Some(f) = staff::failures(&mut tx, k).await?
-            && f.locked_until.is_some_and(|t| t > now)
-        {
-            return Err(AppError::TooManyRequests);
+    // The lock check and the password hash run outside the write transaction: argon2 takes
+    // tens of milliseconds of CPU, and SQLite's one writer must not wait for it.
+    let found = {
+        let mut c = db.read().await?;
+        for k in &keys {
+            if let Some(f) = staff::failures(&mut c, k).await?
+                && f.locked_until.is_some_and(|t| t > now)
+            {
+                return Err(AppError::TooManyRequests);
+            }
         }
-    }
-    let found = staff::by_username(&mut tx, username.trim()).await?;
-    // Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
-    let ok = match &found {
-        Some(s) => verify_password(password, &s.password_hash) && s.active,
-        None => {
-            let _ = verify_password(password, DUMMY_HASH);
-            false
-        }
+        staff::by_username(&mut c, username.trim()).await?
     };
+    // Verify against a dummy hash when the user is unknown, so timing does not reveal usernames.
+    let hash = found.as_ref().map(|s| s.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
+    let password = password.to_string();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.map_err(|e| AppError::Internal(e.into()))?;
+    let ok = matches && found.as_ref().is_some_and(|s| s.active);
+    let mut tx = db.begin().await?;
     if ok {
         for k in &keys {
             staff::clear_failures(&mut tx, k).await?;

@@ -599,7 +599,7 @@ pub async fn seed_complaints(db: &Db, open: i64, closed: i64, projects: i64, now
                 sql = sql
                     .arg(ids[p])
                     .arg(format!("CB{p:02}/TS{:07}", numbers[p]))
-                    .arg(format!("{}{}", BENCH_SURNAMES[((h >> 32) % 20) as usize], if (h >> 37) % 2 == 0 { "先生" } else { "女士" }))
+                    .arg(format!("{}{}", BENCH_SURNAMES[((h >> 32) % 20) as usize], if (h >> 37).is_multiple_of(2) { "先生" } else { "女士" }))
                     .arg(format!("1{}{:09}", [3, 5, 8][((h >> 3) % 3) as usize], (h >> 5) % 1_000_000_000))
                     .arg("phone")
                     .arg(content)

@@ -110,6 +110,7 @@ async fn run(db: &Db, cmd: UserCommand) -> anyhow::Result<()> {
                 role,
                 phone: String::new(),
                 active: true,
+                department_head: false,
                 projects: project_ids,
                 password: password.clone(),
             };

@@ -520,6 +520,10 @@ const STAFF: &[StaffSpec] = &[
     member("hulin", "胡琳", Role::Planning, "PLN", Sites::Both),
 ];
 
+/// The department heads (部门负责人): one per department and site, who receive the department's
+/// dispatches and online complaints; the other members hear of them on the complaint page.
+const HEADS: &[&str] = &["zhouqiang", "wujun", "xugang", "guoliang", "sunxiuying", "hemei", "mahong", "zhuwei", "hulin"];
+
 /// A password hash being computed on the blocking pool.
 type Hashing = tokio::task::JoinHandle<anyhow::Result<String>>;
 
@@ -1121,6 +1125,10 @@ async fn load(tx: &mut Tx, hashes: Vec<Hashing>) -> anyhow::Result<Summary> {
             Sites::Estate => vec![project_ids[1]],
         };
         staff::set_projects(tx, id, &projects).await?;
+        let head = HEADS.contains(&s.username);
+        if head {
+            staff::set_department_head(tx, id, true).await?;
+        }
         log(
             tx,
             &actor,
@@ -1128,7 +1136,7 @@ async fn load(tx: &mut Tx, hashes: Vec<Hashing>) -> anyhow::Result<Summary> {
             "staff",
             id,
             "created",
-            json!({"username": s.username, "role": s.role.code(), "department_id": department_id, "projects": projects}),
+            json!({"username": s.username, "role": s.role.code(), "department_id": department_id, "department_head": head, "projects": projects}),
         )
         .await?;
     }

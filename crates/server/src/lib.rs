@@ -7,6 +7,7 @@ pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod error;
+pub mod files;
 pub mod i18n;
 pub mod jobs;
 pub mod ops;

@@ -23,6 +23,15 @@ enum Command {
         /// Mark cookies Secure (serve behind HTTPS).
         #[arg(long, env = "PROPDESK_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Directory for attachment files (default: `attachments/` beside the SQLite file).
+        #[arg(long, env = "PROPDESK_ATTACHMENTS_DIR")]
+        attachments_dir: Option<std::path::PathBuf>,
+        /// Largest image or PDF attachment, in MB (default 10).
+        #[arg(long, env = "PROPDESK_MAX_IMAGE_MB")]
+        max_image_mb: Option<u64>,
+        /// Largest audio or video attachment, in MB (default 50).
+        #[arg(long, env = "PROPDESK_MAX_MEDIA_MB")]
+        max_media_mb: Option<u64>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -54,7 +63,10 @@ async fn main() -> anyhow::Result<()> {
         None => default_url()?,
     };
     match cli.command {
-        Command::Serve { listen, demo, secure_cookies } => serve::run(&url, &listen, demo, secure_cookies).await,
+        Command::Serve { listen, demo, secure_cookies, attachments_dir, max_image_mb, max_media_mb } => {
+            let files = serve::Files { dir: attachments_dir, max_image_mb, max_media_mb };
+            serve::run(&url, &listen, demo, secure_cookies, files).await
+        }
         Command::Migrate => {
             let db = serve::open(&url).await?;
             println!("migrations applied");

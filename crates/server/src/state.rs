@@ -1,5 +1,7 @@
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use propdesk_domain::attachment::Limits;
 use propdesk_store::Db;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 #[derive(Clone, Debug)]
@@ -11,11 +13,34 @@ pub struct Config {
     pub lockout_minutes: i64,
     pub session_hours: i64,
     pub token_hours: i64,
+    /// Where attachment files are kept: outside any web root, served only through the
+    /// access-checked attachment routes. Defaults next to the SQLite file.
+    pub attachments_dir: PathBuf,
+    /// Size limits per attachment (CMP-3): images and PDF, audio and video.
+    pub attachment_limits: Limits,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { secure_cookies: false, max_login_failures: 5, lockout_minutes: 15, session_hours: 12, token_hours: 24 }
+        Config {
+            secure_cookies: false,
+            max_login_failures: 5,
+            lockout_minutes: 15,
+            session_hours: 12,
+            token_hours: 24,
+            attachments_dir: PathBuf::from("data/attachments"),
+            attachment_limits: Limits::default(),
+        }
+    }
+}
+
+/// The default attachments directory for a database URL: `attachments/` beside the SQLite
+/// file (`sqlite:data/propdesk.db` → `data/attachments`), `data/attachments` otherwise.
+pub fn default_attachments_dir(database_url: &str) -> PathBuf {
+    let file = database_url.strip_prefix("sqlite://").or_else(|| database_url.strip_prefix("sqlite:"));
+    match file.map(|f| f.split('?').next().unwrap_or(f)) {
+        Some(f) if !f.is_empty() && !f.starts_with(':') => Path::new(f).parent().unwrap_or(Path::new("")).join("attachments"),
+        _ => PathBuf::from("data/attachments"),
     }
 }
 
@@ -44,4 +69,18 @@ fn metrics_handle() -> PrometheusHandle {
             }
         })
         .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cmp_3_attachments_live_beside_the_sqlite_file() {
+        assert_eq!(default_attachments_dir("sqlite:data/propdesk.db"), PathBuf::from("data/attachments"));
+        assert_eq!(default_attachments_dir("sqlite:///var/lib/propdesk/p.db?mode=rwc"), PathBuf::from("/var/lib/propdesk/attachments"));
+        assert_eq!(default_attachments_dir("sqlite:p.db"), PathBuf::from("attachments"));
+        assert_eq!(default_attachments_dir("sqlite::memory:"), PathBuf::from("data/attachments"));
+        assert_eq!(default_attachments_dir("postgres://db/propdesk"), PathBuf::from("data/attachments"));
+    }
 }

@@ -108,6 +108,8 @@ async fn rcp_1_cmp_4_cbk_1_cmp_13_complaint_from_the_desk_to_the_monthly_report(
     c.find(Locator::Css("input[name=satisfied][value=yes]")).await.expect("satisfied").click().await.expect("yes");
     b.shot("journey-03-callback").await;
     c.find(Locator::XPath("//button[contains(., '保存回访')]")).await.expect("save").click().await.expect("save");
+    // Wait for the saved page before leaving it, so the submission is not cut off.
+    c.wait().for_element(Locator::Css(".flash")).await.expect("callback saved");
     c.goto(&page).await.expect("complaint");
     status_is(c, "已关闭").await;
 

@@ -89,9 +89,9 @@ async fn cbk_1_cbk_3_callback_list_shows_due_state_and_role() {
     assert!(body.contains(&format!("/callbacks/{cb}")), "the pending callback is listed");
     assert!(body.contains("正常") && body.contains("客服助理"), "due state in words and the assigned role (CBK-2)");
     // Overdue: due three days ago.
-    let mut conn = w.app.db.read().await.expect("conn");
-    conn.ex().execute(Sql::new("UPDATE callbacks SET due_at = $1 WHERE id = $2").arg(Utc::now() - Duration::days(1)).arg(cb)).await.expect("move due");
-    drop(conn);
+    let mut tx = w.app.db.begin().await.expect("tx");
+    tx.ex().execute(Sql::new("UPDATE callbacks SET due_at = $1 WHERE id = $2").arg(Utc::now() - Duration::days(1)).arg(cb)).await.expect("move due");
+    tx.commit().await.expect("commit");
     let (_, body) = w.app.get_text(&c, "/callbacks?due=overdue").await;
     assert!(body.contains(&format!("/callbacks/{cb}")) && body.contains("badge bad") && body.contains("已超时"));
     let (_, body) = w.app.get_text(&c, "/callbacks?due=today").await;

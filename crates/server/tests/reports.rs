@@ -66,8 +66,9 @@ async fn resolve(w: &World, id: i64) {
 }
 
 async fn exec(w: &World, sql: Sql) {
-    let mut c = w.app.db.read().await.expect("conn");
-    c.ex().execute(sql).await.expect("exec");
+    let mut tx = w.app.db.begin().await.expect("tx");
+    tx.ex().execute(sql).await.expect("exec");
+    tx.commit().await.expect("commit");
 }
 
 /// The number shown after `data-count="name">` (inside an optional link).

@@ -4,13 +4,15 @@
 //! placeholders (which both sqlx drivers accept), and run on whichever backend the
 //! database URL names. Rows decode through `sqlx::FromRow` derives that hold for both.
 
+mod lite;
 pub mod models;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Postgres, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -23,12 +25,12 @@ pub enum Backend {
     Postgres,
 }
 
-/// The database. On SQLite, writes go through a pool of exactly one connection so write
-/// transactions queue in-process instead of failing with SQLITE_BUSY; reads use their own
-/// pool and, under WAL, never wait for the writer.
+/// The database. On SQLite, write transactions queue in-process for one connection (no
+/// SQLITE_BUSY) that runs statements inline (see `lite`); reads use sqlx's pool and, under
+/// WAL, never wait for the writer.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite { read: lite::Readers, write: lite::Writer, migrate: Box<SqliteConnectOptions> },
     Postgres(PgPool),
 }
 
@@ -49,9 +51,11 @@ impl Db {
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-32000")
             .pragma("temp_store", "memory");
-        let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?;
-        let read = SqlitePoolOptions::new().max_connections(8).connect_with(opts.read_only(false)).await?;
-        Ok(Db::Sqlite { read, write })
+        // One sqlx connection creates the file and switches it to WAL; migrations use sqlx too.
+        SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await?.close().await;
+        let write = lite::Writer::open(opts.get_filename())?;
+        let read = lite::Readers::open(opts.get_filename(), 8)?;
+        Ok(Db::Sqlite { read, write, migrate: Box::new(opts) })
     }
 
     pub fn backend(&self) -> Backend {
@@ -65,7 +69,12 @@ impl Db {
     /// them (a database from before the calendar, or a release that ships a new year).
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
-            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Db::Sqlite { migrate, .. } => {
+                let pool = SqlitePoolOptions::new().max_connections(1).connect_with((**migrate).clone()).await?;
+                let r = sqlx::migrate!("./migrations/sqlite").run(&pool).await;
+                pool.close().await;
+                r?
+            }
             Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         let seed = async {
@@ -79,7 +88,7 @@ impl Db {
     /// A connection for reads (no transaction).
     pub async fn read(&self) -> Result<Conn> {
         Ok(match self {
-            Db::Sqlite { read, .. } => Conn::Sqlite(read.acquire().await?),
+            Db::Sqlite { read, .. } => Conn::Lite(read.acquire().await?),
             Db::Postgres(p) => Conn::Pg(p.acquire().await?),
         })
     }
@@ -87,17 +96,14 @@ impl Db {
     /// A transaction: one per user action (DESIGN.md). Dropped without `commit` → rolled back.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Db::Sqlite { write, .. } => Tx::Lite(write.begin().await?),
             Db::Postgres(p) => Tx::Pg(p.begin().await?),
         })
     }
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { read, write } => {
-                read.close().await;
-                write.close().await;
-            }
+            Db::Sqlite { .. } => {}
             Db::Postgres(p) => p.close().await,
         }
     }
@@ -186,9 +192,10 @@ impl Sql {
     }
 }
 
-/// A row type that decodes on both backends.
-pub trait Record: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
-impl<T> Record for T where T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
+/// A row type that decodes on both backends: through sqlx on PostgreSQL, through serde on
+/// SQLite (so rows derive both `sqlx::FromRow` and `Deserialize`).
+pub trait Record: for<'r> sqlx::FromRow<'r, PgRow> + DeserializeOwned + Send + Unpin {}
+impl<T> Record for T where T: for<'r> sqlx::FromRow<'r, PgRow> + DeserializeOwned + Send + Unpin {}
 
 macro_rules! bind_all {
     ($q:expr, $args:expr) => {{
@@ -208,7 +215,8 @@ macro_rules! bind_all {
 
 /// A borrowed connection, inside a transaction or not; all queries run through it.
 pub enum Ex<'a> {
-    Sqlite(&'a mut sqlx::SqliteConnection),
+    /// A SQLite connection: the writer inside a write transaction, or a reader.
+    Lite(&'a mut rusqlite::Connection),
     Pg(&'a mut sqlx::PgConnection),
 }
 
@@ -221,19 +229,19 @@ pub trait AsEx: Send {
 impl Ex<'_> {
     pub async fn fetch_all<T: Record>(&mut self, sql: Sql) -> Result<Vec<T>> {
         match self {
-            Ex::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), &sql.args).fetch_all(&mut **c).await,
+            Ex::Lite(c) => lite::fetch(c, &sql, usize::MAX),
             Ex::Pg(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), &sql.args).fetch_all(&mut **c).await,
         }
     }
     pub async fn fetch_optional<T: Record>(&mut self, sql: Sql) -> Result<Option<T>> {
         match self {
-            Ex::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), &sql.args).fetch_optional(&mut **c).await,
+            Ex::Lite(c) => lite::fetch(c, &sql, 1).map(|mut v| v.pop()),
             Ex::Pg(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), &sql.args).fetch_optional(&mut **c).await,
         }
     }
     pub async fn fetch_one<T: Record>(&mut self, sql: Sql) -> Result<T> {
         match self {
-            Ex::Sqlite(c) => bind_all!(sqlx::query_as::<Sqlite, T>(&sql.text), &sql.args).fetch_one(&mut **c).await,
+            Ex::Lite(c) => lite::fetch(c, &sql, 1)?.pop().ok_or(sqlx::Error::RowNotFound),
             Ex::Pg(c) => bind_all!(sqlx::query_as::<Postgres, T>(&sql.text), &sql.args).fetch_one(&mut **c).await,
         }
     }
@@ -244,7 +252,7 @@ impl Ex<'_> {
     /// Runs a statement; returns the number of rows it touched.
     pub async fn execute(&mut self, sql: Sql) -> Result<u64> {
         match self {
-            Ex::Sqlite(c) => bind_all!(sqlx::query::<Sqlite>(&sql.text), &sql.args).execute(&mut **c).await.map(|r| r.rows_affected()),
+            Ex::Lite(c) => lite::execute(c, &sql),
             Ex::Pg(c) => bind_all!(sqlx::query::<Postgres>(&sql.text), &sql.args).execute(&mut **c).await.map(|r| r.rows_affected()),
         }
     }
@@ -254,26 +262,26 @@ impl Ex<'_> {
     }
     pub fn backend(&self) -> Backend {
         match self {
-            Ex::Sqlite(_) => Backend::Sqlite,
+            Ex::Lite(_) => Backend::Sqlite,
             Ex::Pg(_) => Backend::Postgres,
         }
     }
 }
 
 pub enum Conn {
-    Sqlite(PoolConnection<Sqlite>),
+    Lite(lite::ReadConn),
     Pg(PoolConnection<Postgres>),
 }
 
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Lite(lite::LiteTx),
     Pg(Transaction<'static, Postgres>),
 }
 
 impl AsEx for Conn {
     fn ex(&mut self) -> Ex<'_> {
         match self {
-            Conn::Sqlite(c) => Ex::Sqlite(c),
+            Conn::Lite(c) => Ex::Lite(c.conn()),
             Conn::Pg(c) => Ex::Pg(c),
         }
     }
@@ -282,7 +290,7 @@ impl AsEx for Conn {
 impl AsEx for Tx {
     fn ex(&mut self) -> Ex<'_> {
         match self {
-            Tx::Sqlite(c) => Ex::Sqlite(c),
+            Tx::Lite(t) => Ex::Lite(t.conn()),
             Tx::Pg(c) => Ex::Pg(c),
         }
     }
@@ -291,7 +299,7 @@ impl AsEx for Tx {
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await,
+            Tx::Lite(t) => t.commit().await,
             Tx::Pg(t) => t.commit().await,
         }
     }
@@ -299,7 +307,7 @@ impl Tx {
     /// already serialises write transactions.
     pub fn for_update(&self) -> &'static str {
         match self {
-            Tx::Sqlite(_) => "",
+            Tx::Lite(_) => "",
             Tx::Pg(_) => " FOR UPDATE",
         }
     }

@@ -239,7 +239,7 @@ async fn org_6_staff_sessions_tokens_and_throttle_store() {
     assert_eq!(staff::project_ids(&mut c, sid).await.expect("ids"), vec![p]);
     assert!(staff::session(&mut c, "h1", now).await.expect("s").is_some());
     assert!(staff::session(&mut c, "h0", now).await.expect("s").is_none(), "expired sessions are not valid");
-    assert_eq!(staff::token_staff(&mut c, "t1", now).await.expect("t"), Some(sid));
+    assert_eq!(staff::by_token(&mut c, "t1", now).await.expect("t").map(|s| s.id), Some(sid));
     assert_eq!(staff::failures(&mut c, "u:li").await.expect("f").map(|f| f.failures), Some(2));
     let s = staff::by_username(&mut c, "li").await.expect("s").expect("some");
     assert_eq!((s.role, s.department_name.as_deref()), (Role::Receptionist, Some("客服部")));
@@ -250,7 +250,7 @@ async fn org_6_staff_sessions_tokens_and_throttle_store() {
     tx.commit().await.expect("commit");
     let mut c = db.read().await.expect("c");
     assert!(staff::session(&mut c, "h1", now).await.expect("s").is_none());
-    assert!(staff::token_staff(&mut c, "t1", now).await.expect("t").is_none());
+    assert!(staff::by_token(&mut c, "t1", now).await.expect("t").is_none());
     drop(c);
     db.close().await;
 }

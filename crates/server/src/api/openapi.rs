@@ -61,7 +61,12 @@ pub fn json() -> &'static str {
         let mut doc = ApiDoc::openapi();
         // Each module documents its own operations; they join the one document here.
         doc.merge(v1::complaints::Doc::openapi());
+        doc.merge(v1::work_orders::Doc::openapi());
+        doc.merge(v1::contractors::Doc::openapi());
         doc.merge(v1::reception::Doc::openapi());
+        doc.merge(v1::attachments::Doc::openapi());
+        doc.merge(v1::notifications::Doc::openapi());
+        doc.merge(v1::scripts::Doc::openapi());
         doc.to_pretty_json().unwrap_or_else(|e| {
             tracing::error!(error = %e, "cannot serialise the OpenAPI document");
             "{}".into()

@@ -1,8 +1,9 @@
 //! Background jobs. Each is safe to run on several nodes at once: it only performs
-//! idempotent, set-based statements, and passes that must run once take a lease row
-//! (`escalation`).
+//! idempotent, set-based statements, passes that must run once take a lease row
+//! (`escalation`), and the outbox delivery takes its rows with SKIP LOCKED (`outbox`).
 
 pub mod escalation;
+pub mod outbox;
 
 use crate::state::AppState;
 use chrono::Utc;
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 pub fn spawn(state: AppState) {
     escalation::spawn(state.db.clone());
+    outbox::spawn(state.db.clone());
     // CMP-14: complaints from before the search index (searches scan with LIKE until done).
     let db = state.db.clone();
     tokio::spawn(async move {

@@ -5,11 +5,13 @@
 
 use crate::error::{AppError, AppResult};
 use crate::ops::complaint::act_tx;
+use crate::ops::work_order as work_orders;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use propdesk_domain::access::{Actor, Role};
 use propdesk_domain::callback::{CallbackMethod, CallbackRole, CallbackSubject, WaiverReason, needs_signature};
 use propdesk_domain::complaint::Action;
 use propdesk_domain::values::{self, Month};
+use propdesk_domain::work_order::{Action as WorkOrderAction, callback_found_problem};
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::Db;
 use propdesk_store::models::callback::{self as store, CallbackItem, CallbackStatus, Recorded};
@@ -171,6 +173,16 @@ pub async fn record(db: &Db, actor: &Actor, id: i64, input: &CallbackInput) -> A
     if cb.subject == CallbackSubject::Complaint {
         act_tx(&mut tx, actor, cb.subject_id, None, &Action::CallbackDone { satisfied: p.satisfied }, now).await?;
     }
+    if cb.subject == CallbackSubject::Repair {
+        // REP-8/CBK-6: through the work order's table — satisfied closes it, dissatisfied
+        // reopens the repair (and REP-9 issues the rectification notice from the shortcomings).
+        let action = WorkOrderAction::CallbackDone { satisfied: p.satisfied, note: p.shortcomings.clone() };
+        let w = work_orders::act_tx(&mut tx, actor, cb.subject_id, None, &action, now).await?;
+        // REP-9: a satisfied owner may still point out a problem; it is put right all the same.
+        if p.satisfied && callback_found_problem(p.satisfied, &p.shortcomings) {
+            crate::ops::rectification::issue_tx(&mut tx, actor, &w, Some(id), &p.shortcomings, now).await?;
+        }
+    }
     let r = Recorded {
         method: p.method.code(),
         satisfied: p.satisfied,
@@ -188,7 +200,7 @@ pub async fn record(db: &Db, actor: &Actor, id: i64, input: &CallbackInput) -> A
     let payload = json!({
         "subject": cb.subject.code(), "subject_id": cb.subject_id, "method": p.method.code(), "satisfied": p.satisfied,
         "quality": p.quality, "speed": p.speed, "attitude": p.attitude, "effect": p.effect, "shortcomings": p.shortcomings,
-        "suggestions": p.suggestions, "signed": p.signature.is_some(), "reopened": cb.subject == CallbackSubject::Complaint && !p.satisfied,
+        "suggestions": p.suggestions, "signed": p.signature.is_some(), "reopened": matches!(cb.subject, CallbackSubject::Complaint | CallbackSubject::Repair) && !p.satisfied,
     });
     event::append(&mut tx, actor, now, NewEvent { project_id: Some(cb.project_id), entity: "callback", entity_id: id, action: "recorded", payload }).await?;
     let saved = store::get(&mut tx, actor, id, "").await?.ok_or(AppError::NotFound)?;
@@ -202,6 +214,10 @@ pub async fn waive(db: &Db, actor: &Actor, id: i64, version: Option<i64>, reason
     let now = Utc::now();
     let mut tx = db.begin().await?;
     let cb = load_pending(&mut tx, actor, id, version).await?;
+    if cb.subject == CallbackSubject::Repair {
+        // CBK-3: every repair is called back; CBK-4's reasons are a complaint's.
+        return Err(AppError::Conflict("维修回访不可免除（回访率须 100%）".into()));
+    }
     if cb.subject == CallbackSubject::Complaint {
         act_tx(&mut tx, actor, cb.subject_id, None, &Action::WaiveCallback { reason: reason.zh().to_string() }, now).await?;
     }

@@ -3,21 +3,24 @@
 
 use crate::error::{AppError, AppResult};
 use crate::ops::de_text;
+use crate::ops::notify::{self, About, complaint_notice};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use propdesk_domain::access::{Actor, Role};
 use propdesk_domain::calendar::{Calendar, WorkingHours};
 use propdesk_domain::callback::who_calls_back;
 use propdesk_domain::complaint::{
-    self as rules, Action, By, Clocks, Complaint, ComplaintStatus, Deadline, DeptClock, ImportantKind, MajorReason, Severity, TransitionError,
+    self as rules, Action, By, Clocks, Complaint, ComplaintStatus, Deadline, DeptClock, Head, ImportantKind, MajorReason, Severity, TransitionError,
 };
+use propdesk_domain::notify::{Audience, NoticeKind, callback_roles, online_audience, severity_notice};
 use propdesk_domain::reception::Channel;
-use propdesk_domain::sla::Policies;
+use propdesk_domain::sla::{self, Policies};
 use propdesk_domain::values::{self, Phone};
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::models::complaint::{self as store, ComplaintRow, NewCallback, NewComplaint, Update};
+use propdesk_store::models::complaint_decision::{self as decisions, Decided, NewRequest};
 use propdesk_store::models::event::{self, NewEvent};
-use propdesk_store::models::{calendar, callback as callbacks, org, staff};
+use propdesk_store::models::{calendar, callback as callbacks, org, outbox, staff};
 use propdesk_store::{AsEx, Db, Tx};
 use serde::Deserialize;
 use serde_json::json;
@@ -189,6 +192,17 @@ pub async fn create_tx(tx: &mut Tx, actor: &Actor, p: &ParsedComplaint, receptio
         },
     )
     .await?;
+    let about = About { id, project_id: project.id, number: &number, content: &p.content };
+    // CMP-16: an online complaint goes at once to the responsible department's head; it has
+    // no department yet, so the customer-service heads hear of it to dispatch it at once.
+    if p.channel == Channel::Online {
+        let n = complaint_notice(NoticeKind::OnlineComplaint, &about, "尚未派单，请立即派至责任部门。");
+        notify::enqueue(tx, actor, &n, &online_audience(&[]), now).await?;
+    }
+    // CMP-7: taken in as important or major, it is reported as such at once.
+    if let Some((kind, audience)) = severity_notice(p.severity) {
+        notify::enqueue(tx, actor, &complaint_notice(kind, &about, ""), &[audience], now).await?;
+    }
     Ok((id, number))
 }
 
@@ -201,13 +215,17 @@ pub async fn create(db: &Db, actor: &Actor, input: &ComplaintInput) -> AppResult
 }
 
 /// Which side of the table the actor is on: customer-service roles act for customer
-/// service; department roles act for their department.
+/// service (the supervisor, manager and administrator as its heads, CMP-7/CMP-9); department
+/// roles act for their department.
 pub async fn side(c: &mut impl AsEx, actor: &Actor) -> AppResult<By> {
     if actor.staff_id == 0 {
         return Ok(By::System);
     }
+    if let Some(h) = Head::of(actor.role) {
+        return Ok(By::Head(h));
+    }
     match actor.role {
-        Role::Admin | Role::Manager | Role::Supervisor | Role::Specialist | Role::TaxSpecialist | Role::Receptionist => Ok(By::CustomerService),
+        Role::Specialist | Role::TaxSpecialist | Role::Receptionist => Ok(By::CustomerService),
         _ => {
             let s = staff::by_id(c, actor.company_id, actor.staff_id).await?.ok_or(AppError::Forbidden)?;
             s.department_id.map(By::Department).ok_or(AppError::Forbidden)
@@ -222,6 +240,7 @@ fn to_domain(row: &ComplaintRow, depts: &[store::DeptRow]) -> Complaint {
         received_at: row.received_at,
         departments: depts.iter().map(|d| (d.department_id, d.status)).collect(),
         reopened: row.reopened as u32,
+        decision_requested_at: row.decision_requested_at,
     }
 }
 
@@ -231,6 +250,7 @@ fn conflict(e: TransitionError) -> AppError {
         TransitionError::NotYours => AppError::Forbidden,
         TransitionError::Missing(f) => AppError::Invalid(FieldErrors::single(f, Reason::Required)),
         TransitionError::DueInPast => AppError::Invalid(FieldErrors::single("due", Reason::Invalid("期限必须晚于现在", "must be in the future"))),
+        TransitionError::Invalid { field, zh, en } => AppError::Invalid(FieldErrors::single(field, Reason::Invalid(zh, en))),
     }
 }
 
@@ -240,6 +260,15 @@ pub async fn allowed(c: &mut impl AsEx, actor: &Actor, row: &ComplaintRow) -> Ap
     let by = side(c, actor).await?;
     let clocks = project_clocks(c, row.project_id).await?;
     Ok(to_domain(row, &depts).allowed(by, Utc::now(), &clocks.clocks()))
+}
+
+/// Whether the actor is refused the action named `code` because the step is not theirs (403)
+/// rather than because it does not fit the complaint's state now (409).
+pub async fn not_theirs(c: &mut impl AsEx, actor: &Actor, row: &ComplaintRow, code: &str) -> AppResult<bool> {
+    let depts = store::departments(c, row.id).await?;
+    let by = side(c, actor).await?;
+    let clocks = project_clocks(c, row.project_id).await?;
+    Ok(to_domain(row, &depts).refusal(code, by, Utc::now(), &clocks.clocks()) == Some(TransitionError::NotYours))
 }
 
 /// Applies one action: loads the complaint (locked), decides with the transition table,
@@ -277,6 +306,14 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
                 Deadline::Acceptance { department, due } if department == dept => acceptance = Some(*due),
                 Deadline::Plan { department, due } if department == dept => plan_due = Some(*due),
                 Deadline::Completion { department, due } if department == dept => completion = Some(*due),
+                Deadline::Resume { department, paused_at } if department == dept => {
+                    let k = clocks.clocks();
+                    completion = depts
+                        .iter()
+                        .find(|x| x.department_id == *dept)
+                        .and_then(|x| x.completion_due)
+                        .map(|due| sla::resume(due, *paused_at, now, k.cal, k.hours, k.tz));
+                }
                 _ => {}
             }
         }
@@ -298,6 +335,8 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
     // planned one's completion, or the callback.
     let callback_due = change.deadlines.iter().find_map(|d| if let Deadline::Callback { due } = d { Some(*due) } else { None }).or(row.callback_due);
     let next_due = match change.status {
+        // CMP-9: the departments' clocks stand still while the head decides.
+        _ if change.decision_requested_at.is_some() => None,
         ComplaintStatus::AwaitingCallback => callback_due,
         ComplaintStatus::Closed | ComplaintStatus::Resolved | ComplaintStatus::Invalid => None,
         _ => after
@@ -326,16 +365,25 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         },
         closed_at: if change.status == ComplaintStatus::Closed { Some(now) } else { None },
         reopened: change.reopened as i64,
+        decision_requested_at: change.decision_requested_at,
     };
     if !store::update(tx, id, row.version, &update).await? {
         return Err(AppError::Conflict("投诉已被他人处理，请刷新后重试".into()));
     }
+    let about = About { id, project_id: row.project_id, number: &row.number, content: &row.content };
     // CBK-1/CBK-2: the callback is created when it falls due to be made; settled by its outcome.
     match action {
         Action::RecordOpinion { .. } => {
             if let Some(due) = callback_due {
-                let cb = NewCallback { project_id: row.project_id, subject: "complaint", subject_id: id, due_at: due, role: who_calls_back(change.severity) };
-                store::insert_callback(tx, &cb, now).await?;
+                let role = who_calls_back(change.severity);
+                let cb = NewCallback { project_id: row.project_id, subject: "complaint", subject_id: id, due_at: due, role };
+                let cb_id = store::insert_callback(tx, &cb, now).await?;
+                let mut n =
+                    complaint_notice(NoticeKind::CallbackAssigned, &about, &format!("回访期限：{}", due.with_timezone(&clocks.tz).format("%Y-%m-%d %H:%M")));
+                n.link = format!("/callbacks/{cb_id}");
+                n.entity = "callback";
+                n.entity_id = cb_id;
+                notify::enqueue(tx, actor, &n, &[Audience::Roles(callback_roles(role))], now).await?;
             }
         }
         Action::CallbackDone { satisfied } => {
@@ -344,9 +392,58 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         Action::WaiveCallback { reason } => {
             store::settle_callbacks(tx, "complaint", id, "waived", None, Some(reason), Some(actor.staff_id).filter(|s| *s > 0), now).await?;
         }
-        // CBK-2: a pending callback follows the severity to the role that must make it.
+        // CBK-2: a pending callback follows the severity to the role that must make it; CMP-7:
+        // the head the new severity reports to hears of it at once (the same people as the
+        // callback's new role, so one message tells both).
         Action::Escalate { .. } => {
-            callbacks::reassign_pending(tx, "complaint", id, who_calls_back(change.severity)).await?;
+            let moved = callbacks::reassign_pending(tx, "complaint", id, who_calls_back(change.severity)).await?;
+            if let Some((kind, audience)) = severity_notice(change.severity) {
+                let note = if moved > 0 { "该投诉的待回访已转由您负责（CBK-2）。" } else { "" };
+                notify::enqueue(tx, actor, &complaint_notice(kind, &about, note), &[audience], now).await?;
+            }
+        }
+        _ => {}
+    }
+    match action {
+        // CMP-4: the form goes to each department's head; CMP-16: for an online complaint the
+        // head answers in writing with the facts and measures.
+        Action::Dispatch { departments } => {
+            let (kind, audiences) = if row.channel == Channel::Online {
+                (NoticeKind::OnlineComplaint, online_audience(departments))
+            } else {
+                (NoticeKind::Dispatched, departments.iter().map(|d| Audience::Department(*d)).collect())
+            };
+            notify::enqueue(tx, actor, &complaint_notice(kind, &about, ""), &audiences, now).await?;
+        }
+        // CBK-6: the departments that did the work are told the customer was not satisfied.
+        Action::CallbackDone { satisfied: false } => {
+            let reworking: Vec<Audience> = change
+                .departments
+                .iter()
+                .filter(|(d, st)| *st == rules::DeptStatus::Accepted && depts.iter().any(|b| b.department_id == *d && b.status == rules::DeptStatus::Done))
+                .map(|(d, _)| Audience::Department(*d))
+                .collect();
+            notify::enqueue(tx, actor, &complaint_notice(NoticeKind::Reopened, &about, ""), &reworking, now).await?;
+        }
+        // CMP-9: the summarised opinions, kept for the decision and the handling form.
+        Action::RecordDisagreement { opinions } => {
+            let text = opinions_json(opinions, &depts).to_string();
+            let n = NewRequest { complaint_id: id, project_id: row.project_id, opinions: &text, by: staff_id(actor), by_name: &actor.name, at: now };
+            decisions::open(tx, &n).await?;
+        }
+        Action::Decide { decision, responsible } => {
+            let released = released(responsible, &depts);
+            let d = Decided {
+                decision,
+                responsible: &json!(responsible).to_string(),
+                released: &json!(released).to_string(),
+                by: staff_id(actor),
+                by_name: &actor.name,
+                at: now,
+            };
+            if !decisions::decide(tx, id, &d).await? {
+                return Err(AppError::Conflict("没有待裁定的分歧".into()));
+            }
         }
         _ => {}
     }
@@ -354,13 +451,34 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         tx,
         actor,
         now,
-        NewEvent { project_id: Some(row.project_id), entity: "complaint", entity_id: id, action: action.code(), payload: payload(action, &row, &change) },
+        NewEvent {
+            project_id: Some(row.project_id),
+            entity: "complaint",
+            entity_id: id,
+            action: action.code(),
+            payload: payload(action, &row, &change, &depts),
+        },
     )
     .await?;
     store::get(tx, actor, id, "").await?.ok_or(AppError::NotFound)
 }
 
-fn payload(action: &Action, row: &ComplaintRow, change: &rules::Change) -> serde_json::Value {
+fn staff_id(actor: &Actor) -> Option<i64> {
+    Some(actor.staff_id).filter(|s| *s > 0)
+}
+
+/// CMP-9: the opinions with the departments' names, as stored and shown.
+fn opinions_json(opinions: &[(i64, String)], depts: &[store::DeptRow]) -> serde_json::Value {
+    let name = |d: i64| depts.iter().find(|x| x.department_id == d).map(|x| x.department_name.clone()).unwrap_or_default();
+    serde_json::Value::Array(opinions.iter().map(|(d, o)| json!({"department_id": d, "department_name": name(*d), "opinion": o})).collect())
+}
+
+/// CMP-9: every department on the case that the decision does not keep responsible.
+fn released(responsible: &[i64], depts: &[store::DeptRow]) -> Vec<i64> {
+    depts.iter().map(|d| d.department_id).filter(|d| !responsible.contains(d)).collect()
+}
+
+fn payload(action: &Action, row: &ComplaintRow, change: &rules::Change, depts: &[store::DeptRow]) -> serde_json::Value {
     let detail = match action {
         Action::Dispatch { departments } => json!({"departments": departments}),
         Action::Return { reason } => json!({"reason": reason}),
@@ -372,6 +490,8 @@ fn payload(action: &Action, row: &ComplaintRow, change: &rules::Change) -> serde
         Action::CallbackDone { satisfied } => json!({"satisfied": satisfied}),
         Action::WaiveCallback { reason } => json!({"reason": reason}),
         Action::Escalate { to, reason } => json!({"to": to.code(), "reason": reason, "report_to": change.report_to}),
+        Action::RecordDisagreement { opinions } => json!({"opinions": opinions_json(opinions, depts)}),
+        Action::Decide { decision, responsible } => json!({"decision": decision, "responsible": responsible, "released": released(responsible, depts)}),
         Action::Accept => json!({}),
     };
     json!({"from": row.status.code(), "to": change.status.code(), "severity": change.severity.code(), "detail": detail})
@@ -421,6 +541,9 @@ pub async fn escalate_overdue_in_chunks(db: &Db, system: &Actor, now: DateTime<U
         let started = std::time::Instant::now();
         let mut tx = db.begin().await?;
         let changed = store::escalate_chunk(&mut tx, system, marker, cutoff, reason, &detail, chunk).await?;
+        if changed > 0 {
+            notify_company_heads(&mut tx, system, marker, now, policies).await?;
+        }
         tx.commit().await?;
         done.chunks.push(started.elapsed());
         done.raised += changed as usize;
@@ -431,6 +554,15 @@ pub async fn escalate_overdue_in_chunks(db: &Db, system: &Actor, now: DateTime<U
         tokio::task::yield_now().await;
     }
     Ok(done)
+}
+
+/// CMP-7: each complaint a chunk raised (its rows carry `marker`) is reported at once to the
+/// company heads of its project (the same people its pending callback moved to), in the
+/// chunk's transaction, set-based.
+async fn notify_company_heads(tx: &mut Tx, system: &Actor, marker: DateTime<Utc>, now: DateTime<Utc>, policies: &Policies) -> AppResult<()> {
+    let note = format!("\n有效投诉受理满{}天仍未解决，已自动升级为重大投诉（CMP-2）。{}", policies.cmp_escalate_after_days, notify::MAJOR_ASK);
+    outbox::enqueue_for_escalated(tx, system, marker, propdesk_domain::notify::COMPANY_HEAD, NoticeKind::MajorComplaint, "重大投诉 ", &note, now).await?;
+    Ok(())
 }
 
 /// Complaints the search backfill indexes per transaction (a few milliseconds of the writer).
@@ -462,7 +594,7 @@ pub async fn mark_typical(db: &Db, actor: &Actor, id: i64, version: Option<i64>,
     let mut tx = db.begin().await?;
     let lock = tx.for_update();
     let row = store::get(&mut tx, actor, id, lock).await?.ok_or(AppError::NotFound)?;
-    if side(&mut tx, actor).await? != By::CustomerService {
+    if !side(&mut tx, actor).await?.is_customer_service() {
         return Err(AppError::Forbidden);
     }
     let version = version.unwrap_or(row.version);

@@ -1,15 +1,21 @@
 //! Transaction scripts: load → decide (domain) → persist + event, in one transaction.
 //! Staff pages, the API and the importer call the same functions.
 
+pub mod attachment;
 pub mod calendar;
 pub mod callback;
 pub mod claim;
 pub mod complaint;
+pub mod contractor;
 pub mod duplicates;
 pub mod import;
+pub mod notify;
 pub mod org;
 pub mod reception;
+pub mod rectification;
+pub mod script;
 pub mod staff;
+pub mod work_order;
 
 use serde::{Deserialize, Deserializer};
 

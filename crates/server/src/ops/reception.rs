@@ -162,7 +162,7 @@ pub fn start(p: &ParsedReception) -> (ReceptionStatus, FollowUpState, String) {
     };
     match p.category.follow_up() {
         FollowUp::ReturnSlip => (ReceptionStatus::Open, FollowUpState::Pending, with("物业返修联系单 已发售后部")),
-        FollowUp::WorkOrder => (ReceptionStatus::Open, FollowUpState::Pending, with("待转维修工单")),
+        FollowUp::WorkOrder => (ReceptionStatus::Open, FollowUpState::Pending, with("已转维修工单")),
         FollowUp::Complaint => (ReceptionStatus::Open, FollowUpState::None, with("已转投诉处理")),
         FollowUp::ServiceOrder => {
             let fee = p.fee.as_deref().unwrap_or("待报价");
@@ -201,11 +201,10 @@ struct Checked {
 /// (a complaint in the same transaction), appends the events, and commits. The same key
 /// within the project gives back the same record (RCP double submit → one record).
 ///
-/// SQLite has one writer, so the write transaction holds only the writes: the checks that
-/// read (project, unit, party, an earlier use of the key) run before it on the read pool, and
-/// the saved record is read back after the commit. A unit or party never changes project,
-/// so checking them before the transaction is as good as inside it; a key used twice at the
-/// same moment is caught by the unique index and answered with the record that won.
+/// The checks run inside the write transaction: SQLite's writer runs statements inline, so an
+/// indexed lookup there costs microseconds, less than a round trip to the read pool. A key
+/// used twice at the same moment is caught by the unique index and answered with the record
+/// that won.
 pub async fn record(db: &Db, actor: &Actor, input: &ReceptionInput, key: Option<&str>) -> AppResult<Recorded> {
     let now = Utc::now();
     let p = input.parse(now)?;
@@ -216,35 +215,27 @@ pub async fn record(db: &Db, actor: &Actor, input: &ReceptionInput, key: Option<
     if key.is_some_and(|k| k.len() > 200) {
         return Err(AppError::BadRequest("Idempotency-Key is longer than 200 characters".into()));
     }
-    let checked = {
+    if let Some(k) = key {
         let mut c = db.read().await?;
-        if let Some(k) = key
-            && let Some(existing) = store::by_idempotency_key(&mut c, p.project_id, k).await?
-        {
+        if let Some(existing) = store::by_idempotency_key(&mut c, p.project_id, k).await? {
             same_request(&existing, &p)?;
             return Ok(Recorded { record: existing, replayed: true });
         }
-        check(&mut c, actor, &p).await?
-    };
+    }
     let mut tx = db.begin().await?;
-    let id = match record_tx(&mut tx, actor, &p, &checked, key, now).await? {
-        Some(id) => {
-            tx.commit().await?;
-            id
-        }
-        None => {
-            // Another request with the same key committed first: answer with its record.
-            drop(tx);
-            let mut c = db.read().await?;
-            let existing = store::by_idempotency_key(&mut c, p.project_id, key.unwrap_or_default())
-                .await?
-                .ok_or_else(|| AppError::Conflict("the same Idempotency-Key is being used by another request".into()))?;
-            same_request(&existing, &p)?;
-            return Ok(Recorded { record: existing, replayed: true });
-        }
+    let checked = check(&mut tx, actor, &p).await?;
+    let Some(id) = record_tx(&mut tx, actor, &p, &checked, key, now).await? else {
+        // Another request with the same key committed first: answer with its record.
+        drop(tx);
+        let mut c = db.read().await?;
+        let existing = store::by_idempotency_key(&mut c, p.project_id, key.unwrap_or_default())
+            .await?
+            .ok_or_else(|| AppError::Conflict("the same Idempotency-Key is being used by another request".into()))?;
+        same_request(&existing, &p)?;
+        return Ok(Recorded { record: existing, replayed: true });
     };
-    let mut c = db.read().await?;
-    let record = store::get(&mut c, actor, id, "").await?.ok_or(AppError::NotFound)?;
+    let record = store::get(&mut tx, actor, id, "").await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
     Ok(Recorded { record, replayed: false })
 }
 
@@ -340,6 +331,15 @@ async fn record_tx(tx: &mut Tx, actor: &Actor, p: &ParsedReception, checked: &Ch
         }
         complaint = Some(json!({"id": cid, "number": cnumber}));
     }
+    // RCP-3: a repair record starts its work order in the same transaction (REP-1, REP-10).
+    let mut work_order = None;
+    if p.category == Category::Repair {
+        let wo = crate::ops::work_order::from_reception(project.id, p.unit_id, p.party_id, contact_name, contact_phone, &p.content);
+        let (wid, wnumber) = crate::ops::work_order::create_tx(tx, actor, &wo, Some(id), now).await?;
+        let text = follow_up.replacen("已转维修工单", &format!("已转维修工单 {wnumber}"), 1);
+        store::set_follow_up(tx, id, &text).await?;
+        work_order = Some(json!({"id": wid, "number": wnumber}));
+    }
     log(
         tx,
         actor,
@@ -350,7 +350,7 @@ async fn record_tx(tx: &mut Tx, actor: &Actor, p: &ParsedReception, checked: &Ch
         json!({
             "number": number, "channel": p.channel.code(), "category": p.category.code(), "status": status.code(),
             "follow_up": follow_up, "follow_up_state": follow_up_state.code(), "unit_id": p.unit_id, "party_id": p.party_id,
-            "received_at": received_at, "complaint": complaint, "report_to": n.report_to,
+            "received_at": received_at, "complaint": complaint, "work_order": work_order, "report_to": n.report_to,
             "acknowledgement_due": needs_acknowledgement(p.channel),
         }),
     )

@@ -27,6 +27,9 @@ pub struct StaffInput {
     pub phone: String,
     #[serde(default)]
     pub active: bool,
+    /// Heads the department (部门负责人): receives its dispatches and online complaints.
+    #[serde(default)]
+    pub department_head: bool,
     #[serde(default)]
     pub projects: Vec<i64>,
     #[serde(default, deserialize_with = "de_text")]
@@ -68,6 +71,9 @@ impl StaffInput {
         let dep = e.take("department_id", values::optional(&self.department_id, |s| s.trim().parse::<i64>().map_err(|_| Reason::NotFound)));
         let role = e.take("role", Role::parse(&self.role));
         let phone = e.take("phone", values::optional(&self.phone, Phone::parse));
+        if self.department_head && dep.is_some_and(|d| d.is_none()) {
+            e.push("department_head", Reason::Invalid("部门负责人须先选择部门", "a department head needs a department"));
+        }
         match (u, d, dep, role, phone) {
             (Some(username), Some(display_name), Some(department_id), Some(role), Some(phone)) if e.is_empty() => {
                 Ok(ParsedStaff { username, display_name, department_id, role, phone: phone.map(|p| p.into_inner()).unwrap_or_default() })
@@ -112,6 +118,9 @@ pub async fn create_staff(db: &Db, actor: &Actor, input: &StaffInput) -> AppResu
         r => r?,
     };
     staff::set_projects(&mut tx, id, &input.projects).await?;
+    if input.department_head {
+        staff::set_department_head(&mut tx, id, true).await?;
+    }
     event::append(
         &mut tx,
         actor,
@@ -121,7 +130,7 @@ pub async fn create_staff(db: &Db, actor: &Actor, input: &StaffInput) -> AppResu
             entity: "staff",
             entity_id: id,
             action: "created",
-            payload: json!({"username": p.username, "role": p.role.code(), "department_id": p.department_id, "projects": input.projects}),
+            payload: json!({"username": p.username, "role": p.role.code(), "department_id": p.department_id, "department_head": input.department_head, "projects": input.projects}),
         },
     )
     .await?;
@@ -160,6 +169,7 @@ pub async fn update_staff(db: &Db, actor: &Actor, id: i64, version: i64, input: 
     }
     let before_projects = staff::project_ids(&mut tx, id).await?;
     staff::set_projects(&mut tx, id, &input.projects).await?;
+    staff::set_department_head(&mut tx, id, input.department_head).await?;
     // Role and projects are read on every request, so changes apply at once; a deactivated
     // account must not keep a session or token at all.
     if !input.active {
@@ -174,8 +184,9 @@ pub async fn update_staff(db: &Db, actor: &Actor, id: i64, version: i64, input: 
             entity: "staff",
             entity_id: id,
             action: "updated",
-            payload: json!({"before": {"role": before.role.code(), "active": before.active, "projects": before_projects},
-                        "after": {"role": p.role.code(), "active": input.active, "projects": input.projects, "department_id": p.department_id}}),
+            payload: json!({"before": {"role": before.role.code(), "active": before.active, "projects": before_projects, "department_head": before.department_head},
+                        "after": {"role": p.role.code(), "active": input.active, "projects": input.projects, "department_id": p.department_id,
+                                  "department_head": input.department_head}}),
         },
     )
     .await?;

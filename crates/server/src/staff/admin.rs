@@ -87,6 +87,7 @@ fn staff_values(s: &Staff, projects: &[i64]) -> FormData {
         ("role".to_string(), s.role.code().to_string()),
         ("phone".to_string(), s.phone.clone()),
         ("active".to_string(), if s.active { "1".into() } else { String::new() }),
+        ("department_head".to_string(), if s.department_head { "1".into() } else { String::new() }),
         ("version".to_string(), s.version.to_string()),
     ];
     v.extend(projects.iter().map(|p| ("projects".to_string(), p.to_string())));
@@ -101,6 +102,7 @@ fn staff_input(f: &FormData) -> StaffInput {
         role: f.get("role").into(),
         phone: f.get("phone").into(),
         active: f.has("active"),
+        department_head: f.has("department_head"),
         projects: f.all("projects").iter().filter_map(|p| p.trim().parse().ok()).collect(),
         password: f.get("password").into(),
     }

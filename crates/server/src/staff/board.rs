@@ -1,7 +1,9 @@
 //! RPT-1: the live board per project — open complaints by status and by deadline state (on
 //! time / due today / overdue, from `next_due`), today's callbacks (due today or overdue), and
 //! today's end-of-day review (CMP-8) with a one-click "progress told to the customer" button
-//! that goes through the complaint workflow. Counts link to the filtered lists.
+//! that goes through the complaint workflow; next to complaints, open work orders by stage and
+//! deadline (on time / due today / overdue) with today's repair callbacks among the callbacks,
+//! and open rectification notices (REP-9). Counts link to the filtered lists.
 
 use super::callbacks::{DueState, due_state, severity_label, subject_text};
 use super::{fmt_time, opt_id, render};
@@ -18,9 +20,12 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use propdesk_domain::complaint::{Action, ComplaintStatus};
 use propdesk_domain::sla::DeadlineState;
+use propdesk_domain::work_order::WorkOrderStatus;
 use propdesk_store::Page;
 use propdesk_store::models::callback::{self as callbacks, CallbackItem, CallbackStatus};
+use propdesk_store::models::rectification as rectifications;
 use propdesk_store::models::report::{self, DueItem, Range, ReviewItem};
+use propdesk_store::models::work_order as work_orders;
 use std::collections::HashMap;
 
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
@@ -52,6 +57,16 @@ pub struct ProjectBoard {
     pub callbacks_overdue: i64,
     pub callbacks_today: i64,
     pub review: Vec<ReviewItem>,
+    /// RPT-1 for repairs: open work orders, by stage and by deadline state.
+    pub wo_open: i64,
+    pub wo_overdue: i64,
+    pub wo_due_today: i64,
+    pub wo_on_time: i64,
+    pub wo_statuses: Vec<StatusCount>,
+    pub wo_due: Vec<work_orders::BoardItem>,
+    /// REP-9: open rectification notices, and how many are past their 24 hours.
+    pub rect_open: i64,
+    pub rect_overdue: i64,
 }
 
 #[derive(Template)]
@@ -83,6 +98,9 @@ impl BoardPage {
     fn sev(&self, code: &str) -> String {
         severity_label(&Some(code.to_string()), self.ctx.en())
     }
+    fn wo_status(&self, s: &WorkOrderStatus) -> &'static str {
+        s.label(self.ctx.en())
+    }
     fn is_project(&self, id: &i64) -> bool {
         self.f_project == Some(*id)
     }
@@ -107,6 +125,8 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Query<Hash
     let due_list = report::complaints_due(&mut c, &ctx.actor, &projects, now, end_of_today, 200).await?;
     let review = report::end_of_day_review(&mut c, &ctx.actor, &projects, Range { from: start_of_today, to: end_of_today }).await?;
     let cb_filter = callbacks::Filter { project_id: f_project, status: Some(CallbackStatus::Pending), due_before: Some(end_of_today), ..Default::default() };
+    let wo_counts = work_orders::board_counts(&mut c, &ctx.actor, &projects, now, end_of_today).await?;
+    let wo_due = work_orders::due_by(&mut c, &ctx.actor, &projects, end_of_today, 200).await?;
     let due_callbacks = callbacks::list(&mut c, &ctx.actor, &cb_filter, Page::new(1, 500)).await?.items;
     let mut boards = Vec::new();
     for pid in projects {
@@ -116,6 +136,19 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Query<Hash
             let n = mine.iter().filter(|r| r.status == s.code()).map(|r| r.total).sum();
             statuses.push(StatusCount { label: s.label(ctx.en()).to_string(), n, link: format!("/complaints?project_id={pid}&status={}", s.code()) });
         }
+        let wo: Vec<_> = wo_counts.iter().filter(|r| r.project_id == pid).collect();
+        let wo_statuses = WorkOrderStatus::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| StatusCount {
+                label: s.label(ctx.en()).to_string(),
+                n: wo.iter().filter(|r| r.status == *s).map(|r| r.total).sum(),
+                link: format!("/work-orders?project_id={pid}&status={}", s.code()),
+            })
+            .collect();
+        let (wo_open, wo_overdue, wo_due_today) =
+            (wo.iter().map(|r| r.total).sum::<i64>(), wo.iter().map(|r| r.overdue).sum::<i64>(), wo.iter().map(|r| r.due_today).sum::<i64>());
+        let (rect_overdue, rect_open) = rectifications::open_counts(&mut c, pid, now).await?;
         let cbs: Vec<CallbackItem> = due_callbacks.iter().filter(|cb| cb.project_id == pid).cloned().collect();
         boards.push(ProjectBoard {
             id: pid,
@@ -131,6 +164,14 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Query<Hash
             callbacks_today: cbs.iter().filter(|cb| cb.due_at >= now).count() as i64,
             callbacks: cbs,
             review: review.iter().filter(|r| r.project_id == pid).cloned().collect(),
+            wo_open,
+            wo_overdue,
+            wo_due_today,
+            wo_on_time: wo_open - wo_overdue - wo_due_today,
+            wo_statuses,
+            wo_due: wo_due.iter().filter(|w| w.project_id == pid).cloned().collect(),
+            rect_open,
+            rect_overdue,
         });
     }
     Ok(render(&BoardPage { ctx, boards, f_project, now, progress_note: PROGRESS_NOTE }))

@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use propdesk_domain::callback::{CallbackMethod, CallbackRole, CallbackSubject, WaiverReason};
 use propdesk_domain::complaint::Severity;
-use propdesk_domain::reception::{ScriptMoment, default_script};
+use propdesk_domain::reception::ScriptMoment;
 use propdesk_domain::sla::DeadlineState;
 use propdesk_domain::values::Month;
 use propdesk_store::Page;
@@ -85,6 +85,7 @@ pub fn yes_no(v: &Option<bool>, en: bool) -> &'static str {
 pub fn subject_link(cb: &CallbackItem) -> String {
     match cb.subject {
         CallbackSubject::Complaint => format!("/complaints/{}", cb.subject_id),
+        CallbackSubject::Repair => format!("/work-orders/{}", cb.subject_id),
         _ => String::new(),
     }
 }
@@ -293,7 +294,9 @@ async fn callback_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: E
     let signature = if cb.method.as_deref() == Some("visit") { store::signature(&mut c, &ctx.actor, id).await? } else { None };
     let history = event::for_entity(&mut c, "callback", id).await?;
     let project_name = ctx.project_name(&cb.project_id).to_string();
-    let script = |m| default_script(m).replace("{project}", &project_name);
+    // RCP-5: the callback project's own scripts (else the defaults).
+    let scripts = crate::ops::script::of_project(&mut c, &ctx.actor, cb.project_id).await?;
+    let script = |m: ScriptMoment| scripts.iter().find(|s| s.moment == m).map(|s| s.shown(&project_name)).unwrap_or_default();
     let v = if v.0.is_empty() { FormData(vec![("version".into(), cb.version.to_string()), ("method".into(), "phone".into())]) } else { v };
     Ok(CallbackPage {
         may_record: may_call(&ctx.actor, cb.assigned_role),

@@ -8,26 +8,33 @@
 use super::{Errs, Pager, fmt_time, opt_id, query_string, render, render_invalid, saved, xlsx_response};
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
+use crate::files::FileStore;
 use crate::ops::complaint::{self as ops, ComplaintInput};
+use crate::staff::attachments::FileView;
 use crate::state::AppState;
 use crate::xlsx;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use propdesk_domain::access::Actor;
+use propdesk_domain::attachment::AttachmentEntity;
 use propdesk_domain::callback::{CallbackMethod, CallbackRole, WaiverReason, who_calls_back};
-use propdesk_domain::complaint::{self as rules, Action, By, ComplaintStatus, DeptClock, DeptStatus, ImportantKind, MajorReason, Severity};
+use propdesk_domain::complaint::{self as rules, Action, ComplaintStatus, DeptClock, DeptStatus, ImportantKind, MajorReason, Severity};
+use propdesk_domain::error::size_text;
 use propdesk_domain::reception::Channel;
 use propdesk_domain::sla::DeadlineState;
 use propdesk_domain::values;
 use propdesk_domain::{FieldErrors, Reason};
+use propdesk_store::models::attachment as store_files;
 use propdesk_store::models::claim::{self as claim_store, ClaimRow};
 use propdesk_store::models::complaint::{self as store, CallbackRow, ComplaintRow, DeptRow, Filter};
+use propdesk_store::models::complaint_decision::{self, DecisionRow};
 use propdesk_store::models::complaint_links::{self, Linked};
 use propdesk_store::models::event::{self, Event};
 use propdesk_store::models::org::{self, Project};
@@ -109,6 +116,13 @@ pub fn due(t: Option<DateTime<Utc>>, live: bool, now: DateTime<Utc>, en: bool) -
     Some(Due { time: fmt_time(&t), word: if en { st.en() } else { st.zh() }, css: st.css(), rel: relative(t, now, en) })
 }
 
+/// A deadline whose clock stands still (CMP-9: while a head decides), in grey words.
+pub fn paused(t: Option<DateTime<Utc>>, en: bool) -> Option<Due> {
+    let t = t?;
+    let st = DeadlineState::Paused;
+    Some(Due { time: fmt_time(&t), word: if en { st.en() } else { st.zh() }, css: st.css(), rel: String::new() })
+}
+
 /// The deadline state of a stored deadline, for the API (`None` when it is not running).
 pub fn state_of(t: Option<DateTime<Utc>>, live: bool, now: DateTime<Utc>) -> Option<DeadlineState> {
     t.filter(|_| live).map(|t| DeadlineState::of(t, now, false, TZ))
@@ -162,11 +176,45 @@ pub struct ActionInput {
     pub satisfied: String,
     pub to: String,
     pub major_reason: String,
+    /// CMP-9: (department id, that department's opinion as summarised by customer service).
+    pub opinions: Vec<(String, String)>,
+    /// CMP-9: the head's decision and the departments that remain responsible.
+    pub decision: String,
+    pub responsible: Vec<String>,
 }
 
 /// The action codes of the transition table, in the order the page offers them.
-pub const ACTIONS: &[&str] =
-    &["dispatch", "accept", "return", "submit_plan", "progress", "finish", "mark_invalid", "record_opinion", "callback_done", "waive_callback", "escalate"];
+pub const ACTIONS: &[&str] = &[
+    "dispatch",
+    "accept",
+    "return",
+    "submit_plan",
+    "progress",
+    "finish",
+    "mark_invalid",
+    "record_opinion",
+    "callback_done",
+    "waive_callback",
+    "escalate",
+    "record_disagreement",
+    "decide",
+];
+
+/// The form field of one department's opinion in a CMP-9 disagreement.
+const OPINION_FIELD: &str = "dept_opinion_";
+
+/// Department ids as typed, each once; a value that is no id is reported under `field`.
+fn dept_ids(e: &mut FieldErrors, field: &str, raw: &[String]) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for d in raw.iter().map(|d| d.trim()).filter(|d| !d.is_empty()) {
+        match d.parse::<i64>() {
+            Ok(id) if !ids.contains(&id) => ids.push(id),
+            Ok(_) => {}
+            Err(_) => e.push(field, Reason::NotFound),
+        }
+    }
+    ids
+}
 
 /// A date and time as typed in a `datetime-local` field (`2026-12-01T17:00`) or as
 /// `2026-12-01 17:00`, in the project's zone; or an RFC 3339 time with its own offset.
@@ -214,6 +262,15 @@ impl ActionInput {
             satisfied: f.get("satisfied").into(),
             to: f.get("to").into(),
             major_reason: f.get("major_reason").into(),
+            // The page has one box per department; the ones left empty are not part of it.
+            opinions: f
+                .0
+                .iter()
+                .filter_map(|(k, v)| k.strip_prefix(OPINION_FIELD).map(|d| (d.to_string(), v.clone())))
+                .filter(|(_, v)| !v.trim().is_empty())
+                .collect(),
+            decision: f.get("decision").into(),
+            responsible: f.all("responsible").into_iter().map(str::to_string).collect(),
         }
     }
 
@@ -222,14 +279,7 @@ impl ActionInput {
         let mut e = FieldErrors::new();
         let action = match self.action.trim() {
             "dispatch" => {
-                let mut ids = Vec::new();
-                for d in self.departments.iter().map(|d| d.trim()).filter(|d| !d.is_empty()) {
-                    match d.parse::<i64>() {
-                        Ok(id) if !ids.contains(&id) => ids.push(id),
-                        Ok(_) => {}
-                        Err(_) => e.push("departments", Reason::NotFound),
-                    }
-                }
+                let ids = dept_ids(&mut e, "departments", &self.departments);
                 if ids.is_empty() && e.is_empty() {
                     e.push("departments", Reason::Invalid("请至少选择一个责任部门", "choose at least one department"));
                 }
@@ -272,6 +322,28 @@ impl ActionInput {
                 };
                 Action::Escalate { to: to.unwrap_or(Severity::Major), reason: reason.unwrap_or_default() }
             }
+            "record_disagreement" => {
+                let mut opinions = Vec::new();
+                for (d, text) in &self.opinions {
+                    let id = e.take("opinions", d.trim().parse::<i64>().map_err(|_| Reason::NotFound));
+                    let text = e.take("opinions", values::text(text, 1000));
+                    if let (Some(id), Some(text)) = (id, text) {
+                        opinions.push((id, text));
+                    }
+                }
+                if self.opinions.is_empty() {
+                    e.push("opinions", Reason::Invalid("请填写各部门的意见（至少两个部门）", "give the opinions of the departments (at least two)"));
+                }
+                Action::RecordDisagreement { opinions }
+            }
+            "decide" => {
+                let decision = e.take("decision", values::text(&self.decision, 2000)).unwrap_or_default();
+                let responsible = dept_ids(&mut e, "responsible", &self.responsible);
+                if responsible.is_empty() && e.get("responsible").is_none() {
+                    e.push("responsible", Reason::Invalid("请至少选择一个继续负责的部门", "choose at least one department that remains responsible"));
+                }
+                Action::Decide { decision, responsible }
+            }
             "" => {
                 e.push("action", Reason::Required);
                 Action::Accept
@@ -308,7 +380,7 @@ pub async fn allowed_for(c: &mut impl AsEx, actor: &Actor, row: &ComplaintRow) -
 
 async fn is_cs(c: &mut impl AsEx, actor: &Actor) -> AppResult<bool> {
     match ops::side(c, actor).await {
-        Ok(by) => Ok(by == By::CustomerService),
+        Ok(by) => Ok(by.is_customer_service()),
         Err(AppError::Forbidden) => Ok(false),
         Err(e) => Err(e),
     }
@@ -343,6 +415,13 @@ pub fn action_label(code: &str, en: bool) -> &'static str {
         "escalate" => tr(en, "升级", "Escalated"),
         "typical_marked" => tr(en, "列入典型案例", "Marked as typical case"),
         "typical_unmarked" => tr(en, "移出典型案例", "Removed from typical cases"),
+        "record_disagreement" => tr(en, "部门意见分歧，提请裁定", "Departments disagree; sent up for a decision"),
+        "decide" => tr(en, "裁定责任部门", "Decision on responsibility"),
+        "evidence_added" => tr(en, "上传证据", "Evidence added"),
+        "online_flagged" => tr(en, "网上投诉，直送部门负责人", "Online complaint sent to the department head"),
+        "merged_into" => tr(en, "合并至主投诉", "Merged into a parent case"),
+        "merged_child" => tr(en, "合并重复投诉", "Duplicate merged in"),
+        "claim_opened" => tr(en, "登记索赔", "Claim opened"),
         _ => tr(en, "其他", "Other"),
     }
 }
@@ -355,7 +434,9 @@ fn time_text(v: &Value) -> String {
     v.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map(|t| fmt_time(&t.with_timezone(&Utc))).unwrap_or_default()
 }
 
-pub fn timeline(events: &[Event], depts: &HashMap<i64, String>, en: bool) -> Vec<TimelineItem> {
+/// The history in words; `evidence` says whether the reader may see the evidence (the names
+/// and notes of uploaded files are shown only then).
+pub fn timeline(events: &[Event], depts: &HashMap<i64, String>, evidence: bool, en: bool) -> Vec<TimelineItem> {
     events
         .iter()
         .map(|e| {
@@ -416,6 +497,29 @@ pub fn timeline(events: &[Event], depts: &HashMap<i64, String>, en: bool) -> Vec
                     let r = text("reason");
                     lines.push((tr(en, "原因", "Reason"), MajorReason::parse(&r).map(|m| m.label(en).to_string()).unwrap_or(r)));
                 }
+                "record_disagreement" => {
+                    for o in d["opinions"].as_array().into_iter().flatten() {
+                        let name = o["department_name"].as_str().unwrap_or("").to_string();
+                        lines.push((tr(en, "部门意见", "Opinion"), format!("{name}：{}", o["opinion"].as_str().unwrap_or(""))));
+                    }
+                }
+                "decide" => {
+                    let names = |k: &str| -> String {
+                        d[k].as_array()
+                            .map(|a| {
+                                a.iter().filter_map(Value::as_i64).map(|id| depts.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))).collect::<Vec<_>>()
+                            })
+                            .unwrap_or_default()
+                            .join("、")
+                    };
+                    lines.push((tr(en, "裁定意见", "Decision"), text("decision")));
+                    lines.push((tr(en, "继续负责", "Remains responsible"), names("responsible")));
+                    lines.push((tr(en, "解除责任", "Released"), names("released")));
+                }
+                "evidence_added" if evidence => {
+                    lines.push((tr(en, "文件", "File"), p["file_name"].as_str().unwrap_or("").to_string()));
+                    lines.push((tr(en, "说明", "Note"), p["note"].as_str().unwrap_or("").to_string()));
+                }
                 _ => {}
             }
             lines.retain(|(_, v)| !v.is_empty());
@@ -445,6 +549,7 @@ struct ListPage {
     f_severity: String,
     f_overdue: bool,
     f_typical: bool,
+    f_awaiting: bool,
     f_q: String,
     export: String,
 }
@@ -483,6 +588,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
         severity: Severity::parse(q(&m, "severity")).ok(),
         overdue_at: (q(&m, "overdue") == "1").then(Utc::now),
         typical_only: q(&m, "typical") == "1",
+        awaiting_decision: q(&m, "awaiting") == "1",
         q: Some(q(&m, "q").trim().to_string()).filter(|s| !s.is_empty()),
     };
     let query = vec![
@@ -491,6 +597,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
         ("severity", f.severity.map(|s| s.code().to_string()).unwrap_or_default()),
         ("overdue", if f.overdue_at.is_some() { "1".into() } else { String::new() }),
         ("typical", if f.typical_only { "1".into() } else { String::new() }),
+        ("awaiting", if f.awaiting_decision { "1".into() } else { String::new() }),
         ("q", f.q.clone().unwrap_or_default()),
     ];
     let en = ctx.en();
@@ -514,6 +621,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
         f_severity: f.severity.map(|s| s.code().to_string()).unwrap_or_default(),
         f_overdue: f.overdue_at.is_some(),
         f_typical: f.typical_only,
+        f_awaiting: f.awaiting_decision,
         f_q: f.q.unwrap_or_default(),
         ctx,
     }))
@@ -636,16 +744,18 @@ pub fn dept_css(s: &DeptStatus) -> &'static str {
     }
 }
 
-fn dept_views(depts: Vec<DeptRow>, status: ComplaintStatus, now: DateTime<Utc>, en: bool) -> Vec<DeptView> {
+/// The department parts with their deadlines; `waiting` (CMP-9) shows the running clock as paused.
+fn dept_views(depts: Vec<DeptRow>, status: ComplaintStatus, waiting: bool, now: DateTime<Utc>, en: bool) -> Vec<DeptView> {
     let running = status.departments_running();
     depts
         .into_iter()
         .map(|d| {
             let live = |clock: DeptClock| running && d.status.running_clock() == Some(clock);
+            let show = |t: Option<DateTime<Utc>>, clock: DeptClock| if waiting && live(clock) { paused(t, en) } else { due(t, live(clock), now, en) };
             let steps = vec![
-                Step { label: tr(en, "接收期限", "Accept by"), due: due(d.acceptance_due, live(DeptClock::Acceptance), now, en) },
-                Step { label: tr(en, "方案期限", "Plan by"), due: due(d.plan_due, live(DeptClock::Plan), now, en) },
-                Step { label: tr(en, "完成期限", "Done by"), due: due(d.completion_due, live(DeptClock::Completion), now, en) },
+                Step { label: tr(en, "接收期限", "Accept by"), due: show(d.acceptance_due, DeptClock::Acceptance) },
+                Step { label: tr(en, "方案期限", "Plan by"), due: show(d.plan_due, DeptClock::Plan) },
+                Step { label: tr(en, "完成期限", "Done by"), due: show(d.completion_due, DeptClock::Completion) },
             ];
             DeptView { d, steps }
         })
@@ -680,9 +790,32 @@ struct RecordPage {
     children: Vec<Linked>,
     duplicates: Vec<Linked>,
     claims: Vec<ClaimRow>,
+    /// CMP-3: the evidence, when the actor may see it (`None`: not shown at all).
+    evidence: Option<Vec<FileView>>,
+    /// What the upload form accepts, for the file picker.
+    accept: &'static str,
+    /// CMP-9: the disagreements and decisions, oldest first.
+    decisions: Vec<DecisionView>,
+    /// CMP-9 with CMP-7: who decides a disagreement on this complaint, in words.
+    decider: &'static str,
+    image_limit: String,
+    media_limit: String,
 }
 
 impl RecordPage {
+    fn waiting(&self) -> bool {
+        self.c.decision_requested_at.is_some()
+    }
+    /// CMP-9: the departments on the case (for the opinion boxes and the decision's choices).
+    fn involved(&self) -> Vec<(i64, String, &'static str)> {
+        self.depts.iter().map(|d| (d.d.department_id, d.d.department_name.clone(), d.d.status.label(self.ctx.en()))).collect()
+    }
+    fn opinion_val(&self, id: &i64) -> &str {
+        if self.v.get("action") == "record_disagreement" { self.v.get(&format!("{OPINION_FIELD}{id}")) } else { "" }
+    }
+    fn responsible_checked(&self, id: &i64) -> bool {
+        self.v.get("action") == "decide" && self.v.all("responsible").contains(&id.to_string().as_str())
+    }
     fn can(&self, action: &str) -> bool {
         self.allowed.contains(&action)
     }
@@ -734,8 +867,20 @@ async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Err
     let duplicates =
         if row.parent_id.is_none() && children.is_empty() { crate::ops::duplicates::candidates(&mut c, &ctx.actor, id).await? } else { Vec::new() };
     let claims = claim_store::list(&mut c, &ctx.actor, Some(id)).await?;
+    let evidence = match crate::ops::attachment::visible(&mut c, &ctx.actor, AttachmentEntity::Complaint, id).await? {
+        Some(_) => Some(store_files::for_entity(&mut c, &ctx.actor, AttachmentEntity::Complaint, id).await?.into_iter().map(FileView::new).collect()),
+        None => None,
+    };
+    let sees_evidence = evidence.is_some();
+    let decisions = decision_views(complaint_decision::for_complaint(&mut c, id).await?, &names);
     let now = Utc::now();
     Ok(RecordPage {
+        evidence,
+        accept: super::attachments::accept_attr(AttachmentEntity::Complaint),
+        decisions,
+        decider: decider(row.severity, en),
+        image_limit: size_text(state.cfg.attachment_limits.image_or_pdf),
+        media_limit: size_text(state.cfg.attachment_limits.audio_or_video),
         parent,
         children,
         duplicates,
@@ -747,11 +892,11 @@ async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Err
         callback_role: who_calls_back(row.severity),
         next_due: due(row.next_due, row.status.deadline_running(), now, en),
         callback_due: due(row.callback_due, row.status.callback_running(), now, en),
-        depts: dept_views(depts, row.status, now, en),
+        depts: dept_views(depts, row.status, row.decision_requested_at.is_some(), now, en),
         all_depts,
         allowed,
         cs,
-        timeline: timeline(&events, &names, en),
+        timeline: timeline(&events, &names, sees_evidence, en),
         v,
         errs,
         min_due: now.with_timezone(&TZ).format("%Y-%m-%dT%H:%M").to_string(),
@@ -825,6 +970,80 @@ pub async fn typical(State(state): State<AppState>, Path(id): Path<i64>, StaffFo
     }
 }
 
+// ---------- CMP-9: disagreements and decisions ----------
+
+/// CMP-9 with CMP-7: who decides a disagreement on a complaint of this severity.
+pub fn decider(s: Severity, en: bool) -> &'static str {
+    match s {
+        Severity::Major => tr(en, "重大投诉由公司负责人（客服经理）裁定", "A major complaint is decided by the company head (the manager)"),
+        Severity::General | Severity::Important => {
+            tr(en, "由客服部负责人（客服主管或经理）裁定", "Decided by the head of customer service (the supervisor or manager)")
+        }
+    }
+}
+
+/// A disagreement as shown on the record and the handling form.
+pub struct DecisionView {
+    pub requested_by: String,
+    pub requested_at: String,
+    /// (department, opinion)
+    pub opinions: Vec<(String, String)>,
+    pub decision: Option<String>,
+    pub responsible: String,
+    pub released: String,
+    pub decided_by: String,
+    pub decided_at: String,
+}
+
+pub fn decision_views(rows: Vec<DecisionRow>, names: &HashMap<i64, String>) -> Vec<DecisionView> {
+    let ids = |s: &Option<String>| -> String {
+        let list: Vec<i64> = s.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+        list.iter().map(|id| names.get(id).cloned().unwrap_or_else(|| format!("#{id}"))).collect::<Vec<_>>().join("、")
+    };
+    rows.into_iter()
+        .map(|r| {
+            let opinions: Vec<Value> = serde_json::from_str(&r.opinions).unwrap_or_default();
+            DecisionView {
+                requested_by: r.requested_by_name.clone(),
+                requested_at: fmt_time(&r.requested_at),
+                opinions: opinions
+                    .iter()
+                    .map(|o| (o["department_name"].as_str().unwrap_or("").to_string(), o["opinion"].as_str().unwrap_or("").to_string()))
+                    .collect(),
+                responsible: ids(&r.responsible),
+                released: ids(&r.released),
+                decided_by: r.decided_by_name.clone().unwrap_or_default(),
+                decided_at: r.decided_at.as_ref().map(fmt_time).unwrap_or_default(),
+                decision: r.decision,
+            }
+        })
+        .collect()
+}
+
+// ---------- CMP-3: evidence uploaded on the record page ----------
+
+/// `POST /complaints/{id}/attachments`: one evidence file (multipart, CSRF checked before the
+/// file is read). Bad type or size → the record page again with the reason next to the file.
+pub async fn upload(State(state): State<AppState>, Path(id): Path<i64>, ctx: Ctx, body: Result<Multipart, MultipartRejection>) -> AppResult<Response> {
+    let owner = crate::ops::attachment::owner(&state.db, &ctx.actor, AttachmentEntity::Complaint, id).await?;
+    let multipart = body.map_err(|r| AppError::BadRequest(r.body_text()))?;
+    let limits = state.cfg.attachment_limits;
+    let files = FileStore::new(&state.cfg.attachments_dir);
+    let result = async {
+        let incoming = super::attachments::read_upload(multipart, &files, owner.entity.accepts(), &limits, Some(&ctx.csrf)).await?;
+        crate::ops::attachment::attach(&state.db, &files, &ctx.actor, &owner, incoming, &limits).await
+    };
+    match result.await {
+        Ok(_) => Ok(saved(&format!("/complaints/{id}"))),
+        Err(AppError::Invalid(e)) => {
+            let errs = Errs::new(e, ctx.lang);
+            let v = FormData(vec![("action".into(), "upload".into())]);
+            Ok(render_invalid(&record_page(&state, ctx, id, v, errs).await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 // ---------- the complaint handling form, three copies (CMP-4) ----------
 
 pub struct ProgressLine {
@@ -850,6 +1069,10 @@ struct PrintPage {
     /// CMP-10: the department head's signed opinion when invalid.
     invalid: Option<(String, String)>,
     callbacks: Vec<CallbackRow>,
+    /// CMP-3: the evidence's file names, as the actor may see them.
+    evidence: Vec<String>,
+    /// CMP-9: disagreements and decisions.
+    decisions: Vec<DecisionView>,
     copies: [&'static str; 3],
     printed_at: String,
 }
@@ -893,7 +1116,12 @@ pub async fn print(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         .collect();
     let opinion = events.iter().rev().find(|e| e.action == "record_opinion").map(|e| (detail(e, "opinion"), fmt_time(&e.at)));
     let invalid = events.iter().rev().find(|e| e.action == "mark_invalid").map(|e| (detail(e, "opinion"), detail(e, "signed_by")));
+    let evidence = crate::ops::attachment::list(&mut c, &ctx.actor, AttachmentEntity::Complaint, id).await?.into_iter().map(|a| a.file_name).collect();
+    let names: HashMap<i64, String> = depts.iter().map(|d| (d.department_id, d.department_name.clone())).collect();
+    let decisions = decision_views(complaint_decision::for_complaint(&mut c, id).await?, &names);
     Ok(render(&PrintPage {
+        evidence,
+        decisions,
         severity: severity_detail(&row, en),
         c: row,
         project,

@@ -1,18 +1,23 @@
 //! Staff HTML pages. Handlers parse, call `ops`, and render; they never decide workflow rules.
 
 pub mod admin;
+pub mod attachments;
 pub mod board;
 pub mod calendar;
 pub mod callbacks;
 pub mod claims;
 pub mod complaints;
+pub mod contractors;
 pub mod home;
 pub mod import;
+pub mod notifications;
 pub mod org;
 pub mod reception;
 pub mod registers;
 pub mod reports;
+pub mod scripts;
 pub mod session;
+pub mod work_orders;
 
 use crate::auth::FormData;
 use crate::i18n::Lang;
@@ -178,11 +183,15 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(reception::routes())
         .merge(complaints::routes())
+        .merge(work_orders::routes())
+        .merge(contractors::routes())
         .merge(callbacks::routes())
         .merge(board::routes())
         .merge(reports::routes())
         .merge(claims::routes())
         .merge(calendar::routes())
+        .merge(notifications::routes())
+        .merge(scripts::routes())
 }
 
 /// A timestamp in the project's zone (Asia/Shanghai for every project today), to the minute.
@@ -236,6 +245,8 @@ pub fn action_label(action: &str, en: bool) -> String {
         "day_set" => ("修改日历", "calendar day set"),
         "year_added" => ("添加年份", "year added"),
         "settings_updated" => ("修改项目设置", "settings updated"),
+        "script_updated" => ("修改标准话术", "script changed"),
+        "script_restored" => ("恢复默认话术", "script restored to default"),
         other => (other, other),
     };
     if en { e.to_string() } else { zh.to_string() }

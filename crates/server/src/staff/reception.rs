@@ -15,11 +15,11 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use propdesk_domain::access::Permission;
 use propdesk_domain::complaint::ComplaintStatus;
-use propdesk_domain::reception::{Category, Channel, ReceptionStatus, ScriptMoment, default_script, needs_acknowledgement};
-use propdesk_store::Page;
+use propdesk_domain::reception::{Category, Channel, ReceptionStatus, ScriptMoment, needs_acknowledgement};
 use propdesk_store::models::event::{self, Event};
 use propdesk_store::models::org::Project;
 use propdesk_store::models::reception::{self as store, FollowUpState, LostItem, LostStatus, ReceptionRow, Shift, ShiftEntry, StaffRef};
+use propdesk_store::{AsEx, Page};
 use std::collections::HashMap;
 
 type Q = Query<HashMap<String, String>>;
@@ -27,6 +27,7 @@ type Q = Query<HashMap<String, String>>;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/reception", get(desk).post(record))
+        .route("/reception/scripts", get(scripts_panel))
         .route("/reception/shifts", get(shifts).post(start_shift))
         .route("/reception/shifts/{id}/log", post(log_line))
         .route("/reception/shifts/{id}/handover", post(hand_over))
@@ -187,8 +188,8 @@ pub fn done_label(c: &Category, en: bool) -> &'static str {
 
 // ---------- the desk ----------
 
-/// RCP-5: the scripts for the moment, with the project's name, split around it so the page
-/// can swap the name when the project is chosen.
+/// RCP-5: a script of the chosen project for a moment, split around the first place the
+/// project's name goes, so the page can show the name in bold.
 pub struct Script {
     pub moment: &'static str,
     pub before: String,
@@ -196,12 +197,57 @@ pub struct Script {
     pub has_name: bool,
 }
 
-fn script(m: ScriptMoment) -> Script {
-    let text = default_script(m);
+/// The moments the desk shows, in order.
+const DESK_MOMENTS: [ScriptMoment; 4] = [ScriptMoment::Greeting, ScriptMoment::Visitor, ScriptMoment::Complaint, ScriptMoment::Farewell];
+
+fn split_script(m: ScriptMoment, text: &str, name: &str) -> Script {
     match text.split_once("{project}") {
-        Some((b, a)) => Script { moment: m.code(), before: b.to_string(), after: a.to_string(), has_name: true },
+        Some((b, a)) => Script { moment: m.code(), before: b.to_string(), after: a.replace("{project}", name), has_name: true },
         None => Script { moment: m.code(), before: text.to_string(), after: String::new(), has_name: false },
     }
+}
+
+/// The desk's scripts: the project's own, else the defaults (no project chosen yet).
+async fn desk_scripts(c: &mut impl AsEx, ctx: &Ctx, project: Option<&Project>) -> AppResult<Vec<Script>> {
+    let all = match project {
+        Some(p) => crate::ops::script::of_project(c, &ctx.actor, p.id).await?,
+        None => crate::ops::script::resolve(0, &[]),
+    };
+    let name = project.map(|p| p.name.as_str()).unwrap_or("××");
+    Ok(DESK_MOMENTS.iter().filter_map(|m| all.iter().find(|s| s.moment == *m)).map(|s| split_script(s.moment, &s.text, name)).collect())
+}
+
+/// The script shown first: the complaint script when the form came back for a complaint,
+/// the visitor greeting for a visit, else the telephone greeting.
+fn first_moment(category: &str, channel: &str) -> &'static str {
+    if category == Category::Complaint.code() {
+        ScriptMoment::Complaint.code()
+    } else if channel == Channel::Visit.code() {
+        ScriptMoment::Visitor.code()
+    } else {
+        ScriptMoment::Greeting.code()
+    }
+}
+
+/// The script panel alone, for the desk to swap in when another project is chosen.
+#[derive(Template)]
+#[template(path = "staff/reception_scripts.html")]
+struct ScriptsPanel {
+    ctx: Ctx,
+    scripts: Vec<Script>,
+    first: &'static str,
+    script_name: String,
+}
+
+/// `GET /reception/scripts?project_id=&moment=` — RCP-5: the project's scripts panel.
+pub async fn scripts_panel(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppResult<Response> {
+    let project_id = q(&m, "project_id").trim().parse::<i64>().ok().filter(|id| ctx.actor.sees_project(*id)).ok_or(AppError::NotFound)?;
+    let project = project_of(&ctx, Some(project_id));
+    let mut c = state.db.read().await?;
+    let scripts = desk_scripts(&mut c, &ctx, project.as_ref()).await?;
+    let first = ScriptMoment::ALL.iter().map(|s| s.code()).find(|s| *s == q(&m, "moment")).unwrap_or(ScriptMoment::Greeting.code());
+    let script_name = project.map(|p| p.name).unwrap_or_default();
+    Ok(render(&ScriptsPanel { ctx, scripts, first, script_name }))
 }
 
 #[derive(Template)]
@@ -217,6 +263,9 @@ struct DeskPage {
     earlier_open: Vec<ReceptionRow>,
     earlier_open_total: i64,
     scripts: Vec<Script>,
+    /// The moment whose script shows first, and the name the scripts show.
+    first: &'static str,
+    script_name: String,
     last: Option<ReceptionRow>,
     see_parties: bool,
     on_duty: bool,
@@ -230,26 +279,11 @@ impl DeskPage {
     fn is_project(&self, id: &i64) -> bool {
         self.project.as_ref().is_some_and(|p| p.id == *id)
     }
-    /// The project's name in the scripts; a placeholder until a project is chosen.
-    fn project_name(&self) -> &str {
-        self.project.as_ref().map(|p| p.name.as_str()).unwrap_or("××")
-    }
     fn lookup_q(&self) -> String {
         self.project.as_ref().map(|p| format!("?project_id={}", p.id)).unwrap_or_default()
     }
     fn written(&self) -> bool {
         Channel::parse(self.v.get("channel")).is_ok_and(needs_acknowledgement)
-    }
-    /// The script shown first: the complaint script when the form came back for a complaint,
-    /// the visitor greeting for a visit, else the telephone greeting.
-    fn first_script(&self) -> &'static str {
-        if self.v.get("category") == Category::Complaint.code() {
-            ScriptMoment::Complaint.code()
-        } else if self.v.get("channel") == Channel::Visit.code() {
-            ScriptMoment::Visitor.code()
-        } else {
-            ScriptMoment::Greeting.code()
-        }
     }
 }
 
@@ -273,7 +307,9 @@ async fn desk_page(state: &AppState, ctx: Ctx, asked: &str, mut v: FormData, err
         Some(p) => store::on_duty(&mut c, ctx.actor.staff_id, p).await?.is_some(),
         None => false,
     };
-    let scripts = [ScriptMoment::Greeting, ScriptMoment::Visitor, ScriptMoment::Complaint, ScriptMoment::Farewell].into_iter().map(script).collect();
+    let scripts = desk_scripts(&mut c, &ctx, project.as_ref()).await?;
+    let first = first_moment(v.get("category"), v.get("channel"));
+    let script_name = project.as_ref().map(|p| p.name.clone()).unwrap_or_else(|| "××".into());
     let see_parties = ctx.actor.can(Permission::ViewParties);
     Ok(DeskPage {
         ctx,
@@ -286,6 +322,8 @@ async fn desk_page(state: &AppState, ctx: Ctx, asked: &str, mut v: FormData, err
         earlier_open_total: earlier.total,
         earlier_open: earlier.items,
         scripts,
+        first,
+        script_name,
         last,
         see_parties,
         on_duty,
@@ -359,6 +397,8 @@ struct RecordPage {
     errs: Errs,
     can_act: bool,
     see_parties: bool,
+    /// RCP-3: the work order a repair record started.
+    work_order: Option<propdesk_store::models::work_order::WorkOrderRow>,
 }
 
 impl RecordPage {
@@ -382,7 +422,8 @@ async fn record_view(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Err
     let project = project_of(&ctx, Some(r.project_id));
     let can_act = may_act(&ctx.actor);
     let see_parties = ctx.actor.can(Permission::ViewParties);
-    Ok(RecordPage { allowed: allowed(&r), open_items: open_items(&r), r, project, history, lost, staff, v, errs, can_act, see_parties, ctx })
+    let work_order = if r.category == Category::Repair { propdesk_store::models::work_order::for_reception(&mut c, &ctx.actor, id).await? } else { None };
+    Ok(RecordPage { allowed: allowed(&r), open_items: open_items(&r), r, project, history, lost, staff, v, errs, can_act, see_parties, work_order, ctx })
 }
 
 pub async fn record_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {

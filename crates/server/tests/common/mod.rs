@@ -28,6 +28,8 @@ pub struct TestApp {
     pub project_b: i64,
     pub building_a: i64,
     pub building_b: i64,
+    /// This app's own attachments directory (CMP-3), under the system temp dir.
+    pub files: std::path::PathBuf,
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -96,14 +98,15 @@ pub async fn spawn_app() -> TestApp {
     let building_b =
         create_building(&db, &root, project_b, &BuildingInput { code: "1".into(), name: "1栋".into(), floors: "18".into() }).await.expect("building b");
 
-    let state = AppState::new(db.clone(), Config { max_login_failures: 5, ..Config::default() });
+    let files = std::env::temp_dir().join("propdesk-tests").join(unique("files"));
+    let state = AppState::new(db.clone(), Config { max_login_failures: 5, attachments_dir: files.clone(), ..Config::default() });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let app = propdesk::app::router(state);
     tokio::spawn(async move {
         let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
     });
-    TestApp { addr, base: format!("http://{addr}"), db, root, company_id, project_a, project_b, building_a, building_b }
+    TestApp { addr, base: format!("http://{addr}"), db, root, company_id, project_a, project_b, building_a, building_b, files }
 }
 
 impl TestApp {

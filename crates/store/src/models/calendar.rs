@@ -8,7 +8,7 @@ use propdesk_domain::access::Actor;
 use propdesk_domain::calendar::{Calendar, ExceptionDay, SHIPPED, WorkingHours, shipped_days};
 use propdesk_domain::sla::Policies;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 struct DayRow {
     date: NaiveDate,
     working: bool,
@@ -126,7 +126,7 @@ pub async fn seed_shipped_all(c: &mut impl AsEx) -> Result<()> {
 pub const DEFAULT_TZ: Tz = chrono_tz::Asia::Shanghai;
 
 /// A project's calendar settings as stored.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ProjectSettings {
     pub id: i64,
     pub company_id: i64,

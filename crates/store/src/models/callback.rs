@@ -10,8 +10,8 @@ use propdesk_domain::callback::{CallbackRole, CallbackSubject};
 pub use propdesk_domain::callback::CallbackStatus;
 
 /// A callback as lists show it: the row without its signature, with its subject's number,
-/// customer and severity (complaints; other subjects have none yet).
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// customer and content (complaints and, REP-8, work orders) and severity (complaints).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct CallbackItem {
     pub id: i64,
     pub project_id: i64,
@@ -48,10 +48,11 @@ pub struct CallbackItem {
 
 const ITEM: &str = "SELECT cb.id, cb.project_id, cb.subject, cb.subject_id, cb.due_at, cb.assigned_role, cb.status, cb.method, cb.satisfied, cb.quality,
     cb.speed, cb.attitude, cb.effect, cb.shortcomings, cb.suggestions, cb.waiver_reason, cb.done_at, db.display_name AS done_by_name, cb.sampled,
-    cb.check_note, ck.display_name AS checked_by_name, cb.checked_at, cb.version, c.number AS subject_number, c.complainant AS customer,
-    c.contact_phone AS phone, c.severity, c.content
+    cb.check_note, ck.display_name AS checked_by_name, cb.checked_at, cb.version, COALESCE(c.number, w.number) AS subject_number,
+    COALESCE(c.complainant, w.owner_name) AS customer, COALESCE(c.contact_phone, w.contact_phone) AS phone, c.severity, COALESCE(c.content, w.content) AS content
     FROM callbacks cb
     LEFT JOIN complaints c ON cb.subject = 'complaint' AND c.id = cb.subject_id
+    LEFT JOIN work_orders w ON cb.subject = 'repair' AND w.id = cb.subject_id
     LEFT JOIN staff db ON db.id = cb.done_by
     LEFT JOIN staff ck ON ck.id = cb.checked_by";
 
@@ -217,4 +218,10 @@ pub async fn set_check(c: &mut impl AsEx, actor: &Actor, id: i64, note: &str, no
         .arg(true)
         .bind_list(&actor.projects);
     Ok(c.ex().execute(sql).await? == 1)
+}
+
+/// REP-8: the callback of a work order still waiting, if any (its id).
+pub async fn pending_for_work_order(c: &mut impl AsEx, work_order_id: i64) -> Result<Option<i64>> {
+    let sql = Sql::new("SELECT id FROM callbacks WHERE subject = 'repair' AND subject_id = ").bind(work_order_id).push(" AND status = 'pending' ORDER BY id");
+    Ok(c.ex().fetch_all::<(i64,)>(sql).await?.first().map(|r| r.0))
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
 use propdesk_domain::claim::ClaimStatus;
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct ClaimRow {
     pub id: i64,
     pub project_id: i64,

@@ -17,7 +17,7 @@ pub async fn next_number(c: &mut impl AsEx, project_id: i64, name: &str) -> Resu
     c.ex().scalar(sql).await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct ComplaintRow {
     pub id: i64,
     pub project_id: i64,
@@ -46,11 +46,13 @@ pub struct ComplaintRow {
     pub parent_id: Option<i64>,
     pub topic: String,
     pub version: i64,
+    /// CMP-9: since when the case waits for a head's decision on a disagreement.
+    pub decision_requested_at: Option<DateTime<Utc>>,
 }
 
 const COLS: &str =
     "id, project_id, number, reception_id, unit_id, party_id, complainant, contact_phone, channel, content, severity, important_kind, major_reason,
-    status, received_at, next_due, callback_due, resolved_at, closed_at, reopened, typical_case, parent_id, topic, version";
+    status, received_at, next_due, callback_due, resolved_at, closed_at, reopened, typical_case, parent_id, topic, version, decision_requested_at";
 
 pub struct NewComplaint<'a> {
     pub project_id: i64,
@@ -126,12 +128,13 @@ pub struct Update {
     pub resolved_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub reopened: i64,
+    pub decision_requested_at: Option<DateTime<Utc>>,
 }
 
 pub async fn update(c: &mut impl AsEx, id: i64, version: i64, u: &Update) -> Result<bool> {
     let sql = Sql::new(
         "UPDATE complaints SET status = $1, severity = $2, major_reason = COALESCE($3, major_reason), next_due = $4, callback_due = $5, resolved_at = $6,
-         closed_at = $7, reopened = $8, version = version + 1 WHERE id = $9 AND version = $10",
+         closed_at = $7, reopened = $8, decision_requested_at = $11, version = version + 1 WHERE id = $9 AND version = $10",
     )
     .arg(u.status.code())
     .arg(u.severity.code())
@@ -142,11 +145,12 @@ pub async fn update(c: &mut impl AsEx, id: i64, version: i64, u: &Update) -> Res
     .arg(u.closed_at)
     .arg(u.reopened)
     .arg(id)
-    .arg(version);
+    .arg(version)
+    .arg(u.decision_requested_at);
     Ok(c.ex().execute(sql).await? == 1)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct DeptRow {
     pub complaint_id: i64,
     pub department_id: i64,
@@ -211,6 +215,8 @@ pub struct Filter {
     /// Only open complaints whose next deadline has passed.
     pub overdue_at: Option<DateTime<Utc>>,
     pub typical_only: bool,
+    /// CMP-9: only complaints waiting for a head's decision.
+    pub awaiting_decision: bool,
     /// Number, complainant, phone or content (substring, Chinese words of any length).
     pub q: Option<String>,
 }
@@ -300,6 +306,9 @@ fn filter(sql: Sql, actor: &Actor, f: &Filter, text: &Text, drive: Drive) -> Sql
     }
     if f.typical_only {
         sql = sql.push(" AND typical_case = ").bind(true);
+    }
+    if f.awaiting_decision {
+        sql = sql.push(" AND decision_requested_at IS NOT NULL");
     }
     let pat = match text {
         Text::Any => return sql,
@@ -461,7 +470,7 @@ pub async fn set_typical(c: &mut impl AsEx, id: i64, version: i64, typical: bool
 }
 
 /// A callback of a complaint, as the handling form's callback record shows it.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct CallbackRow {
     pub id: i64,
     pub due_at: DateTime<Utc>,

@@ -4,7 +4,7 @@ use crate::{AsEx, Result, Sql};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Linked {
     pub id: i64,
     pub number: String,

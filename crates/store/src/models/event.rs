@@ -5,7 +5,7 @@ use crate::{AsEx, Page, Paged, Result, Sql};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Event {
     pub id: i64,
     pub project_id: Option<i64>,

@@ -1,10 +1,17 @@
+pub mod attachment;
 pub mod calendar;
 pub mod callback;
 pub mod claim;
 pub mod complaint;
+pub mod complaint_decision;
 pub mod complaint_links;
+pub mod contractor;
 pub mod event;
 pub mod org;
+pub mod outbox;
 pub mod reception;
+pub mod rectification;
 pub mod report;
+pub mod script;
 pub mod staff;
+pub mod work_order;

@@ -7,13 +7,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use propdesk_domain::access::Actor;
 use propdesk_domain::org::{ContactKind, FitoutState, PartyKind, ProjectKind, UnitKind};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Company {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct Project {
     pub id: i64,
     pub company_id: i64,
@@ -25,7 +25,7 @@ pub struct Project {
     pub timezone: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct ProjectStats {
     pub id: i64,
     pub code: String,
@@ -38,7 +38,7 @@ pub struct ProjectStats {
     pub active_leases: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct Building {
     pub id: i64,
     pub project_id: i64,
@@ -47,7 +47,7 @@ pub struct Building {
     pub floors: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct Unit {
     pub id: i64,
     pub project_id: i64,
@@ -70,7 +70,7 @@ pub struct Unit {
     pub tenant_name: Option<String>,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct Party {
     pub id: i64,
     pub project_id: i64,
@@ -90,7 +90,7 @@ pub struct Party {
     pub version: i64,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct Contact {
     pub id: i64,
     pub party_id: i64,
@@ -102,7 +102,7 @@ pub struct Contact {
 }
 
 /// An ownership or lease record with the unit and party named, for pages and registers.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct Tenure {
     pub id: i64,
     pub unit_id: i64,
@@ -568,7 +568,7 @@ pub async fn all_parties(c: &mut impl AsEx, actor: &Actor, project_id: i64) -> R
     c.ex().fetch_all(Sql::new(&format!("SELECT {PARTY_COLS} FROM parties WHERE project_id = $1 ORDER BY id")).arg(project_id)).await
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ContactRow {
     pub party_name: String,
     #[sqlx(try_from = "String")]
@@ -613,7 +613,7 @@ pub async fn lock_unit(c: &mut impl AsEx, unit_id: i64, lock: &str) -> Result<Op
     Ok(c.ex().fetch_optional::<(i64,)>(sql).await?.map(|r| r.0))
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct LeasePeriod {
     pub id: i64,
     pub start_date: NaiveDate,

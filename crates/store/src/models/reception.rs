@@ -27,7 +27,7 @@ propdesk_domain::text_enum! {
 
 /// A reception record with what it started: the complaint (if any) and the lost items
 /// registered from it that are still kept.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct ReceptionRow {
     pub id: i64,
     pub project_id: i64,
@@ -168,6 +168,12 @@ pub struct Update<'a> {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
+/// RCP-3: names what a new record started (the work order's number) in its follow-up text,
+/// inside the transaction that created both.
+pub async fn set_follow_up(c: &mut impl AsEx, id: i64, follow_up: &str) -> Result<u64> {
+    c.ex().execute(Sql::new("UPDATE reception_records SET follow_up = $1 WHERE id = $2").arg(follow_up).arg(id)).await
+}
+
 pub async fn update(c: &mut impl AsEx, id: i64, version: i64, u: &Update<'_>) -> Result<bool> {
     let sql = Sql::new(
         "UPDATE reception_records SET status = $1, follow_up = $2, follow_up_state = $3, follow_up_done_at = $4, acknowledged_at = $5, replied_at = $6,
@@ -246,7 +252,7 @@ pub async fn list(c: &mut impl AsEx, actor: &Actor, f: &Filter, page: Page, olde
 }
 
 /// Staff assigned to a project (for the handover and for verifying a praise), active only.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct StaffRef {
     pub id: i64,
     pub display_name: String,
@@ -269,7 +275,7 @@ pub async fn project_staff(c: &mut impl AsEx, actor: &Actor, project_id: i64) ->
 
 // ---------- shifts (RCP-6) ----------
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct Shift {
     pub id: i64,
     pub project_id: i64,
@@ -350,7 +356,7 @@ pub async fn hand_over(c: &mut impl AsEx, id: i64, version: i64, to: i64, note: 
     Ok(c.ex().execute(sql).await? == 1)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct ShiftEntry {
     pub id: i64,
     pub shift_id: i64,
@@ -392,7 +398,7 @@ pub async fn open_ids(c: &mut impl AsEx, project_id: i64) -> Result<Vec<i64>> {
 
 // ---------- lost and found (FD-3) ----------
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct LostItem {
     pub id: i64,
     pub project_id: i64,

@@ -21,7 +21,7 @@ fn n(expr: &str) -> String {
 // ---------- board (RPT-1) ----------
 
 /// Open complaints of one project in one status, split by the state of their next deadline.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct BoardCount {
     pub project_id: i64,
     pub status: String,
@@ -53,7 +53,7 @@ pub async fn board_counts(c: &mut impl AsEx, actor: &Actor, projects: &[i64], no
 }
 
 /// An open complaint with a deadline, for the board's "due today" list.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct DueItem {
     pub id: i64,
     pub project_id: i64,
@@ -82,7 +82,7 @@ pub async fn complaints_due(c: &mut impl AsEx, actor: &Actor, projects: &[i64], 
 }
 
 /// One complaint of the end-of-day review (CMP-8).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ReviewItem {
     pub id: i64,
     pub project_id: i64,
@@ -120,7 +120,7 @@ pub async fn end_of_day_review(c: &mut impl AsEx, actor: &Actor, projects: &[i64
 // ---------- complaint reports (CMP-13, CMP-17, RPT-2) ----------
 
 /// One cell of the classified statistics (顾客投诉分类统计表).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ClassCount {
     pub severity: String,
     pub important_kind: Option<String>,
@@ -146,7 +146,7 @@ pub async fn class_counts(c: &mut impl AsEx, actor: &Actor, project_id: i64, r: 
 }
 
 /// The counts the targets are computed from (CMP-17, CBK-3, RPT-2).
-#[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, Default, sqlx::FromRow, serde::Deserialize)]
 pub struct RateCounts {
     /// Complaints received in the range.
     pub total: i64,
@@ -176,7 +176,7 @@ pub async fn rate_counts(c: &mut impl AsEx, actor: &Actor, project_id: i64, r: R
 }
 
 /// The callback counts behind the callback rate (CBK-3) and satisfaction (RPT-2).
-#[derive(Debug, Clone, Copy, Default, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, Default, sqlx::FromRow, serde::Deserialize)]
 pub struct CallbackCounts {
     /// Complaint callbacks of the range: settled (done or waived) in it, or still pending
     /// although their due time in it has passed at `now`.
@@ -211,7 +211,7 @@ pub async fn callback_counts(c: &mut impl AsEx, actor: &Actor, project_id: i64, 
 }
 
 /// One line of the monthly complaint list (月度投诉一览表).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ListItem {
     pub id: i64,
     pub number: String,
@@ -260,7 +260,7 @@ pub async fn key_cases(c: &mut impl AsEx, actor: &Actor, project_id: i64, r: Ran
 }
 
 /// A department's part in a complaint: its rectification plan and result.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct PlanItem {
     pub complaint_id: i64,
     pub department: String,
@@ -315,10 +315,24 @@ pub async fn counts_between(c: &mut impl AsEx, actor: &Actor, project_id: i64, b
 /// A row of any number of BIGINT columns.
 struct CountsRow(Vec<i64>);
 
-impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for CountsRow {
-    fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self> {
-        use sqlx::Row;
-        (0..row.len()).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<_>>>().map(CountsRow)
+impl<'de> serde::Deserialize<'de> for CountsRow {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Columns;
+        impl<'de> serde::de::Visitor<'de> for Columns {
+            type Value = CountsRow;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a row of integers")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<CountsRow, A::Error> {
+                let mut v = Vec::new();
+                while let Some((_, n)) = map.next_entry::<serde::de::IgnoredAny, i64>()? {
+                    v.push(n);
+                }
+                Ok(CountsRow(v))
+            }
+        }
+        // Read as a map, a row yields its columns in order and ends with the last one.
+        d.deserialize_map(Columns)
     }
 }
 
@@ -330,7 +344,7 @@ impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for CountsRow {
 }
 
 /// A frequent topic of a range (CMP-15, hot complaints of CMP-1), with its latest complaint.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct TopicCount {
     pub topic: String,
     pub n: i64,
@@ -373,7 +387,7 @@ pub async fn plans_of(c: &mut impl AsEx, ids: &[i64]) -> Result<Vec<PlanItem>> {
 
 // ---------- public notices (CMP-15) ----------
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Notice {
     pub id: i64,
     pub project_id: i64,

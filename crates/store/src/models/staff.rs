@@ -4,7 +4,7 @@ use crate::{AsEx, Result, Sql};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Role;
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct Department {
     pub id: i64,
     pub company_id: i64,
@@ -12,7 +12,7 @@ pub struct Department {
     pub name: String,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Staff {
     pub id: i64,
     pub company_id: i64,
@@ -25,11 +25,13 @@ pub struct Staff {
     pub role: Role,
     pub phone: String,
     pub active: bool,
+    /// Heads the department (部门负责人): receives its dispatches and online complaints.
+    pub department_head: bool,
     pub version: i64,
 }
 
 const STAFF_SELECT: &str = "SELECT s.id, s.company_id, s.username, s.display_name, s.password_hash, s.department_id, d.name AS department_name,
-    s.role, s.phone, s.active, s.version FROM staff s LEFT JOIN departments d ON d.id = s.department_id";
+    s.role, s.phone, s.active, s.department_head, s.version FROM staff s LEFT JOIN departments d ON d.id = s.department_id";
 
 pub async fn departments(c: &mut impl AsEx, company_id: i64) -> Result<Vec<Department>> {
     c.ex().fetch_all(Sql::new("SELECT id, company_id, code, name FROM departments WHERE company_id = $1 ORDER BY code").arg(company_id)).await
@@ -49,6 +51,18 @@ pub async fn by_username(c: &mut impl AsEx, username: &str) -> Result<Option<Sta
 
 pub async fn by_id(c: &mut impl AsEx, company_id: i64, id: i64) -> Result<Option<Staff>> {
     c.ex().fetch_optional(Sql::new(STAFF_SELECT).push(" WHERE s.id = ").bind(id).push(" AND s.company_id = ").bind(company_id)).await
+}
+
+/// A staff member by id alone, for the login session and token checks (the company is not known yet).
+pub async fn by_id_any(c: &mut impl AsEx, id: i64) -> Result<Option<Staff>> {
+    c.ex().fetch_optional(Sql::new(STAFF_SELECT).push(" WHERE s.id = ").bind(id)).await
+}
+
+/// The staff member holding an unexpired API token, in one query (it runs on every API call).
+pub async fn by_token(c: &mut impl AsEx, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Staff>> {
+    let sql =
+        Sql::new(STAFF_SELECT).push(" JOIN api_tokens t ON t.staff_id = s.id WHERE t.token_hash = ").bind(token_hash).push(" AND t.expires_at > ").bind(now);
+    c.ex().fetch_optional(sql).await
 }
 
 pub async fn list(c: &mut impl AsEx, company_id: i64) -> Result<Vec<Staff>> {
@@ -92,6 +106,11 @@ pub async fn update(c: &mut impl AsEx, id: i64, version: i64, s: &StaffData<'_>)
     Ok(c.ex().execute(sql).await? == 1)
 }
 
+/// Marks (or unmarks) a staff member as a head of their department.
+pub async fn set_department_head(c: &mut impl AsEx, id: i64, head: bool) -> Result<u64> {
+    c.ex().execute(Sql::new("UPDATE staff SET department_head = $1 WHERE id = $2").arg(head).arg(id)).await
+}
+
 pub async fn set_password(c: &mut impl AsEx, id: i64, hash: &str) -> Result<u64> {
     c.ex().execute(Sql::new("UPDATE staff SET password_hash = $1, version = version + 1 WHERE id = $2").arg(hash).arg(id)).await
 }
@@ -111,7 +130,7 @@ pub async fn set_projects(c: &mut impl AsEx, staff_id: i64, projects: &[i64]) ->
 
 // ---------- sessions and tokens (only hashes of the secrets are stored) ----------
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct SessionRow {
     pub staff_id: i64,
     pub csrf: String,
@@ -150,12 +169,6 @@ pub async fn insert_token(c: &mut impl AsEx, token_hash: &str, staff_id: i64, no
     c.ex().execute(sql).await
 }
 
-pub async fn token_staff(c: &mut impl AsEx, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
-    let row: Option<(i64,)> =
-        c.ex().fetch_optional(Sql::new("SELECT staff_id FROM api_tokens WHERE token_hash = $1 AND expires_at > $2").arg(token_hash).arg(now)).await?;
-    Ok(row.map(|r| r.0))
-}
-
 pub async fn purge_expired(c: &mut impl AsEx, now: DateTime<Utc>) -> Result<u64> {
     let a = c.ex().execute(Sql::new("DELETE FROM sessions WHERE expires_at <= $1").arg(now)).await?;
     let b = c.ex().execute(Sql::new("DELETE FROM api_tokens WHERE expires_at <= $1").arg(now)).await?;
@@ -164,7 +177,7 @@ pub async fn purge_expired(c: &mut impl AsEx, now: DateTime<Utc>) -> Result<u64>
 
 // ---------- login throttling, shared by all nodes through the database ----------
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Failures {
     pub failures: i64,
     pub first_at: DateTime<Utc>,

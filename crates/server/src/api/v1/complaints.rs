@@ -6,9 +6,11 @@
 //! not fit the complaint's state answers 409 with the actions that do (`allowed`).
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::api::v1::attachments::AttachmentOut;
 use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, ErrorDetail, codes, opt_int};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
+use crate::ops::attachment as attachment_ops;
 use crate::ops::complaint::{self as ops, ComplaintInput};
 use crate::ops::de_text;
 use crate::staff::complaints::{self as pages, ACTIONS, ActionInput, TZ};
@@ -20,12 +22,15 @@ use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
+use propdesk_domain::attachment::AttachmentEntity;
 use propdesk_domain::complaint::{By, ComplaintStatus, DeptClock, DeptStatus, ImportantKind, MajorReason, Severity, report_to};
 use propdesk_domain::reception::Channel;
 use propdesk_domain::sla::DeadlineState;
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::Page;
+use propdesk_store::models::attachment as attachment_store;
 use propdesk_store::models::complaint::{self as store, ComplaintRow, DeptRow, Filter};
+use propdesk_store::models::complaint_decision::{self, DecisionRow};
 use propdesk_store::models::event;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -35,7 +40,19 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 #[derive(OpenApi)]
 #[openapi(
     paths(list_complaints, create_complaint, get_complaint, complaint_action),
-    components(schemas(ComplaintOut, ComplaintDetail, ComplaintList, DepartmentPart, HistoryEvent, NewComplaint, ActionRequest, ConflictBody)),
+    components(schemas(
+        ComplaintOut,
+        ComplaintDetail,
+        ComplaintList,
+        DepartmentPart,
+        HistoryEvent,
+        NewComplaint,
+        ActionRequest,
+        OpinionIn,
+        DecisionOut,
+        ConflictBody,
+        AttachmentOut
+    )),
     tags((name = "complaints", description = "Complaints from intake to closed callback (DOMAIN.md CMP, CBK-4, CBK-6)"))
 )]
 pub struct Doc;
@@ -112,6 +129,9 @@ pub struct ComplaintOut {
     pub typical_case: bool,
     /// Row version; send it back with an action to refuse acting on a stale read (409).
     pub version: i64,
+    /// CMP-9: set while the departments' disagreement waits for a head's decision (the
+    /// departments' deadlines are paused meanwhile).
+    pub decision_requested_at: Option<DateTime<Utc>>,
 }
 
 fn state_code(s: Option<DeadlineState>) -> Option<String> {
@@ -145,6 +165,7 @@ fn complaint_out(c: ComplaintRow, unit_label: Option<String>, now: DateTime<Utc>
         reopened: c.reopened,
         typical_case: c.typical_case,
         version: c.version,
+        decision_requested_at: c.decision_requested_at,
     }
 }
 
@@ -171,9 +192,14 @@ pub struct DepartmentPart {
     pub result: String,
 }
 
-fn part_out(d: DeptRow, status: ComplaintStatus, now: DateTime<Utc>) -> DepartmentPart {
+fn part_out(d: DeptRow, status: ComplaintStatus, waiting: bool, now: DateTime<Utc>) -> DepartmentPart {
     let running = status.departments_running();
-    let st = |due, clock: DeptClock| state_code(pages::state_of(due, running && d.status.running_clock() == Some(clock), now));
+    let st = |due: Option<DateTime<Utc>>, clock: DeptClock| {
+        let live = running && d.status.running_clock() == Some(clock);
+        // CMP-9: while a head decides, the running clock is paused.
+        let state = if live && waiting { due.map(|_| DeadlineState::Paused) } else { pages::state_of(due, live, now) };
+        state_code(state)
+    };
     DepartmentPart {
         acceptance_state: st(d.acceptance_due, DeptClock::Acceptance),
         plan_state: st(d.plan_due, DeptClock::Plan),
@@ -212,6 +238,51 @@ pub struct ComplaintDetail {
     /// The action codes the caller may send now (exactly what the transition table allows).
     pub allowed: Vec<String>,
     pub history: Vec<HistoryEvent>,
+    /// CMP-9: disagreements sent up and the heads' decisions, oldest first.
+    pub decisions: Vec<DecisionOut>,
+    /// CMP-3: the evidence, oldest first (empty for staff whose department has no part in the case).
+    pub attachments: Vec<AttachmentOut>,
+}
+
+/// CMP-9: one disagreement and, once taken, its decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionOut {
+    pub requested_at: DateTime<Utc>,
+    pub requested_by_name: String,
+    /// Each department's opinion as customer service summarised it.
+    #[schema(value_type = Vec<Object>, example = json!([{"department_id": 1, "department_name": "工程部", "opinion": "属安保部职责"}]))]
+    pub opinions: Value,
+    pub decision: Option<String>,
+    /// Departments that remain responsible.
+    pub responsible: Vec<i64>,
+    /// Departments released from the case.
+    pub released: Vec<i64>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by_name: Option<String>,
+}
+
+impl From<DecisionRow> for DecisionOut {
+    fn from(r: DecisionRow) -> Self {
+        let ids = |s: &Option<String>| -> Vec<i64> { s.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default() };
+        DecisionOut {
+            opinions: serde_json::from_str(&r.opinions).unwrap_or(Value::Null),
+            responsible: ids(&r.responsible),
+            released: ids(&r.released),
+            requested_at: r.requested_at,
+            requested_by_name: r.requested_by_name,
+            decision: r.decision,
+            decided_at: r.decided_at,
+            decided_by_name: r.decided_by_name,
+        }
+    }
+}
+
+/// CMP-9: one department's opinion in a disagreement.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct OpinionIn {
+    pub department_id: i64,
+    #[serde(default, deserialize_with = "de_text")]
+    pub opinion: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -285,7 +356,11 @@ impl From<NewComplaint> for ComplaintInput {
 /// `progress` → `note`; `finish` → `result`; `mark_invalid` → `opinion` and `signed_by`;
 /// `record_opinion` → `opinion`; `callback_done` → `satisfied`; `waive_callback` → `reason`
 /// (one of `resolved_on_spot`, `anonymous`, `no_contact`, `sensitive`); `escalate` → `to`
-/// and `reason` (for `major`, a major-reason code such as `media`, or `major_reason`).
+/// and `reason` (for `major`, a major-reason code such as `media`, or `major_reason`);
+/// `record_disagreement` (CMP-9, customer service, two or more departments on the case) →
+/// `opinions`, one per disagreeing department (at least two); `decide` (CMP-9, the supervisor,
+/// manager or administrator; for a major complaint the manager or administrator) →
+/// `decision` and `responsible`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ActionRequest {
     #[serde(default, deserialize_with = "de_text")]
@@ -321,6 +396,15 @@ pub struct ActionRequest {
     #[serde(default, deserialize_with = "de_text")]
     #[schema(schema_with = reason_schema)]
     pub major_reason: String,
+    /// CMP-9: the departments' opinions (record_disagreement).
+    #[serde(default)]
+    pub opinions: Vec<OpinionIn>,
+    /// CMP-9: the head's decision (decide).
+    #[serde(default, deserialize_with = "de_text")]
+    pub decision: String,
+    /// CMP-9: departments on the case that remain responsible; the others are released (decide).
+    #[serde(default)]
+    pub responsible: Vec<i64>,
 }
 
 impl ActionRequest {
@@ -338,6 +422,9 @@ impl ActionRequest {
             satisfied: self.satisfied.map(|b| if b { "1" } else { "0" }).unwrap_or("").to_string(),
             to: self.to.clone(),
             major_reason: self.major_reason.clone(),
+            opinions: self.opinions.iter().map(|o| (o.department_id.to_string(), o.opinion.clone())).collect(),
+            decision: self.decision.clone(),
+            responsible: self.responsible.iter().map(i64::to_string).collect(),
         }
     }
 }
@@ -358,6 +445,9 @@ pub struct ComplaintQuery {
     /// `true`: only typical cases (CMP-14).
     #[param(value_type = Option<bool>)]
     pub typical: Option<String>,
+    /// `true`: only complaints waiting for a head's decision (CMP-9).
+    #[param(value_type = Option<bool>)]
+    pub awaiting_decision: Option<String>,
     /// Number, complainant, phone or content (substring; two Chinese characters are enough).
     pub q: Option<String>,
     /// Page number, from 1.
@@ -395,11 +485,23 @@ async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<ComplaintDet
     };
     let allowed = pages::allowed_for(&mut c, actor, &row).await?.into_iter().map(str::to_string).collect();
     let now = Utc::now();
-    let departments = store::departments(&mut c, id).await?.into_iter().map(|d| part_out(d, row.status, now)).collect();
+    let waiting = row.decision_requested_at.is_some();
+    let departments = store::departments(&mut c, id).await?.into_iter().map(|d| part_out(d, row.status, waiting, now)).collect();
+    let decisions = complaint_decision::for_complaint(&mut c, id).await?.into_iter().map(DecisionOut::from).collect();
+    let sees_evidence = attachment_ops::visible(&mut c, actor, AttachmentEntity::Complaint, id).await?.is_some();
+    let attachments = if sees_evidence {
+        attachment_store::for_entity(&mut c, actor, AttachmentEntity::Complaint, id).await?.into_iter().map(AttachmentOut::from).collect()
+    } else {
+        Vec::new()
+    };
     let history = event::for_entity(&mut c, "complaint", id)
         .await?
         .into_iter()
-        .map(|e| HistoryEvent { at: e.at, actor_name: e.actor_name, action: e.action, payload: serde_json::from_str(&e.payload).unwrap_or(Value::Null) })
+        .map(|e| {
+            // CMP-3/SEC-2: who may not see the evidence learns that some was added, not what.
+            let payload = if e.action == "evidence_added" && !sees_evidence { json!({}) } else { serde_json::from_str(&e.payload).unwrap_or(Value::Null) };
+            HistoryEvent { at: e.at, actor_name: e.actor_name, action: e.action, payload }
+        })
         .collect();
     Ok(ComplaintDetail {
         report_to: report_to(row.severity).map(str::to_string),
@@ -407,6 +509,8 @@ async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<ComplaintDet
         departments,
         allowed,
         history,
+        decisions,
+        attachments,
     })
 }
 
@@ -437,6 +541,7 @@ pub async fn list_complaints(
         severity: opt_enum(&mut errs, "severity", q.severity.as_deref(), Severity::parse),
         overdue_at: opt_bool(&mut errs, "overdue", q.overdue.as_deref()).then(Utc::now),
         typical_only: opt_bool(&mut errs, "typical", q.typical.as_deref()),
+        awaiting_decision: opt_bool(&mut errs, "awaiting_decision", q.awaiting_decision.as_deref()),
         q: q.q.filter(|s| !s.trim().is_empty()),
     };
     let page = Page::new(
@@ -512,8 +617,8 @@ fn conflict(message: &str, allowed: Vec<String>) -> Response {
 /// Act on a complaint
 ///
 /// Applies one step of the workflow through the transition table: dispatch, accept, return,
-/// submit_plan, progress, finish, mark_invalid, record_opinion, callback_done, waive_callback or
-/// escalate. Customer-service roles act for customer service; department staff act for their
+/// submit_plan, progress, finish, mark_invalid, record_opinion, callback_done, waive_callback,
+/// escalate, record_disagreement or decide (CMP-9). Customer-service roles act for customer service; department staff act for their
 /// department. When the action does not fit the complaint's state (or `version` is stale) the
 /// answer is 409 with the actions that do fit in `allowed`.
 #[utoipa::path(
@@ -551,12 +656,12 @@ pub async fn complaint_action(
     if !code.is_empty() && !allowed.iter().any(|a| a == code) {
         // Someone with no part in the complaint (not customer service, department not on the form) is refused outright.
         let part = match ops::side(&mut c, &actor).await {
-            Ok(By::CustomerService) => true,
+            Ok(By::CustomerService | By::Head(_)) => true,
             Ok(By::Department(d)) => store::departments(&mut c, id).await?.iter().any(|x| x.department_id == d),
             Ok(By::System) | Err(AppError::Forbidden) => false,
             Err(e) => return Err(e.into()),
         };
-        if !part {
+        if !part || ops::not_theirs(&mut c, &actor, &row, code).await? {
             return Err(ApiError(AppError::Forbidden));
         }
         return Ok(conflict(&format!("`{code}` does not fit the complaint's status `{}`", row.status.code()), allowed));

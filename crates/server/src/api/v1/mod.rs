@@ -16,14 +16,26 @@ macro_rules! schema_fn {
     };
 }
 
+pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod complaints;
+pub mod contractors;
+pub mod notifications;
 pub mod org;
 pub mod reception;
+pub mod scripts;
+pub mod work_orders;
 
 /// Operations documented and routed, over all modules (checked by tests/api.rs).
-pub const OPERATIONS: usize = 10 + complaints::OPERATIONS + reception::OPERATIONS;
+pub const OPERATIONS: usize = 10
+    + complaints::OPERATIONS
+    + reception::OPERATIONS
+    + attachments::OPERATIONS
+    + notifications::OPERATIONS
+    + scripts::OPERATIONS
+    + work_orders::OPERATIONS
+    + contractors::OPERATIONS;
 
 use crate::state::AppState;
 use axum::Router;
@@ -44,6 +56,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/leases", post(org::create_lease))
         .merge(complaints::routes())
         .merge(reception::routes())
+        .merge(notifications::routes())
+        .merge(scripts::routes())
+        .merge(work_orders::routes())
+        .merge(contractors::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 

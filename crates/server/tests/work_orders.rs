@@ -1,0 +1,357 @@
+//! Work orders over HTTP (REP-1, REP-2, REP-5, REP-7, REP-10; RCP-3 and RCP-7 with the desk):
+//! numbering, per-stage deadlines and results, the whole life through the API, 409 with the
+//! allowed actions, one winner of two concurrent actions, other projects' orders not found.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::{PASSWORD, TestApp, spawn_app};
+use propdesk::ops::org::{UnitInput, create_unit};
+use propdesk::ops::staff::{StaffInput, create_department, create_staff};
+use propdesk_domain::calendar::{Calendar, WorkingHours};
+use propdesk_store::{AsEx, Sql};
+use serde_json::{Value, json};
+
+const PNG: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==";
+
+struct World {
+    app: TestApp,
+    eng_dept: i64,
+    /// The engineer of the engineering department on project A.
+    engineer: i64,
+    /// Bearer tokens: customer service (A), the engineer (A), a security guard of another department (A).
+    cs: String,
+    eng: String,
+    other: String,
+    unit: i64,
+}
+
+async fn member(app: &TestApp, username: &str, dept: i64, projects: &[i64]) -> i64 {
+    let input = StaffInput {
+        username: username.into(),
+        display_name: format!("{username}名"),
+        role: "engineering".into(),
+        department_id: dept.to_string(),
+        active: true,
+        projects: projects.to_vec(),
+        password: PASSWORD.into(),
+        ..Default::default()
+    };
+    create_staff(&app.db, &app.root, &input).await.expect("staff")
+}
+
+async fn world() -> World {
+    let app = spawn_app().await;
+    let eng_dept = create_department(&app.db, &app.root, "ENG", "工程部").await.expect("dept");
+    let sec_dept = create_department(&app.db, &app.root, "SEC", "安保部").await.expect("dept");
+    app.staff("kefu", "specialist", &[app.project_a]).await;
+    let engineer = member(&app, "gong", eng_dept, &[app.project_a]).await;
+    member(&app, "bao", sec_dept, &[app.project_a]).await;
+    let input =
+        UnitInput { building_id: app.building_a.to_string(), unit_no: "A-101".into(), kind: "shop".into(), building_area: "100".into(), ..Default::default() };
+    let unit = create_unit(&app.db, &app.root, &input).await.expect("unit");
+    let (cs, eng, other) = (app.token("kefu").await, app.token("gong").await, app.token("bao").await);
+    World { app, eng_dept, engineer, cs, eng, other, unit }
+}
+
+async fn post(w: &World, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = w.app.client().post(format!("{}{path}", w.app.base)).bearer_auth(token).json(&body).send().await.expect("post");
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(w: &World, token: &str, path: &str) -> (u16, Value) {
+    let r = w.app.client().get(format!("{}{path}", w.app.base)).bearer_auth(token).send().await.expect("get");
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+fn repair(w: &World, extra: Value) -> Value {
+    let mut body = json!({
+        "project_id": w.app.project_a, "unit_id": w.unit, "owner_name": "王先生", "contact_phone": "13800138000",
+        "content": "厨房水龙头漏水", "available_times": "工作日晚上 7 点后", "category": "water",
+    });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    body
+}
+
+async fn create(w: &World, extra: Value) -> Value {
+    let (s, body) = post(w, &w.cs, "/api/v1/work-orders", repair(w, extra)).await;
+    assert_eq!(s, 201, "{body}");
+    body
+}
+
+async fn act(w: &World, token: &str, id: i64, body: Value) -> (u16, Value) {
+    post(w, token, &format!("/api/v1/work-orders/{id}/actions"), body).await
+}
+
+fn time(v: &Value) -> DateTime<Utc> {
+    v.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()).map(|t| t.with_timezone(&Utc)).unwrap_or_else(|| panic!("a time: {v}"))
+}
+
+fn stage<'a>(d: &'a Value, name: &str) -> &'a Value {
+    d["stages"].as_array().and_then(|a| a.iter().find(|s| s["stage"] == name)).unwrap_or_else(|| panic!("stage {name} in {d}"))
+}
+
+fn fields(body: &Value) -> Vec<String> {
+    body["error"]["fields"].as_array().map(|a| a.iter().filter_map(|f| f["field"].as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+async fn scalar(app: &TestApp, sql: Sql) -> i64 {
+    let mut c = app.db.read().await.expect("conn");
+    c.ex().scalar(sql).await.expect("scalar")
+}
+
+#[tokio::test]
+async fn rep_10_numbers_are_sequential_per_project() {
+    let w = world().await;
+    let a1 = create(&w, json!({})).await;
+    let a2 = create(&w, json!({})).await;
+    assert_eq!((a1["number"].as_str(), a2["number"].as_str()), (Some("HXGC/WXWT001"), Some("HXGC/WXWT002")));
+    w.app.staff("lhy", "specialist", &[w.app.project_b]).await;
+    let b = w.app.token("lhy").await;
+    let body = json!({"project_id": w.app.project_b, "location_kind": "public_area", "location": "1栋大堂", "owner_name": "巡查员",
+        "contact_phone": "13900000000", "content": "大堂灯不亮", "category": "electric"});
+    let (s, b1) = post(&w, &b, "/api/v1/work-orders", body).await;
+    assert_eq!(s, 201, "{b1}");
+    assert_eq!(b1["number"], "LHY/WXWT001", "each project counts its own");
+}
+
+#[tokio::test]
+async fn rep_2_on_site_due_in_two_working_days_or_at_the_appointment() {
+    let w = world().await;
+    let d = create(&w, json!({})).await;
+    let received = time(&d["received_at"]);
+    let expected = Calendar::shipped().add_working_days(received, 2, &WorkingHours::default(), chrono_tz::Asia::Shanghai);
+    assert_eq!(time(&stage(&d, "on_site")["due"]), expected, "two working days of the project's calendar");
+    assert!(stage(&d, "accept")["due"].is_string(), "the dispatch clock runs from intake");
+    assert_eq!(d["next_due"], stage(&d, "accept")["due"]);
+    let appointment = (Utc::now() + Duration::days(9)).format("%Y-%m-%dT%H:%M:00Z").to_string();
+    let d = create(&w, json!({"appointment_at": appointment, "available_times": ""})).await;
+    assert_eq!(time(&stage(&d, "on_site")["due"]), time(&json!(appointment)), "the owner's appointment is the on-site deadline");
+    let (s, body) = post(&w, &w.cs, "/api/v1/work-orders", repair(&w, json!({"appointment_at": "2020-01-01T10:00"}))).await;
+    assert_eq!((s, fields(&body)), (422, vec!["appointment_at".to_string()]), "an appointment in the past: {body}");
+}
+
+#[tokio::test]
+async fn rep_5_emergency_clock_is_immediate_and_arrival_needs_evidence_and_the_shut_off_decision() {
+    let w = world().await;
+    let d = create(&w, json!({"emergency": true, "content": "厨房水管爆裂", "available_times": ""})).await;
+    let received = time(&d["received_at"]);
+    assert_eq!(time(&stage(&d, "accept")["due"]), received + Duration::hours(1));
+    assert_eq!(time(&stage(&d, "on_site")["due"]), received + Duration::hours(1), "calendar hours, 24h rota");
+    let id = d["id"].as_i64().expect("id");
+    let (s, d) = act(&w, &w.cs, id, json!({"action": "dispatch", "department_id": w.eng_dept, "assignee_id": w.engineer})).await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(stage(&d, "accept")["on_time"], true);
+    let (s, body) = act(&w, &w.eng, id, json!({"action": "arrive", "note": "角阀爆裂"})).await;
+    assert_eq!(s, 422, "{body}");
+    assert_eq!(fields(&body), vec!["evidence".to_string()]);
+    let (s, body) = act(&w, &w.eng, id, json!({"action": "arrive", "note": "角阀爆裂", "evidence": "现场照片已留存"})).await;
+    assert_eq!((s, fields(&body)), (422, vec!["shut_off".to_string()]), "{body}");
+    let (s, d) = act(&w, &w.eng, id, json!({"action": "arrive", "note": "角阀爆裂", "evidence": "现场照片已留存", "shut_off": "water"})).await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!((d["status"].as_str(), d["shut_off"].as_str(), d["evidence"].as_str()), (Some("on_site"), Some("water"), Some("现场照片已留存")));
+    assert_eq!(stage(&d, "on_site")["on_time"], true);
+}
+
+#[tokio::test]
+async fn rep_1_required_fields_are_refused_with_422() {
+    let w = world().await;
+    let (s, body) = post(&w, &w.cs, "/api/v1/work-orders", json!({"project_id": w.app.project_a})).await;
+    assert_eq!(s, 422, "{body}");
+    let f = fields(&body);
+    for name in ["location_kind", "owner_name", "contact_phone", "content", "category"] {
+        assert!(f.contains(&name.to_string()), "{name} in {f:?}");
+    }
+    let (s, body) = post(&w, &w.cs, "/api/v1/work-orders", repair(&w, json!({"available_times": ""}))).await;
+    assert_eq!((s, fields(&body)), (422, vec!["available_times".to_string()]), "REP-1: when the owner is at home");
+    let (s, body) = post(&w, &w.cs, "/api/v1/work-orders", repair(&w, json!({"unit_id": "", "location_kind": "public_area"}))).await;
+    assert_eq!((s, fields(&body)), (422, vec!["location".to_string()]), "a public area says where");
+    assert_eq!(scalar(&w.app, Sql::new("SELECT COUNT(*) FROM work_orders")).await, 0, "nothing half-saved");
+}
+
+#[tokio::test]
+async fn rcp_3_repair_record_opens_a_work_order() {
+    let w = world().await;
+    let body = json!({"project_id": w.app.project_a, "category": "repair", "unit_id": w.unit, "contact_name": "李女士",
+        "contact_phone": "13700001111", "content": "卫生间天花渗水"});
+    let (s, rec) = post(&w, &w.cs, "/api/v1/reception-records", body).await;
+    assert_eq!(s, 201, "{rec}");
+    let rid = rec["record"]["id"].as_i64().expect("record id");
+    let (s, list) = get(&w, &w.cs, &format!("/api/v1/work-orders?project_id={}", w.app.project_a)).await;
+    assert_eq!(s, 200);
+    let wo = &list["items"][0];
+    assert_eq!((wo["reception_id"].as_i64(), wo["owner_name"].as_str(), wo["category"].as_str()), (Some(rid), Some("李女士"), Some("leak")));
+    assert_eq!(wo["number"], "HXGC/WXWT001");
+    let follow_up: (String,) = {
+        let mut c = w.app.db.read().await.expect("conn");
+        c.ex().fetch_one(Sql::new("SELECT follow_up FROM reception_records WHERE id = $1").arg(rid)).await.expect("row")
+    };
+    assert!(follow_up.0.contains("HXGC/WXWT001"), "the record names its work order: {}", follow_up.0);
+    let cs = w.app.login("kefu").await;
+    let (_, page) = w.app.get_text(&cs, &format!("/reception/{rid}")).await;
+    assert!(page.contains(&format!("/work-orders/{}", wo["id"])), "the record page links its work order");
+}
+
+#[tokio::test]
+async fn rcp_7_rep_7_the_record_closes_when_its_signed_off_work_order_closes() {
+    let w = world().await;
+    let body = json!({"project_id": w.app.project_a, "category": "repair", "unit_id": w.unit, "contact_name": "李女士",
+        "contact_phone": "13700001111", "content": "卧室插座没电"});
+    let (s, rec) = post(&w, &w.cs, "/api/v1/reception-records", body).await;
+    assert_eq!(s, 201, "{rec}");
+    let rid = rec["record"]["id"].as_i64().expect("record id");
+    let id = scalar(&w.app, Sql::new("SELECT id FROM work_orders WHERE reception_id = $1").arg(rid)).await;
+    let steps = [
+        (&w.cs, json!({"action": "dispatch", "department_id": w.eng_dept, "assignee_id": w.engineer}), "dispatched"),
+        (&w.eng, json!({"action": "arrive"}), "on_site"),
+        (&w.eng, json!({"action": "start", "plan": "更换插座"}), "in_repair"),
+        (&w.eng, json!({"action": "finish", "result": "已更换插座，通电正常"}), "awaiting_sign_off"),
+        // REP-6: electrical work is tested with the owner and the property office before sign-off.
+        (&w.eng, json!({"action": "record_test", "owner_present": true, "office_present": true, "passed": true}), "awaiting_sign_off"),
+    ];
+    for (token, body, status) in steps {
+        let (s, d) = act(&w, token, id, body).await;
+        assert_eq!((s, d["status"].as_str()), (200, Some(status)), "{d}");
+    }
+    let (s, body) = act(&w, &w.eng, id, json!({"action": "sign_off", "signed_by": "李女士"})).await;
+    assert_eq!((s, fields(&body)), (422, vec!["signature".to_string()]), "REP-7: the owner signs: {body}");
+    let (s, body) = act(&w, &w.eng, id, json!({"action": "sign_off", "signed_by": "李女士", "signature": "data:image/gif;base64,R0lG"})).await;
+    assert_eq!((s, fields(&body)), (422, vec!["signature".to_string()]), "only a PNG signature");
+    let (s, d) = act(&w, &w.eng, id, json!({"action": "sign_off", "signed_by": "李女士", "signature": PNG})).await;
+    assert_eq!((s, d["status"].as_str(), d["signed"].as_bool()), (200, Some("awaiting_callback"), Some(true)), "{d}");
+    // REP-8: electrical work is a safety facility: callback within 2 days.
+    let signed = time(&stage(&d, "sign_off")["due"]);
+    assert!(time(&stage(&d, "callback")["due"]) <= Utc::now() + Duration::days(2) && signed > Utc::now());
+    assert_eq!(scalar(&w.app, Sql::new("SELECT COUNT(*) FROM reception_records WHERE id = $1 AND status = 'open'").arg(rid)).await, 1);
+    let (s, body) = act(&w, &w.eng, id, json!({"action": "callback_done", "satisfied": true})).await;
+    assert_eq!(s, 403, "callbacks are customer service's: {body}");
+    let (s, d) = act(&w, &w.cs, id, json!({"action": "callback_done", "satisfied": true})).await;
+    assert_eq!((s, d["status"].as_str()), (200, Some("closed")), "{d}");
+    for st in ["accept", "on_site", "finish", "sign_off", "callback"] {
+        assert_eq!(stage(&d, st)["on_time"], true, "{st} done on time");
+    }
+    let history: Vec<&str> = d["history"].as_array().expect("history").iter().filter_map(|e| e["action"].as_str()).collect();
+    assert_eq!(history, ["created", "dispatch", "arrive", "start", "finish", "record_test", "sign_off", "callback_done"], "one event per action");
+    assert_eq!(
+        scalar(&w.app, Sql::new("SELECT COUNT(*) FROM reception_records WHERE id = $1 AND status = 'closed' AND follow_up_state = 'done'").arg(rid)).await,
+        1,
+        "RCP-7: the record closes with its work order"
+    );
+}
+
+#[tokio::test]
+async fn rep_409_an_action_that_does_not_fit_answers_the_allowed_ones_and_other_departments_get_403() {
+    let w = world().await;
+    let id = create(&w, json!({})).await["id"].as_i64().expect("id");
+    let (s, body) = act(&w, &w.cs, id, json!({"action": "finish", "result": "x"})).await;
+    assert_eq!(s, 409, "{body}");
+    assert_eq!(body["allowed"], json!(["dispatch", "cancel"]));
+    let (s, body) = act(&w, &w.cs, id, json!({"action": "fly"})).await;
+    assert_eq!((s, fields(&body)), (422, vec!["action".to_string()]));
+    let (s, body) = act(&w, &w.cs, id, json!({"action": "dispatch", "department_id": w.eng_dept, "assignee_id": 999_999})).await;
+    assert_eq!((s, fields(&body)), (422, vec!["assignee_id".to_string()]), "{body}");
+    let (s, _) = act(&w, &w.cs, id, json!({"action": "dispatch", "department_id": w.eng_dept, "assignee_id": w.engineer})).await;
+    assert_eq!(s, 200);
+    let (s, body) = act(&w, &w.other, id, json!({"action": "arrive"})).await;
+    assert_eq!(s, 403, "another department's staff do not do this order's field work: {body}");
+    let (s, body) = act(&w, &w.cs, id, json!({"action": "cancel"})).await;
+    assert_eq!((s, fields(&body)), (422, vec!["reason".to_string()]));
+}
+
+#[tokio::test]
+async fn rep_concurrent_actions_on_one_version_one_wins() {
+    let w = world().await;
+    let d = create(&w, json!({})).await;
+    let (id, version) = (d["id"].as_i64().expect("id"), d["version"].as_i64().expect("version"));
+    let mut tasks = tokio::task::JoinSet::new();
+    for body in [
+        json!({"action": "dispatch", "department_id": w.eng_dept, "assignee_id": w.engineer, "version": version}),
+        json!({"action": "cancel", "reason": "业主自行修好", "version": version}),
+    ] {
+        let (client, url, token) = (w.app.client(), format!("{}/api/v1/work-orders/{id}/actions", w.app.base), w.cs.clone());
+        tasks.spawn(async move { client.post(url).bearer_auth(token).json(&body).send().await.expect("post").status().as_u16() });
+    }
+    let mut codes = tasks.join_all().await;
+    codes.sort();
+    assert_eq!(codes, vec![200, 409]);
+    let events = scalar(&w.app, Sql::new("SELECT COUNT(*) FROM events WHERE entity = 'work_order' AND entity_id = $1").arg(id)).await;
+    assert_eq!(events, 2, "created and the one winning action");
+}
+
+#[tokio::test]
+async fn rep_scope_other_projects_staff_do_not_find_the_order() {
+    let w = world().await;
+    let id = create(&w, json!({})).await["id"].as_i64().expect("id");
+    w.app.staff("lhy", "specialist", &[w.app.project_b]).await;
+    let b = w.app.token("lhy").await;
+    let (s, _) = get(&w, &b, &format!("/api/v1/work-orders/{id}")).await;
+    assert_eq!(s, 404);
+    let (s, _) = act(&w, &b, id, json!({"action": "cancel", "reason": "x"})).await;
+    assert_eq!(s, 404);
+    let (_, list) = get(&w, &b, "/api/v1/work-orders").await;
+    assert_eq!(list["total"], 0);
+    let (s, body) = post(&w, &b, "/api/v1/work-orders", repair(&w, json!({}))).await;
+    assert_eq!((s, fields(&body)), (422, vec!["project_id".to_string()]), "{body}");
+}
+
+/// The actions whose forms the record page renders.
+fn forms(html: &str) -> Vec<String> {
+    html.split("data-action=\"").skip(1).map(|s| s[..s.find('"').unwrap_or(0)].to_string()).collect()
+}
+
+#[tokio::test]
+async fn rep_1_pages_intake_in_chinese_record_with_allowed_actions_print_list_export_and_unit_history() {
+    let w = world().await;
+    let cs = w.app.login("kefu").await;
+    let project = w.app.project_a.to_string();
+    let unit = w.unit.to_string();
+    let (s, _, body) = w.app.post_form(&cs, "/work-orders", &[("project_id", &project), ("unit_id", &unit)]).await;
+    assert_eq!(s, 422, "REP-1: required fields");
+    assert!(body.contains("业主姓名") && body.contains("必填"), "the reasons in Chinese next to the fields");
+    let fields = [
+        ("project_id", project.as_str()),
+        ("unit_id", unit.as_str()),
+        ("owner_name", "王先生"),
+        ("contact_phone", "13800138000"),
+        ("content", "卫生间下水堵塞"),
+        ("category", "water"),
+        ("available_times", "周末全天"),
+    ];
+    let (s, loc, body) = w.app.post_form(&cs, "/work-orders", &fields).await;
+    assert_eq!(s, 303, "{body}");
+    let id: i64 = loc.trim_start_matches("/work-orders/").split('?').next().and_then(|x| x.parse().ok()).expect("id");
+    let (s, page) = w.app.get_text(&cs, &format!("/work-orders/{id}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("HXGC/WXWT001") && page.contains("各环节时限") && page.contains("正常"), "stages with their deadline state");
+    assert_eq!(forms(&page), ["dispatch", "cancel"], "only what the table allows");
+    assert!(page.contains("gong名"), "the engineer is offered for dispatch");
+    let version = {
+        let marker = "name=\"version\" value=\"";
+        let start = page.find(marker).expect("version") + marker.len();
+        page[start..].chars().take_while(char::is_ascii_digit).collect::<String>()
+    };
+    let assignee = format!("{}:{}", w.eng_dept, w.engineer);
+    let (s, _, _) = w.app.post_form(&cs, &format!("/work-orders/{id}/act"), &[("action", "dispatch"), ("assignee", &assignee), ("version", &version)]).await;
+    assert_eq!(s, 303);
+    let (s, _, body) = w.app.post_form(&cs, &format!("/work-orders/{id}/act"), &[("action", "cancel"), ("reason", "x"), ("version", &version)]).await;
+    assert_eq!(s, 409, "a stale form is refused: {body}");
+    let (s, page) = w.app.get_text(&cs, &format!("/work-orders/{id}/print")).await;
+    assert!(s == 200 && page.contains("维修工单（维修委托书）") && page.contains("gong名"), "the A4 work order");
+    let (s, page) = w.app.get_text(&cs, "/work-orders?emergency=&q=下水").await;
+    assert!(s == 200 && page.contains("HXGC/WXWT001"), "the list finds it");
+    let (_, page) = w.app.get_text(&cs, "/work-orders?emergency=1").await;
+    assert!(!page.contains("HXGC/WXWT001"), "not an emergency");
+    let r = cs.get(format!("{}/work-orders?format=xlsx", w.app.base)).send().await.expect("export");
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("spreadsheet")));
+    let (s, page) = w.app.get_text(&cs, &format!("/units/{}/work-orders", w.unit)).await;
+    assert!(s == 200 && page.contains("HXGC/WXWT001"), "the unit's repair history");
+    let (_, page) = w.app.get_text(&cs, &format!("/units/{}", w.unit)).await;
+    assert!(page.contains(&format!("/units/{}/work-orders", w.unit)), "the unit page links its repairs");
+}

@@ -1,0 +1,341 @@
+//! REP: work orders with each stage's deadline and on-time result. Every read is scoped by
+//! the actor's projects.
+
+use crate::{AsEx, Page, Paged, Result, Sql, like_contains};
+use chrono::{DateTime, Utc};
+use propdesk_domain::access::Actor;
+use propdesk_domain::work_order::{LocationKind, RepairCategory, WorkOrderStatus};
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
+pub struct WorkOrderRow {
+    pub id: i64,
+    pub project_id: i64,
+    pub number: String,
+    pub reception_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub party_id: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub location_kind: LocationKind,
+    pub location: String,
+    pub owner_name: String,
+    pub contact_phone: String,
+    pub content: String,
+    pub available_times: String,
+    pub appointment_at: Option<DateTime<Utc>>,
+    #[sqlx(try_from = "String")]
+    pub category: RepairCategory,
+    pub emergency: bool,
+    /// REP-5: the `ShutOff` code, once decided.
+    pub shut_off: Option<String>,
+    pub evidence: String,
+    #[sqlx(try_from = "String")]
+    pub status: WorkOrderStatus,
+    pub department_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub received_at: DateTime<Utc>,
+    pub accept_due: Option<DateTime<Utc>>,
+    pub on_site_due: Option<DateTime<Utc>>,
+    pub finish_due: Option<DateTime<Utc>>,
+    pub sign_off_due: Option<DateTime<Utc>>,
+    pub callback_due: Option<DateTime<Utc>>,
+    pub next_due: Option<DateTime<Utc>>,
+    pub accept_on_time: Option<bool>,
+    pub on_site_on_time: Option<bool>,
+    pub finish_on_time: Option<bool>,
+    pub sign_off_on_time: Option<bool>,
+    pub callback_on_time: Option<bool>,
+    pub dispatched_at: Option<DateTime<Utc>>,
+    pub arrived_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub signed_off_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub plan: String,
+    pub result: String,
+    pub signed_by: String,
+    pub signature: Option<String>,
+    pub cancel_reason: String,
+    pub reopened: i64,
+    pub version: i64,
+    /// The dispatched department's and the assignee's names (joined, for pages and prints).
+    pub department_name: Option<String>,
+    pub assignee_name: Option<String>,
+    /// REP-3: the `Cause` and `Responsibility` codes once decided, the warranty result at the
+    /// report date (None: unknown) and whether the owner pays.
+    pub cause: Option<String>,
+    pub cause_note: String,
+    pub in_warranty: Option<bool>,
+    pub responsibility: Option<String>,
+    pub paid_repair: bool,
+    /// REP-4: the contractor sent in (None: own engineering staff).
+    pub contractor_id: Option<i64>,
+    pub contractor_name: Option<String>,
+    /// REP-6: the witnessed test passed.
+    pub test_passed: bool,
+}
+
+const COLS: &str = "w.id, w.project_id, w.number, w.reception_id, w.unit_id, w.party_id, w.location_kind, w.location, w.owner_name, w.contact_phone,
+    w.content, w.available_times, w.appointment_at, w.category, w.emergency, w.shut_off, w.evidence, w.status, w.department_id, w.assignee_id,
+    w.received_at, w.accept_due, w.on_site_due, w.finish_due, w.sign_off_due, w.callback_due, w.next_due, w.accept_on_time, w.on_site_on_time,
+    w.finish_on_time, w.sign_off_on_time, w.callback_on_time, w.dispatched_at, w.arrived_at, w.started_at, w.finished_at, w.signed_off_at,
+    w.closed_at, w.plan, w.result, w.signed_by, w.signature, w.cancel_reason, w.reopened, w.version,
+    d.name AS department_name, s.display_name AS assignee_name,
+    w.cause, w.cause_note, w.in_warranty, w.responsibility, w.paid_repair, w.contractor_id, ct.name AS contractor_name, w.test_passed";
+
+const FROM: &str = " FROM work_orders w LEFT JOIN departments d ON d.id = w.department_id LEFT JOIN staff s ON s.id = w.assignee_id
+    LEFT JOIN contractors ct ON ct.id = w.contractor_id";
+
+pub struct NewWorkOrder<'a> {
+    pub project_id: i64,
+    pub number: &'a str,
+    pub reception_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub party_id: Option<i64>,
+    pub location_kind: LocationKind,
+    pub location: &'a str,
+    pub owner_name: &'a str,
+    pub contact_phone: &'a str,
+    pub content: &'a str,
+    pub available_times: &'a str,
+    pub appointment_at: Option<DateTime<Utc>>,
+    pub category: RepairCategory,
+    pub emergency: bool,
+    pub received_at: DateTime<Utc>,
+    pub accept_due: Option<DateTime<Utc>>,
+    pub on_site_due: Option<DateTime<Utc>>,
+}
+
+pub async fn insert(c: &mut impl AsEx, n: &NewWorkOrder<'_>, now: DateTime<Utc>) -> Result<i64> {
+    let sql = Sql::new(
+        "INSERT INTO work_orders (project_id, number, reception_id, unit_id, party_id, location_kind, location, owner_name, contact_phone, content,
+         available_times, appointment_at, category, emergency, status, received_at, accept_due, on_site_due, next_due, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'new', $15, $16, $17, $16, $18)",
+    )
+    .arg(n.project_id)
+    .arg(n.number)
+    .arg(n.reception_id)
+    .arg(n.unit_id)
+    .arg(n.party_id)
+    .arg(n.location_kind.code())
+    .arg(n.location)
+    .arg(n.owner_name)
+    .arg(n.contact_phone)
+    .arg(n.content)
+    .arg(n.available_times)
+    .arg(n.appointment_at)
+    .arg(n.category.code())
+    .arg(n.emergency)
+    .arg(n.received_at)
+    .arg(n.accept_due)
+    .arg(n.on_site_due)
+    .arg(now);
+    c.ex().insert(sql).await
+}
+
+/// A work order the actor may see; `lock` is `Tx::for_update()` inside a changing transaction.
+pub async fn get(c: &mut impl AsEx, actor: &Actor, id: i64, lock: &str) -> Result<Option<WorkOrderRow>> {
+    // PostgreSQL refuses FOR UPDATE on the nullable side of an outer join; lock the order only.
+    let lock = if lock.is_empty() { String::new() } else { format!("{lock} OF w") };
+    let sql = Sql::new(&format!("SELECT {COLS}{FROM} WHERE w.id = ")).bind(id).push(" AND w.project_id IN ").bind_list(&actor.projects).push(&lock);
+    c.ex().fetch_optional(sql).await
+}
+
+/// The state a transition writes back, only if the row is still at `version` (else false → 409).
+/// Fields left `None` keep their stored value; the deadlines and `next_due` are written as given.
+#[derive(Debug, Clone, Default)]
+pub struct Update {
+    pub status: Option<WorkOrderStatus>,
+    pub department_id: Option<i64>,
+    pub assignee_id: Option<i64>,
+    pub finish_due: Option<DateTime<Utc>>,
+    pub sign_off_due: Option<DateTime<Utc>>,
+    pub callback_due: Option<DateTime<Utc>>,
+    pub next_due: Option<DateTime<Utc>>,
+    pub accept_on_time: Option<bool>,
+    pub on_site_on_time: Option<bool>,
+    pub finish_on_time: Option<bool>,
+    pub sign_off_on_time: Option<bool>,
+    pub callback_on_time: Option<bool>,
+    pub dispatched_at: Option<DateTime<Utc>>,
+    pub arrived_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub signed_off_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub shut_off: Option<String>,
+    pub evidence: Option<String>,
+    pub plan: Option<String>,
+    pub result: Option<String>,
+    pub signed_by: Option<String>,
+    pub signature: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub reopened: i64,
+}
+
+pub async fn update(c: &mut impl AsEx, id: i64, version: i64, u: &Update) -> Result<bool> {
+    let sql = Sql::new(
+        "UPDATE work_orders SET status = COALESCE($1, status), department_id = COALESCE($2, department_id), assignee_id = COALESCE($3, assignee_id),
+         finish_due = $4, sign_off_due = $5, callback_due = $6, next_due = $7,
+         accept_on_time = COALESCE($8, accept_on_time), on_site_on_time = COALESCE($9, on_site_on_time),
+         finish_on_time = COALESCE($10, finish_on_time), sign_off_on_time = COALESCE($11, sign_off_on_time),
+         callback_on_time = COALESCE($12, callback_on_time),
+         dispatched_at = COALESCE($13, dispatched_at), arrived_at = COALESCE($14, arrived_at), started_at = COALESCE($15, started_at),
+         finished_at = COALESCE($16, finished_at), signed_off_at = COALESCE($17, signed_off_at), closed_at = COALESCE($18, closed_at),
+         shut_off = COALESCE($19, shut_off), evidence = COALESCE($20, evidence), plan = COALESCE($21, plan), result = COALESCE($22, result),
+         signed_by = COALESCE($23, signed_by), signature = COALESCE($24, signature), cancel_reason = COALESCE($25, cancel_reason),
+         reopened = $26, version = version + 1 WHERE id = $27 AND version = $28",
+    )
+    .arg(u.status.map(|s| s.code()))
+    .arg(u.department_id)
+    .arg(u.assignee_id)
+    .arg(u.finish_due)
+    .arg(u.sign_off_due)
+    .arg(u.callback_due)
+    .arg(u.next_due)
+    .arg(u.accept_on_time)
+    .arg(u.on_site_on_time)
+    .arg(u.finish_on_time)
+    .arg(u.sign_off_on_time)
+    .arg(u.callback_on_time)
+    .arg(u.dispatched_at)
+    .arg(u.arrived_at)
+    .arg(u.started_at)
+    .arg(u.finished_at)
+    .arg(u.signed_off_at)
+    .arg(u.closed_at)
+    .arg(u.shut_off.as_deref())
+    .arg(u.evidence.as_deref())
+    .arg(u.plan.as_deref())
+    .arg(u.result.as_deref())
+    .arg(u.signed_by.as_deref())
+    .arg(u.signature.as_deref())
+    .arg(u.cancel_reason.as_deref())
+    .arg(u.reopened)
+    .arg(id)
+    .arg(version);
+    Ok(c.ex().execute(sql).await? == 1)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub project_id: Option<i64>,
+    pub status: Option<WorkOrderStatus>,
+    pub emergency_only: bool,
+    /// Only open orders whose running deadline has passed.
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub unit_id: Option<i64>,
+    /// Number, owner, phone, location or content (substring).
+    pub q: Option<String>,
+}
+
+fn filter(sql: Sql, actor: &Actor, f: &Filter) -> Sql {
+    let mut sql = sql.push(" WHERE w.project_id IN ").bind_list(&actor.projects);
+    if let Some(p) = f.project_id {
+        sql = sql.push(" AND w.project_id = ").bind(p);
+    }
+    if let Some(s) = f.status {
+        sql = sql.push(" AND w.status = ").bind(s.code());
+    }
+    if f.emergency_only {
+        sql = sql.push(" AND w.emergency = ").bind(true);
+    }
+    if let Some(u) = f.unit_id {
+        sql = sql.push(" AND w.unit_id = ").bind(u);
+    }
+    // Closed and cancelled orders keep next_due empty, so this is a range on the due index.
+    if let Some(now) = f.overdue_at {
+        sql = sql.push(" AND w.next_due < ").bind(now);
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pat = like_contains(q);
+        sql = sql.push(" AND (");
+        for (i, col) in ["w.number", "w.owner_name", "w.contact_phone", "w.location", "w.content"].iter().enumerate() {
+            sql = sql.push(if i == 0 { "" } else { " OR " }).push(col).push(" LIKE ").bind(pat.clone()).push(" ESCAPE '\\'");
+        }
+        sql = sql.push(")");
+    }
+    sql
+}
+
+pub async fn list(c: &mut impl AsEx, actor: &Actor, f: &Filter, page: Page) -> Result<Paged<WorkOrderRow>> {
+    let total = c.ex().scalar(filter(Sql::new("SELECT COUNT(*) FROM work_orders w"), actor, f)).await?;
+    let sql = filter(Sql::new(&format!("SELECT {COLS}{FROM}")), actor, f)
+        .push(" ORDER BY w.received_at DESC, w.id DESC LIMIT ")
+        .bind(page.size)
+        .push(" OFFSET ")
+        .bind(page.offset());
+    let items = c.ex().fetch_all(sql).await?;
+    Ok(Paged { items, total, page })
+}
+
+/// RCP-7: the work order a reception record started, if any.
+pub async fn for_reception(c: &mut impl AsEx, actor: &Actor, reception_id: i64) -> Result<Option<WorkOrderRow>> {
+    let sql = Sql::new(&format!("SELECT {COLS}{FROM} WHERE w.reception_id = "))
+        .bind(reception_id)
+        .push(" AND w.project_id IN ")
+        .bind_list(&actor.projects)
+        .push(" ORDER BY w.id LIMIT 1");
+    c.ex().fetch_optional(sql).await
+}
+
+// ---------- RPT-1: the live board ----------
+
+/// A project's open orders in one status: how many, and how many are overdue or due today
+/// (by the running deadline `next_due`).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct BoardCount {
+    pub project_id: i64,
+    #[sqlx(try_from = "String")]
+    pub status: WorkOrderStatus,
+    pub total: i64,
+    pub overdue: i64,
+    pub due_today: i64,
+}
+
+/// RPT-1: open orders of the projects grouped by status with their deadline states.
+pub async fn board_counts(c: &mut impl AsEx, actor: &Actor, projects: &[i64], now: DateTime<Utc>, end_of_today: DateTime<Utc>) -> Result<Vec<BoardCount>> {
+    let mine: Vec<i64> = projects.iter().copied().filter(|p| actor.projects.contains(p)).collect();
+    if mine.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = Sql::new("SELECT project_id, status, COUNT(*) AS total, COALESCE(CAST(SUM(CASE WHEN next_due < ")
+        .bind(now)
+        .push(" THEN 1 ELSE 0 END) AS BIGINT), 0) AS overdue, COALESCE(CAST(SUM(CASE WHEN next_due >= ")
+        .bind(now)
+        .push(" AND next_due < ")
+        .bind(end_of_today)
+        .push(" THEN 1 ELSE 0 END) AS BIGINT), 0) AS due_today FROM work_orders WHERE project_id IN ")
+        .bind_list(&mine)
+        .push(" AND status NOT IN ('closed', 'cancelled') GROUP BY project_id, status");
+    c.ex().fetch_all(sql).await
+}
+
+/// An open order on the board's "due today or overdue" list (without the heavy columns).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct BoardItem {
+    pub id: i64,
+    pub project_id: i64,
+    pub number: String,
+    pub owner_name: String,
+    pub content: String,
+    #[sqlx(try_from = "String")]
+    pub status: WorkOrderStatus,
+    pub emergency: bool,
+    pub next_due: Option<DateTime<Utc>>,
+}
+
+/// RPT-1: open orders whose running deadline falls before the end of today, most urgent first
+/// (closed and cancelled orders keep `next_due` empty, so the due index serves this).
+pub async fn due_by(c: &mut impl AsEx, actor: &Actor, projects: &[i64], end_of_today: DateTime<Utc>, limit: i64) -> Result<Vec<BoardItem>> {
+    let mine: Vec<i64> = projects.iter().copied().filter(|p| actor.projects.contains(p)).collect();
+    if mine.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = Sql::new("SELECT id, project_id, number, owner_name, content, status, emergency, next_due FROM work_orders WHERE project_id IN ")
+        .bind_list(&mine)
+        .push(" AND next_due IS NOT NULL AND next_due < ")
+        .bind(end_of_today)
+        .push(" ORDER BY next_due, id LIMIT ")
+        .bind(limit);
+    c.ex().fetch_all(sql).await
+}
