@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod attachment;
+pub mod billing;
 pub mod calendar;
 pub mod callback;
 pub mod claim;

@@ -284,6 +284,33 @@ impl std::fmt::Display for Month {
     }
 }
 
+/// The largest amount one bill line, payment or claim may carry: 100 million yuan, in fen.
+pub const MAX_FEN: i64 = 10_000_000_000;
+
+/// Yuan as typed ("1234.5", "1,234.50", "¥12") into fen; never a float, never negative.
+pub fn parse_yuan(s: &str) -> Result<i64, Reason> {
+    let err = || Reason::Invalid("金额应为不小于 0 的数字，最多两位小数", "must be a non-negative amount with at most two decimals");
+    let t: String = s.trim().trim_start_matches(['¥', '￥']).chars().filter(|c| *c != ',').collect();
+    let (i, f) = t.split_once('.').unwrap_or((&t, ""));
+    if i.is_empty() || t.ends_with('.') || i.len() > 10 || !i.chars().all(|c| c.is_ascii_digit()) || f.len() > 2 || !f.chars().all(|c| c.is_ascii_digit()) {
+        return Err(err());
+    }
+    let i: i64 = i.parse().map_err(|_| err())?;
+    let f: i64 = if f.is_empty() { 0 } else { format!("{f:0<2}").parse().map_err(|_| err())? };
+    let fen = i * 100 + f;
+    if fen > MAX_FEN {
+        return Err(Reason::Invalid("金额过大（超过一亿元）", "is too large (over 100 million yuan)"));
+    }
+    Ok(fen)
+}
+
+/// Fen as a yuan amount with two decimals (`-12.05` for a credit).
+pub fn yuan_text(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let a = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", a / 100, a % 100)
+}
+
 /// An optional signed floor number (basement floors are negative).
 pub fn floor(input: &str) -> Result<i64, Reason> {
     let v: i64 = input.trim().parse().map_err(|_| bad("楼层必须是整数", "must be a whole number"))?;

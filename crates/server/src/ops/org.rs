@@ -472,18 +472,8 @@ pub struct LeaseInput {
     pub note: String,
 }
 
-/// Parses yuan ("1234.5") into fen; money is never a float.
-pub fn parse_yuan(s: &str) -> Result<i64, Reason> {
-    let err = || Reason::Invalid("金额应为不小于 0 的数字，最多两位小数", "must be a non-negative amount with at most two decimals");
-    let t = s.trim();
-    let (i, f) = t.split_once('.').unwrap_or((t, ""));
-    if i.is_empty() || i.len() > 10 || !i.chars().all(|c| c.is_ascii_digit()) || f.len() > 2 || !f.chars().all(|c| c.is_ascii_digit()) {
-        return Err(err());
-    }
-    let i: i64 = i.parse().map_err(|_| err())?;
-    let f: i64 = if f.is_empty() { 0 } else { format!("{f:0<2}").parse().map_err(|_| err())? };
-    Ok(i * 100 + f)
-}
+/// Money is parsed in one place (domain `values::parse_yuan`).
+pub use propdesk_domain::values::parse_yuan;
 
 /// ORG-3: records a lease; leases of one unit may not overlap.
 pub async fn create_lease(db: &Db, actor: &Actor, input: &LeaseInput) -> AppResult<i64> {
