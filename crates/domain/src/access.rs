@@ -62,6 +62,12 @@ pub enum Permission {
     EditScripts,
     /// REP-11: keep the company's contractor register (approval, qualifications).
     ManageContractors,
+    /// FEE: see fee items, the ledger, bills and arrears.
+    ViewFees,
+    /// FEE-1/FEE-2: set up fee items and run the billing of a period.
+    ManageFees,
+    /// FEE-2/FEE-4: finance's reconciliation of the ledger and of the month's payments.
+    ReconcileFees,
 }
 
 impl Role {
@@ -82,6 +88,9 @@ impl Role {
             ManageCalendar => matches!(self, Admin | Manager),
             EditScripts => matches!(self, Admin | Manager | Supervisor),
             ManageContractors => matches!(self, Admin | Manager | Supervisor | Engineering),
+            ViewFees => matches!(self, Admin | Manager | Supervisor | Specialist | Receptionist | Finance),
+            ManageFees => matches!(self, Admin | Manager | Supervisor),
+            ReconcileFees => matches!(self, Admin | Finance),
         }
     }
 }
@@ -113,6 +122,18 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(r.allows(Permission::EditScripts), matches!(r, Role::Admin | Role::Manager | Role::Supervisor), "{r}");
         }
+    }
+
+    #[test]
+    fn fee_2_billing_is_set_up_by_the_service_centre_and_reconciled_by_finance() {
+        for r in Role::ALL {
+            assert_eq!(r.allows(Permission::ManageFees), matches!(r, Role::Admin | Role::Manager | Role::Supervisor), "{r}");
+            assert_eq!(r.allows(Permission::ReconcileFees), matches!(r, Role::Admin | Role::Finance), "{r}");
+            if r.allows(Permission::ManageFees) || r.allows(Permission::ReconcileFees) {
+                assert!(r.allows(Permission::ViewFees), "{r}");
+            }
+        }
+        assert!(!Role::Engineering.allows(Permission::ViewFees));
     }
 
     #[test]

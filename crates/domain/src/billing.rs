@@ -89,7 +89,8 @@ impl FeeKind {
 }
 
 /// A unit price in ten-thousandths of a yuan (0.0001 元), so 0.6283 元/度 is exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct UnitPrice(pub i64);
 
 /// Prices above 100,000 yuan per unit are a typing error.
@@ -133,7 +134,7 @@ fn micro(price: UnitPrice, qty: Centi) -> i128 {
 }
 
 /// Tiered prices (阶梯价): each tier up to a cumulative quantity, the last without a limit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tier {
     pub up_to: Option<Centi>,
     pub price: UnitPrice,

@@ -8,6 +8,7 @@ pub mod claim;
 pub mod complaint;
 pub mod contractor;
 pub mod duplicates;
+pub mod fee;
 pub mod import;
 pub mod notify;
 pub mod org;

@@ -7,6 +7,7 @@ pub mod complaint_decision;
 pub mod complaint_links;
 pub mod contractor;
 pub mod event;
+pub mod fee;
 pub mod org;
 pub mod outbox;
 pub mod reception;

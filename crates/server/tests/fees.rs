@@ -1,0 +1,168 @@
+//! FEE-1/FEE-2: fee items, the billing run of a period (who pays, part periods, re-runs) and the
+//! ledger's reconciliation with finance — through ops, the pages and the API.
+
+mod common;
+
+use common::{TestApp, spawn_app};
+use propdesk::ops::fee::{self, FeeItemInput, parse_period};
+use propdesk::ops::org::{LeaseInput, OwnershipInput, PartyInput, UnitInput, create_lease, create_party, create_unit, transfer_ownership};
+use propdesk_domain::access::{Actor, Role};
+use propdesk_store::Page;
+use propdesk_store::models::fee::{LedgerFilter, LineState, ledger};
+
+fn actor(app: &TestApp, id: i64, role: Role) -> Actor {
+    Actor { staff_id: id, name: "测试".into(), company_id: app.company_id, role, projects: vec![app.project_a] }
+}
+
+async fn unit(app: &TestApp, no: &str, area: &str, usable: &str) -> i64 {
+    let input = UnitInput {
+        building_id: app.building_a.to_string(),
+        unit_no: no.into(),
+        kind: "office".into(),
+        building_area: area.into(),
+        usable_area: usable.into(),
+        ..Default::default()
+    };
+    create_unit(&app.db, &app.root, &input).await.expect("unit")
+}
+
+async fn party(app: &TestApp, name: &str, phone: &str) -> i64 {
+    let input = PartyInput { project_id: app.project_a.to_string(), kind: "person".into(), name: name.into(), phone: phone.into(), ..Default::default() };
+    create_party(&app.db, &app.root, &input).await.expect("party")
+}
+
+fn item(app: &TestApp, name: &str, kind: &str, basis: &str, price: &str, payer: &str) -> FeeItemInput {
+    FeeItemInput {
+        project_id: app.project_a.to_string(),
+        name: name.into(),
+        kind: kind.into(),
+        basis: basis.into(),
+        cycle: "month".into(),
+        payer: payer.into(),
+        price: price.into(),
+        due_days: "10".into(),
+        active: true,
+        ..Default::default()
+    }
+}
+
+/// Two units: 1201 owned all month; 1202 owned, let to a tenant from the 21st.
+async fn setup(app: &TestApp) -> (i64, i64, i64, i64, i64) {
+    let u1 = unit(app, "1201", "89.37", "70").await;
+    let u2 = unit(app, "1202", "100", "").await;
+    let owner1 = party(app, "王业主", "13800138001").await;
+    let owner2 = party(app, "李业主", "13800138002").await;
+    let tenant = party(app, "赵租户", "13800138003").await;
+    for (u, o) in [(u1, owner1), (u2, owner2)] {
+        transfer_ownership(&app.db, &app.root, u, &OwnershipInput { party_id: o.to_string(), start_date: "2020-01-01".into(), ..Default::default() })
+            .await
+            .expect("owner");
+    }
+    let lease = LeaseInput {
+        unit_id: u2.to_string(),
+        party_id: tenant.to_string(),
+        start_date: "2026-11-21".into(),
+        end_date: "2027-11-20".into(),
+        ..Default::default()
+    };
+    create_lease(&app.db, &app.root, &lease).await.expect("lease");
+    (u1, u2, owner1, owner2, tenant)
+}
+
+#[tokio::test]
+async fn fee_1_billing_run_charges_each_payer_by_area_and_days_and_rerunning_adds_nothing() {
+    let app = spawn_app().await;
+    let (u1, u2, owner1, owner2, tenant) = setup(&app).await;
+    let sup = app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    let a = actor(&app, sup, Role::Supervisor);
+    fee::create_item(&app.db, &a, &item(&app, "物业服务费", "property_service", "area", "2.35", "occupant")).await.expect("fee item");
+    fee::create_item(&app.db, &a, &item(&app, "租金", "rent", "fixed", "3000", "owner")).await.expect("rent item");
+    let period = parse_period("month", "2026-11").expect("period");
+    let r = fee::run_billing(&app.db, &a, app.project_a, period).await.expect("run");
+    assert_eq!((r.units, r.lines_added), (2, 5), "{r:?}");
+    // 89.37 m² × 2.35 = 210.0195 → 210.02; 100 m² × 2.35 = 235.00 split 20/10 days: 156.67 + 78.33.
+    let (page, totals) = ledger(
+        &mut app.db.read().await.expect("conn"),
+        &a,
+        &LedgerFilter { project_id: Some(app.project_a), period_key: Some("2026-11".into()), ..Default::default() },
+        Page::new(1, 50),
+    )
+    .await
+    .expect("ledger");
+    let mut got: Vec<(i64, i64, i64, i64)> = page.items.iter().map(|l| (l.unit_id, l.payer_id, l.days, l.amount)).collect();
+    got.sort();
+    let mut want = vec![(u1, owner1, 30, 21_002), (u1, owner1, 30, 300_000), (u2, owner2, 20, 15_667), (u2, tenant, 10, 7_833), (u2, owner2, 30, 300_000)];
+    want.sort();
+    assert_eq!(got, want);
+    assert_eq!(totals.amount, 21_002 + 300_000 * 2 + 23_500, "the split parts add up to the whole month");
+    assert!(page.items.iter().all(|l| l.due_date.to_string() == "2026-11-11"), "due 10 days after the period starts");
+    // Re-running the period adds nothing; a new unit is picked up by the next run.
+    let again = fee::run_billing(&app.db, &a, app.project_a, period).await.expect("rerun");
+    assert_eq!((again.lines_added, again.amount_added), (0, 0));
+    let u3 = unit(&app, "1203", "50", "").await;
+    let owner3 = party(&app, "孙业主", "13800138004").await;
+    transfer_ownership(&app.db, &app.root, u3, &OwnershipInput { party_id: owner3.to_string(), start_date: "2026-11-16".into(), ..Default::default() })
+        .await
+        .expect("owner3");
+    let third = fee::run_billing(&app.db, &a, app.project_a, period).await.expect("third run");
+    // 50 × 2.35 = 117.50 for 15 of 30 days → 58.75; rent 3000 for 15 days → 1500.
+    assert_eq!((third.lines_added, third.amount_added), (2, 5_875 + 150_000));
+}
+
+#[tokio::test]
+async fn fee_1_bad_items_and_runs_are_refused_with_the_field() {
+    let app = spawn_app().await;
+    let sup = app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    let a = actor(&app, sup, Role::Supervisor);
+    let bad = |mut i: FeeItemInput, f: fn(&mut FeeItemInput)| {
+        f(&mut i);
+        i
+    };
+    let base = item(&app, "物业服务费", "property_service", "area", "2.35", "owner");
+    for (input, field) in [
+        (bad(base.clone(), |i| i.price = "-1".into()), "price"),
+        (bad(base.clone(), |i| i.price = "2.12345".into()), "price"),
+        (bad(base.clone(), |i| i.basis = "metered".into()), "basis"),
+        (bad(base.clone(), |i| i.kind = "cake".into()), "kind"),
+        (bad(base.clone(), |i| i.due_days = "400".into()), "due_days"),
+        (bad(base.clone(), |i| i.tiers = "200:0.5; 100:0.6; :0.8".into()), "tiers"),
+    ] {
+        let err = fee::create_item(&app.db, &a, &input).await.expect_err("refused");
+        assert!(format!("{err:?}").contains(field), "{field}: {err:?}");
+    }
+    fee::create_item(&app.db, &a, &base).await.expect("first");
+    let dup = fee::create_item(&app.db, &a, &base).await.expect_err("duplicate name");
+    assert!(format!("{dup:?}").contains("name"));
+    // Tiered electricity is fine.
+    let mut elec = item(&app, "电费", "electricity", "metered", "", "occupant");
+    elec.tiers = "200:0.5283; 400:0.5783; :0.8283".into();
+    fee::create_item(&app.db, &a, &elec).await.expect("tiered electricity");
+    // Only managers and supervisors set up billing.
+    let spec = app.staff("kefu", "specialist", &[app.project_a]).await;
+    assert!(fee::create_item(&app.db, &actor(&app, spec, Role::Specialist), &item(&app, "x", "rent", "fixed", "1", "owner")).await.is_err());
+    // A quarter without quarterly items is refused.
+    assert!(fee::run_billing(&app.db, &a, app.project_a, parse_period("quarter", "2026-11").expect("q")).await.is_err());
+    assert!(parse_period("month", "2026-13").is_err());
+}
+
+#[tokio::test]
+async fn fee_2_finance_reconciles_a_billed_period_once() {
+    let app = spawn_app().await;
+    setup(&app).await;
+    let sup = app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    let fin = app.staff("caiwu", "finance", &[app.project_a]).await;
+    let a = actor(&app, sup, Role::Supervisor);
+    let f = actor(&app, fin, Role::Finance);
+    let period = parse_period("month", "2026-12").expect("period");
+    assert!(fee::reconcile(&app.db, &f, app.project_a, period, "").await.is_err(), "nothing billed yet");
+    fee::create_item(&app.db, &a, &item(&app, "物业服务费", "property_service", "area", "2", "owner")).await.expect("item");
+    fee::run_billing(&app.db, &a, app.project_a, period).await.expect("run");
+    assert!(fee::reconcile(&app.db, &a, app.project_a, period, "").await.is_err(), "a supervisor does not sign for finance");
+    fee::reconcile(&app.db, &f, app.project_a, period, "与财务核对一致").await.expect("reconciled");
+    assert!(fee::reconcile(&app.db, &f, app.project_a, period, "").await.is_err(), "once");
+    // The ledger's open lines are the whole period until payments arrive.
+    let (_, open) = ledger(&mut app.db.read().await.expect("conn"), &f, &LedgerFilter { state: Some(LineState::Open), ..Default::default() }, Page::new(1, 10))
+        .await
+        .expect("ledger");
+    assert_eq!((open.lines, open.amount), (2, 17_874 + 20_000));
+}
