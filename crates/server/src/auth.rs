@@ -127,6 +127,7 @@ impl Ctx {
             "view_audit" => Permission::ViewAudit,
             "manage_staff" => Permission::ManageStaff,
             "manage_calendar" => Permission::ManageCalendar,
+            "view_fees" => Permission::ViewFees,
             _ => return false,
         };
         self.actor.can(p)

@@ -166,3 +166,121 @@ async fn fee_2_finance_reconciles_a_billed_period_once() {
         .expect("ledger");
     assert_eq!((open.lines, open.amount), (2, 17_874 + 20_000));
 }
+
+#[tokio::test]
+async fn fee_2_fee_3_pages_bill_a_month_list_the_ledger_export_it_and_print_the_notices() {
+    let app = spawn_app().await;
+    setup(&app).await;
+    app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    let c = app.login("zhuguan").await;
+    // A bad price comes back on the form with the field marked, in Chinese.
+    let p = app.project_a.to_string();
+    let base = [
+        ("project_id", p.as_str()),
+        ("name", "物业服务费"),
+        ("kind", "property_service"),
+        ("basis", "area"),
+        ("area_basis", "building"),
+        ("cycle", "month"),
+        ("payer", "occupant"),
+        ("due_days", "10"),
+        ("active", "1"),
+    ];
+    let mut bad = base.to_vec();
+    bad.push(("price", "两块"));
+    let (s, _, body) = app.post_form(&c, "/fees/items", &bad).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("单价应为不小于 0 的数字"), "{body}");
+    let mut good = base.to_vec();
+    good.push(("price", "2.35"));
+    let (s, loc, _) = app.post_form(&c, "/fees/items", &good).await;
+    assert_eq!((s, loc.starts_with("/fees/items")), (303, true));
+    let (_, items) = app.get_text(&c, &format!("/fees/items?project_id={p}")).await;
+    assert!(items.contains("物业服务费") && items.contains("2.35 元/m²·月"), "{items}");
+    // Bill November through the page.
+    let (s, loc, _) = app.post_form(&c, "/fees/billing", &[("project_id", p.as_str()), ("cycle", "month"), ("month", "2026-11")]).await;
+    assert_eq!(s, 303, "{loc}");
+    let (_, billing) = app.get_text(&c, &loc).await;
+    assert!(billing.contains("本次新增账单行：3") && billing.contains("2026-11"), "{billing}");
+    let (_, ledger) = app.get_text(&c, &format!("/fees?project_id={p}&period=2026-11")).await;
+    for want in ["王业主", "李业主", "赵租户", "210.02", "156.67", "78.33", "应收 <strong>445.02</strong>"] {
+        assert!(ledger.contains(want), "{want} in ledger");
+    }
+    let (_, filtered) = app.get_text(&c, &format!("/fees?project_id={p}&period=2026-11&q=%E8%B5%B5")).await;
+    assert!(filtered.contains("赵租户") && !filtered.contains("王业主"));
+    let r = c.get(format!("{}/fees?project_id={p}&period=2026-11&format=xlsx", app.base)).send().await.expect("xlsx");
+    assert_eq!(r.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+    assert!(r.bytes().await.expect("bytes").starts_with(b"PK"));
+    // FEE-3: one notice per payer and unit, with period, amount, deadline and where to pay.
+    let (s, notices) = app.get_text(&c, &format!("/fees/notices?project_id={p}&period=2026-11")).await;
+    assert_eq!(s, 200);
+    assert_eq!(notices.matches("class=\"sheet\"").count(), 3, "{notices}");
+    for want in ["缴费通知单", "2026-11-11", "缴费地点", "156.67", "合计应缴"] {
+        assert!(notices.contains(want), "{want} on the notices");
+    }
+    // A receptionist may look but not bill; engineering does not see fees at all.
+    app.staff("qiantai", "receptionist", &[app.project_a]).await;
+    let r = app.login("qiantai").await;
+    assert_eq!(app.get_text(&r, "/fees").await.0, 200);
+    assert_eq!(app.post_form(&r, "/fees/billing", &[("project_id", p.as_str()), ("cycle", "month"), ("month", "2026-12")]).await.0, 403);
+    app.staff("gongcheng", "engineering", &[app.project_a]).await;
+    let e = app.login("gongcheng").await;
+    assert_eq!(app.get_text(&e, "/fees").await.0, 403);
+}
+
+#[tokio::test]
+async fn fee_1_fee_2_api_items_runs_bills_and_reconciliation() {
+    let app = spawn_app().await;
+    setup(&app).await;
+    app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    app.staff("caiwu", "finance", &[app.project_a]).await;
+    app.staff("other", "supervisor", &[app.project_b]).await;
+    let http = app.client();
+    let sup = app.token("zhuguan").await;
+    let post = |token: &str, path: &str, body: serde_json::Value| http.post(format!("{}{path}", app.base)).bearer_auth(token).json(&body).send();
+    let r = post(&sup, "/api/v1/fee-items", serde_json::json!({"project_id": app.project_a, "name": "物业服务费", "kind": "property_service", "basis": "area", "price": "2.35", "payer": "occupant", "due_days": 10})).await.expect("post");
+    assert_eq!(r.status(), 201);
+    let item: serde_json::Value = r.json().await.expect("json");
+    assert_eq!((item["tiers"][0]["price"].as_str(), item["payer"].as_str()), (Some("2.35"), Some("occupant")));
+    let r = post(&sup, "/api/v1/fee-items", serde_json::json!({"project_id": app.project_a, "name": "水费", "kind": "water", "basis": "area", "price": "1"}))
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422, "water is metered");
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert!(body.to_string().contains("basis"), "{body}");
+    // Update needs the version read.
+    let id = item["id"].as_i64().expect("id");
+    let put = |v: serde_json::Value| http.put(format!("{}/api/v1/fee-items/{id}", app.base)).bearer_auth(&sup).json(&v).send();
+    let upd = serde_json::json!({"project_id": app.project_a, "name": "物业服务费", "kind": "property_service", "basis": "area", "price": "2.5", "payer": "occupant", "due_days": 10, "version": 99});
+    assert_eq!(put(upd.clone()).await.expect("put").status(), 409);
+    let mut ok = upd;
+    ok["version"] = item["version"].clone();
+    assert_eq!(put(ok).await.expect("put").status(), 200);
+    let r = post(&sup, "/api/v1/billing-runs", serde_json::json!({"project_id": app.project_a, "month": "2026-11"})).await.expect("run");
+    assert_eq!(r.status(), 201);
+    let run: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(run["lines_added"], 3);
+    assert_eq!(post(&sup, "/api/v1/billing-runs", serde_json::json!({"project_id": app.project_a, "month": "11/2026"})).await.expect("run").status(), 422);
+    let get = |token: &str, path: &str| http.get(format!("{}{path}", app.base)).bearer_auth(token).send();
+    let bills: serde_json::Value =
+        get(&sup, &format!("/api/v1/bills?project_id={}&period=2026-11&status=open", app.project_a)).await.expect("bills").json().await.expect("json");
+    assert_eq!(bills["total"], 3);
+    // 89.37 × 2.50 = 223.425 → 223.43; 100 × 2.5 = 250 → 166.67 + 83.33.
+    assert_eq!(bills["amount"], 22_343 + 25_000);
+    assert!(bills["items"].as_array().expect("items").iter().all(|b| b["balance"] == b["amount"] && b["due_date"] == "2026-11-11"));
+    assert_eq!(get(&sup, "/api/v1/bills?status=late").await.expect("bills").status(), 422);
+    // Another project's supervisor sees none of it.
+    let other = app.token("other").await;
+    let theirs: serde_json::Value = get(&other, "/api/v1/bills?period=2026-11").await.expect("bills").json().await.expect("json");
+    assert_eq!(theirs["total"], 0);
+    assert_eq!(get(&other, &format!("/api/v1/fee-items/{id}")).await.expect("item").status(), 404);
+    // FEE-2: finance reconciles once; a supervisor cannot.
+    let rec = serde_json::json!({"project_id": app.project_a, "month": "2026-11", "note": "一致"});
+    assert_eq!(post(&sup, "/api/v1/ledger-reconciliations", rec.clone()).await.expect("rec").status(), 403);
+    let fin = app.token("caiwu").await;
+    let r = post(&fin, "/api/v1/ledger-reconciliations", rec.clone()).await.expect("rec");
+    assert_eq!(r.status(), 201);
+    let out: serde_json::Value = r.json().await.expect("json");
+    assert_eq!((out["lines"].as_i64(), out["amount"].as_i64()), (Some(3), Some(47_343)));
+    assert_eq!(post(&fin, "/api/v1/ledger-reconciliations", rec).await.expect("rec").status(), 409);
+}

@@ -8,6 +8,7 @@ pub mod callbacks;
 pub mod claims;
 pub mod complaints;
 pub mod contractors;
+pub mod fees;
 pub mod home;
 pub mod import;
 pub mod notifications;
@@ -185,6 +186,7 @@ pub fn routes() -> Router<AppState> {
         .merge(complaints::routes())
         .merge(work_orders::routes())
         .merge(contractors::routes())
+        .merge(fees::routes())
         .merge(callbacks::routes())
         .merge(board::routes())
         .merge(reports::routes())

@@ -21,6 +21,7 @@ pub mod auth;
 pub mod calendar;
 pub mod complaints;
 pub mod contractors;
+pub mod fees;
 pub mod notifications;
 pub mod org;
 pub mod reception;
@@ -35,7 +36,8 @@ pub const OPERATIONS: usize = 10
     + notifications::OPERATIONS
     + scripts::OPERATIONS
     + work_orders::OPERATIONS
-    + contractors::OPERATIONS;
+    + contractors::OPERATIONS
+    + fees::OPERATIONS;
 
 use crate::state::AppState;
 use axum::Router;
@@ -60,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(scripts::routes())
         .merge(work_orders::routes())
         .merge(contractors::routes())
+        .merge(fees::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 
