@@ -68,6 +68,8 @@ pub enum Permission {
     ManageFees,
     /// FEE-2/FEE-4: finance's reconciliation of the ledger and of the month's payments.
     ReconcileFees,
+    /// FEE-4: take a payment and issue its receipt.
+    CollectFees,
 }
 
 impl Role {
@@ -91,6 +93,7 @@ impl Role {
             ViewFees => matches!(self, Admin | Manager | Supervisor | Specialist | Receptionist | Finance),
             ManageFees => matches!(self, Admin | Manager | Supervisor),
             ReconcileFees => matches!(self, Admin | Finance),
+            CollectFees => matches!(self, Admin | Manager | Supervisor | Specialist | Finance),
         }
     }
 }
@@ -129,7 +132,12 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(r.allows(Permission::ManageFees), matches!(r, Role::Admin | Role::Manager | Role::Supervisor), "{r}");
             assert_eq!(r.allows(Permission::ReconcileFees), matches!(r, Role::Admin | Role::Finance), "{r}");
-            if r.allows(Permission::ManageFees) || r.allows(Permission::ReconcileFees) {
+            assert_eq!(
+                r.allows(Permission::CollectFees),
+                matches!(r, Role::Admin | Role::Manager | Role::Supervisor | Role::Specialist | Role::Finance),
+                "{r}"
+            );
+            if r.allows(Permission::ManageFees) || r.allows(Permission::ReconcileFees) || r.allows(Permission::CollectFees) {
                 assert!(r.allows(Permission::ViewFees), "{r}");
             }
         }

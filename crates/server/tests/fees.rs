@@ -6,9 +6,11 @@ mod common;
 use common::{TestApp, spawn_app};
 use propdesk::ops::fee::{self, FeeItemInput, parse_period};
 use propdesk::ops::org::{LeaseInput, OwnershipInput, PartyInput, UnitInput, create_lease, create_party, create_unit, transfer_ownership};
+use propdesk::ops::payment::{self, PaymentInput};
 use propdesk_domain::access::{Actor, Role};
 use propdesk_store::Page;
 use propdesk_store::models::fee::{LedgerFilter, LineState, ledger};
+use propdesk_store::models::payment as payments;
 
 fn actor(app: &TestApp, id: i64, role: Role) -> Actor {
     Actor { staff_id: id, name: "测试".into(), company_id: app.company_id, role, projects: vec![app.project_a] }
@@ -283,4 +285,156 @@ async fn fee_1_fee_2_api_items_runs_bills_and_reconciliation() {
     let out: serde_json::Value = r.json().await.expect("json");
     assert_eq!((out["lines"].as_i64(), out["amount"].as_i64()), (Some(3), Some(47_343)));
     assert_eq!(post(&fin, "/api/v1/ledger-reconciliations", rec).await.expect("rec").status(), 409);
+}
+
+#[tokio::test]
+async fn fee_4_payments_settle_oldest_lines_first_number_receipts_and_refuse_a_surplus_unless_confirmed() {
+    let app = spawn_app().await;
+    let (_, u2, _, owner2, tenant) = setup(&app).await;
+    let sup = app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    let a = actor(&app, sup, Role::Supervisor);
+    fee::create_item(&app.db, &a, &item(&app, "物业服务费", "property_service", "area", "3", "owner")).await.expect("item");
+    for month in ["2026-09", "2026-10"] {
+        fee::run_billing(&app.db, &a, app.project_a, parse_period("month", month).expect("period")).await.expect("run");
+    }
+    // 李业主 owes 300.00 for September (due 09-11) and 300.00 for October (due 10-11).
+    let pay = |amount: &str, prepay: bool| PaymentInput {
+        project_id: app.project_a.to_string(),
+        payer_id: owner2.to_string(),
+        unit_id: u2.to_string(),
+        amount: amount.into(),
+        method: "cash".into(),
+        paid_on: "2026-11-02".into(),
+        prepay,
+        ..Default::default()
+    };
+    let first = payment::record(&app.db, &a, &pay("450", false)).await.expect("partial payment");
+    let mut conn = app.db.read().await.expect("conn");
+    let p1 = payments::get(&mut conn, &a, first).await.expect("get").expect("payment");
+    assert_eq!((p1.receipt_no.as_str(), p1.allocated, p1.prepaid), ("HXGC/SJ00001", 45_000, 0));
+    let alloc: Vec<(String, i64)> = payments::allocations(&mut conn, first).await.expect("alloc").into_iter().map(|x| (x.period_key, x.amount)).collect();
+    assert_eq!(alloc, vec![("2026-09".to_string(), 30_000), ("2026-10".to_string(), 15_000)], "oldest due first");
+    drop(conn);
+    // 150.00 is still owed: 200 is refused unless the 50 surplus is confirmed as a prepayment.
+    let err = payment::record(&app.db, &a, &pay("200", false)).await.expect_err("surplus");
+    assert!(format!("{err:?}").contains("amount"));
+    let second = payment::record(&app.db, &a, &pay("200", true)).await.expect("with prepayment");
+    let mut conn = app.db.read().await.expect("conn");
+    let p2 = payments::get(&mut conn, &a, second).await.expect("get").expect("payment");
+    assert_eq!((p2.receipt_no.as_str(), p2.allocated, p2.prepaid), ("HXGC/SJ00002", 15_000, 5_000));
+    // Paid + balance = billed, line by line and in total.
+    let (_, t) = ledger(&mut conn, &a, &LedgerFilter { payer_id: Some(owner2), ..Default::default() }, Page::new(1, 10)).await.expect("ledger");
+    assert_eq!((t.amount, t.paid), (60_000, 60_000));
+    drop(conn);
+    // Bad input: a transfer without its reference, a negative amount, a future date, another project's payer.
+    let mut transfer = pay("10", true);
+    transfer.method = "transfer".into();
+    assert!(format!("{:?}", payment::record(&app.db, &a, &transfer).await.expect_err("no reference")).contains("reference"));
+    assert!(format!("{:?}", payment::record(&app.db, &a, &pay("-5", true)).await.expect_err("negative")).contains("amount"));
+    let mut future = pay("10", true);
+    future.paid_on = "2099-01-01".into();
+    assert!(format!("{:?}", payment::record(&app.db, &a, &future).await.expect_err("future")).contains("paid_on"));
+    // A payer of another project is not found; a pure prepayment (nothing owed, confirmed) is allowed.
+    let b_party = create_party(
+        &app.db,
+        &app.root,
+        &PartyInput { project_id: app.project_b.to_string(), kind: "person".into(), name: "外人".into(), phone: "13900139000".into(), ..Default::default() },
+    )
+    .await
+    .expect("party b");
+    let mut wrong = pay("10", true);
+    wrong.payer_id = b_party.to_string();
+    wrong.unit_id = String::new();
+    assert!(format!("{:?}", payment::record(&app.db, &a, &wrong).await.expect_err("other project")).contains("payer_id"));
+    let mut ahead = pay("100", false);
+    ahead.payer_id = tenant.to_string();
+    ahead.unit_id = String::new();
+    assert!(format!("{:?}", payment::record(&app.db, &a, &ahead).await.expect_err("nothing owed")).contains("amount"));
+    ahead.prepay = true;
+    let pre = payment::record(&app.db, &a, &ahead).await.expect("prepayment");
+    let p3 = payments::get(&mut app.db.read().await.expect("conn"), &a, pre).await.expect("get").expect("payment");
+    assert_eq!((p3.allocated, p3.prepaid), (0, 10_000));
+    // Engineering staff cannot take money.
+    let eng = app.staff("gongcheng", "engineering", &[app.project_a]).await;
+    assert!(payment::record(&app.db, &actor(&app, eng, Role::Engineering), &pay("1", true)).await.is_err());
+}
+
+#[tokio::test]
+async fn fee_4_page_journey_from_the_ledger_to_the_printed_receipt_the_invoice_and_the_months_sign_off() {
+    let app = spawn_app().await;
+    let (_, u2, _, owner2, _) = setup(&app).await;
+    let sup = app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    app.staff("caiwu", "finance", &[app.project_a]).await;
+    let a = actor(&app, sup, Role::Supervisor);
+    fee::create_item(&app.db, &a, &item(&app, "物业服务费", "property_service", "area", "3", "owner")).await.expect("item");
+    fee::run_billing(&app.db, &a, app.project_a, parse_period("month", "2026-10").expect("period")).await.expect("run");
+    let c = app.login("zhuguan").await;
+    let p = app.project_a.to_string();
+    let (_, ledger_page) = app.get_text(&c, &format!("/fees?project_id={p}&state=open")).await;
+    let link = format!("/fees/payments/new?project_id={p}&amp;payer_id={owner2}&amp;unit_id={u2}");
+    assert!(ledger_page.contains(&link), "a 收款 link per unpaid line");
+    let (s, form) = app.get_text(&c, &link.replace("&amp;", "&")).await;
+    assert_eq!(s, 200);
+    assert!(form.contains("value=\"300.00\"") && form.contains("2026-10"), "the amount owed is the default");
+    let (pid, uid) = (owner2.to_string(), u2.to_string());
+    let base = [("project_id", p.as_str()), ("payer_id", pid.as_str()), ("unit_id", uid.as_str()), ("method", "transfer"), ("paid_on", "2026-11-03")];
+    let mut no_ref = base.to_vec();
+    no_ref.push(("amount", "300"));
+    let (s, _, body) = app.post_form(&c, "/fees/payments", &no_ref).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("须填写交易流水号"), "the reference is asked for in Chinese");
+    let mut ok = no_ref.clone();
+    ok.push(("reference", "ZH20261103001"));
+    let (s, loc, _) = app.post_form(&c, "/fees/payments", &ok).await;
+    assert_eq!(s, 303);
+    let loc = loc.split('?').next().expect("path").to_string();
+    let (_, receipt) = app.get_text(&c, &loc).await;
+    assert!(receipt.contains("HXGC/SJ00001") && receipt.contains("300.00") && receipt.contains("ZH20261103001"), "{receipt}");
+    let (_, printed) = app.get_text(&c, &format!("{loc}/receipt")).await;
+    assert_eq!(printed.matches("class=\"sheet half\"").count(), 2, "customer and stub copies: {printed}");
+    assert!(printed.contains("客户联") && printed.contains("存根联"));
+    // FEE-4: the receipt goes to finance for the invoice, once.
+    assert_eq!(app.post_form(&c, &format!("{loc}/invoice"), &[]).await.0, 303);
+    assert_eq!(app.post_form(&c, &format!("{loc}/invoice"), &[]).await.0, 409);
+    let (_, after) = app.get_text(&c, &loc).await;
+    assert!(after.contains("已交财务换开发票"));
+    let (_, ledger_after) = app.get_text(&c, &format!("/fees?project_id={p}&period=2026-10&q=%E6%9D%8E")).await;
+    assert!(ledger_after.contains("已缴清"));
+    // The month's sign-off is finance's, for a finished month, once.
+    let (_, list) = app.get_text(&c, &format!("/fees/payments?project_id={p}&month=2026-11")).await;
+    assert!(list.contains("HXGC/SJ00001") && list.contains("收款笔数 1"), "{list}");
+    assert_eq!(app.post_form(&c, "/fees/payments/month", &[("project_id", p.as_str()), ("month", "2026-10")]).await.0, 403);
+    let f = app.login("caiwu").await;
+    let (s, _, _) = app.post_form(&f, "/fees/payments/month", &[("project_id", p.as_str()), ("month", "2026-10"), ("note", "一致")]).await;
+    assert_eq!(s, 303);
+    let (_, signed) = app.get_text(&f, &format!("/fees/payments?project_id={p}&month=2026-10")).await;
+    assert!(signed.contains("已核对") && signed.contains("月末欠缴 1"), "王业主's October is still unpaid: {signed}");
+    let r = f.get(format!("{}/fees/payments?project_id={p}&format=xlsx", app.base)).send().await.expect("xlsx");
+    assert!(r.bytes().await.expect("bytes").starts_with(b"PK"));
+}
+
+#[tokio::test]
+async fn fee_4_api_records_and_reads_payments() {
+    let app = spawn_app().await;
+    let (_, _, owner1, _, _) = setup(&app).await;
+    let sup = app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    app.staff("other", "supervisor", &[app.project_b]).await;
+    fee::create_item(&app.db, &actor(&app, sup, Role::Supervisor), &item(&app, "物业服务费", "property_service", "area", "2", "owner")).await.expect("item");
+    fee::run_billing(&app.db, &actor(&app, sup, Role::Supervisor), app.project_a, parse_period("month", "2026-10").expect("p")).await.expect("run");
+    let http = app.client();
+    let token = app.token("zhuguan").await;
+    let body =
+        |amount: &str, prepay: bool| serde_json::json!({"project_id": app.project_a, "payer_id": owner1, "amount": amount, "method": "cash", "prepay": prepay});
+    let r = http.post(format!("{}/api/v1/payments", app.base)).bearer_auth(&token).json(&body("200", false)).send().await.expect("post");
+    assert_eq!(r.status(), 422, "178.74 is owed");
+    let r = http.post(format!("{}/api/v1/payments", app.base)).bearer_auth(&token).json(&body("200", true)).send().await.expect("post");
+    assert_eq!(r.status(), 201);
+    let p: serde_json::Value = r.json().await.expect("json");
+    assert_eq!((p["allocated"].as_i64(), p["prepaid"].as_i64(), p["allocations"][0]["period"].as_str()), (Some(17_874), Some(2_126), Some("2026-10")));
+    let list: serde_json::Value =
+        http.get(format!("{}/api/v1/payments?month=2026-11", app.base)).bearer_auth(&token).send().await.expect("get").json().await.expect("json");
+    assert_eq!((list["total"].as_i64(), list["amount"].as_i64()), (Some(1), Some(20_000)));
+    let other = app.token("other").await;
+    let id = p["id"].as_i64().expect("id");
+    assert_eq!(http.get(format!("{}/api/v1/payments/{id}", app.base)).bearer_auth(&other).send().await.expect("get").status(), 404);
 }

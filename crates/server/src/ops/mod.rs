@@ -12,6 +12,7 @@ pub mod fee;
 pub mod import;
 pub mod notify;
 pub mod org;
+pub mod payment;
 pub mod reception;
 pub mod rectification;
 pub mod script;

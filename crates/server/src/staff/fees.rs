@@ -83,6 +83,7 @@ struct LedgerPage {
     export: String,
     print: String,
     today: chrono::NaiveDate,
+    can_collect: bool,
 }
 
 impl LedgerPage {
@@ -201,6 +202,7 @@ pub async fn ledger(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> App
         f_item: f.item_id.map(|i| i.to_string()).unwrap_or_default(),
         f_q: f.q.unwrap_or_default(),
         today: today(),
+        can_collect: ctx.actor.can(Permission::CollectFees),
         ctx,
     }))
 }

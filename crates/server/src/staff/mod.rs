@@ -13,6 +13,7 @@ pub mod home;
 pub mod import;
 pub mod notifications;
 pub mod org;
+pub mod payments;
 pub mod reception;
 pub mod registers;
 pub mod reports;
@@ -187,6 +188,7 @@ pub fn routes() -> Router<AppState> {
         .merge(work_orders::routes())
         .merge(contractors::routes())
         .merge(fees::routes())
+        .merge(payments::routes())
         .merge(callbacks::routes())
         .merge(board::routes())
         .merge(reports::routes())

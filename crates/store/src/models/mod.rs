@@ -10,6 +10,7 @@ pub mod event;
 pub mod fee;
 pub mod org;
 pub mod outbox;
+pub mod payment;
 pub mod reception;
 pub mod rectification;
 pub mod report;

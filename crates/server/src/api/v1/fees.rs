@@ -8,6 +8,7 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::fee::{self as ops, FeeItemInput, RunResult, parse_period};
 use crate::ops::org::today;
+use crate::ops::payment::{self as pay_ops, PaymentInput};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -20,19 +21,20 @@ use propdesk_domain::billing::{AreaBasis, ChargeBasis, Cycle, FeeKind, PayerRule
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::Page;
 use propdesk_store::models::fee::{self as store, FeeItemRow, LedgerFilter, LedgerRow, LineState};
+use propdesk_store::models::payment::{self as pay_store, PaymentRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_fee_items, create_fee_item, get_fee_item, update_fee_item, list_bills, create_billing_run, create_reconciliation),
-    components(schemas(FeeItemOut, FeeItemList, NewFeeItem, TierOut, BillOut, BillList, NewBillingRun, RunOut, NewReconciliation, ReconciliationOut)),
-    tags((name = "fees", description = "Fee items, billing runs, bills and the ledger's reconciliation (DOMAIN.md FEE-1, FEE-2)"))
+    paths(list_fee_items, create_fee_item, get_fee_item, update_fee_item, list_bills, create_billing_run, create_reconciliation, list_payments, create_payment, get_payment),
+    components(schemas(FeeItemOut, FeeItemList, NewFeeItem, TierOut, BillOut, BillList, NewBillingRun, RunOut, NewReconciliation, ReconciliationOut, PaymentOut, PaymentList, NewPayment, AllocationOut)),
+    tags((name = "fees", description = "Fee items, billing runs, bills and the ledger's reconciliation (DOMAIN.md FEE-1, FEE-2, FEE-4)"))
 )]
 pub struct Doc;
 
 /// How many operations this module documents and routes (checked by tests/api.rs).
-pub const OPERATIONS: usize = 7;
+pub const OPERATIONS: usize = 10;
 
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
@@ -42,6 +44,8 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/bills", get(list_bills))
         .route("/api/v1/billing-runs", post(create_billing_run))
         .route("/api/v1/ledger-reconciliations", post(create_reconciliation))
+        .route("/api/v1/payments", get(list_payments).post(create_payment))
+        .route("/api/v1/payments/{id}", get(get_payment))
 }
 
 schema_fn!(kind_schema = codes(FeeKind::ALL.iter().map(|s| s.code())), "A fee kind.");
@@ -564,4 +568,230 @@ pub async fn create_reconciliation(
     let r = store::reconciliation(&mut c, &actor, project_id, &period.key()).await?.ok_or(ApiError(AppError::NotFound))?;
     let out = ReconciliationOut { id: r.id, period: r.period_key, lines: r.lines, amount: r.amount, reconciled_by: r.reconciled_by_name };
     Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+// ---------- FEE-4: payments ----------
+
+schema_fn!(method_schema = codes(propdesk_domain::billing::PaymentMethod::ALL.iter().map(|s| s.code())), "How the payment was made.");
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AllocationOut {
+    pub line_id: i64,
+    pub item_name: String,
+    pub period: String,
+    pub unit: String,
+    /// Fen settled on the line.
+    pub amount: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentOut {
+    pub id: i64,
+    pub project_id: i64,
+    pub receipt_no: String,
+    pub payer_id: i64,
+    pub payer_name: String,
+    pub unit_id: Option<i64>,
+    /// Fen: the whole payment, what settled bill lines, and the prepayment kept.
+    pub amount: i64,
+    pub allocated: i64,
+    pub prepaid: i64,
+    #[schema(schema_with = method_schema)]
+    pub method: String,
+    pub reference: String,
+    pub paid_on: NaiveDate,
+    pub received_by: String,
+    pub invoice_requested: bool,
+    /// Only on a single payment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allocations: Option<Vec<AllocationOut>>,
+}
+
+fn payment_out(p: &PaymentRow) -> PaymentOut {
+    PaymentOut {
+        id: p.id,
+        project_id: p.project_id,
+        receipt_no: p.receipt_no.clone(),
+        payer_id: p.payer_id,
+        payer_name: p.payer_name.clone(),
+        unit_id: p.unit_id,
+        amount: p.amount,
+        allocated: p.allocated,
+        prepaid: p.prepaid,
+        method: p.method.code().into(),
+        reference: p.reference.clone(),
+        paid_on: p.paid_on,
+        received_by: p.received_by_name.clone(),
+        invoice_requested: p.invoice_requested_at.is_some(),
+        allocations: None,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentList {
+    pub items: Vec<PaymentOut>,
+    pub total: i64,
+    /// Fen, over every matching payment.
+    pub amount: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// A payment: the payer (and optionally the unit) it settles, amount in yuan, method and
+/// reference (required except for cash); `prepay` confirms that a surplus is kept as a prepayment.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewPayment {
+    #[schema(value_type = i64, required = true)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub project_id: String,
+    #[schema(value_type = i64, required = true)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub payer_id: String,
+    #[schema(value_type = Option<i64>)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub unit_id: String,
+    #[schema(example = "450.00", required = true)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub amount: String,
+    #[schema(schema_with = method_schema, required = true)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub method: String,
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub reference: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub paid_on: String,
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub note: String,
+    #[serde(default)]
+    pub prepay: bool,
+}
+
+impl From<NewPayment> for PaymentInput {
+    fn from(n: NewPayment) -> Self {
+        PaymentInput {
+            project_id: n.project_id,
+            payer_id: n.payer_id,
+            unit_id: n.unit_id,
+            amount: n.amount,
+            method: n.method,
+            reference: n.reference,
+            paid_on: n.paid_on,
+            note: n.note,
+            prepay: n.prepay,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PaymentQuery {
+    #[param(value_type = Option<i64>)]
+    pub project_id: Option<String>,
+    /// `2026-11`: payments made in that month.
+    pub month: Option<String>,
+    #[param(value_type = Option<i64>)]
+    pub payer_id: Option<String>,
+    /// Payer name or receipt number (substring).
+    pub q: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, default = 1)]
+    pub page: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500, default = 50)]
+    pub per_page: Option<String>,
+}
+
+async fn payment(state: &AppState, actor: &Actor, id: i64) -> Result<PaymentOut, ApiError> {
+    let mut c = state.db.read().await?;
+    let p = pay_store::get(&mut c, actor, id).await?.ok_or(ApiError(AppError::NotFound))?;
+    let allocations = pay_store::allocations(&mut c, id)
+        .await?
+        .into_iter()
+        .map(|a| AllocationOut {
+            line_id: a.line_id,
+            item_name: a.item_name,
+            period: a.period_key,
+            unit: format!("{}-{}", a.building_code, a.unit_no),
+            amount: a.amount,
+        })
+        .collect();
+    Ok(PaymentOut { allocations: Some(allocations), ..payment_out(&p) })
+}
+
+/// List payments
+#[utoipa::path(
+    get,
+    path = "/api/v1/payments",
+    tag = "fees",
+    params(PaymentQuery),
+    responses(
+        (status = 200, description = "One page of payments, newest first", body = PaymentList),
+        (status = 401, description = "Missing or invalid bearer token", body = ErrorBody),
+        (status = 403, description = "The caller may not see fees", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid", body = ErrorBody),
+    )
+)]
+pub async fn list_payments(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<PaymentQuery>) -> Result<Json<PaymentList>, ApiError> {
+    require(&actor, Permission::ViewFees)?;
+    let mut errs = FieldErrors::new();
+    let month = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => errs.take("month", propdesk_domain::values::Month::parse(m)),
+        None => None,
+    };
+    let f = pay_store::Filter {
+        project_id: opt_int(&mut errs, "project_id", q.project_id.as_deref()),
+        from: month.map(|m| m.first_day()),
+        to: month.map(|m| m.last_day()),
+        method: None,
+        payer_id: opt_int(&mut errs, "payer_id", q.payer_id.as_deref()),
+        q: q.q.filter(|s| !s.trim().is_empty()),
+    };
+    let page = Page::new(
+        opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
+        opt_int(&mut errs, "per_page", q.per_page.as_deref()).unwrap_or(DEFAULT_PER_PAGE),
+    );
+    errs.into_result()?;
+    let mut c = state.db.read().await?;
+    let (list, amount) = pay_store::list(&mut c, &actor, &f, page).await?;
+    Ok(Json(PaymentList { items: list.items.iter().map(payment_out).collect(), total: list.total, amount, page: list.page.number, per_page: list.page.size }))
+}
+
+/// Record a payment
+///
+/// FEE-4: settles the payer's unpaid lines, oldest due first, and numbers the receipt. More than
+/// is owed is refused (422, field `amount`) unless `prepay` confirms the surplus as a prepayment.
+#[utoipa::path(
+    post,
+    path = "/api/v1/payments",
+    tag = "fees",
+    request_body = NewPayment,
+    responses(
+        (status = 201, description = "The payment with what it settled", body = PaymentOut, headers(("Location" = String, description = "URL of the payment"))),
+        (status = 401, description = "Missing or invalid bearer token", body = ErrorBody),
+        (status = 403, description = "The caller may not take payments", body = ErrorBody),
+        (status = 409, description = "A bill line changed meanwhile", body = ErrorBody),
+        (status = 422, description = "Invalid or missing fields, or a surplus not confirmed", body = ErrorBody),
+    )
+)]
+pub async fn create_payment(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiJson(body): ApiJson<NewPayment>) -> Result<Response, ApiError> {
+    let id = pay_ops::record(&state.db, &actor, &body.into()).await?;
+    let out = payment(&state, &actor, id).await?;
+    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/payments/{id}"))], Json(out)).into_response())
+}
+
+/// Get a payment
+#[utoipa::path(
+    get,
+    path = "/api/v1/payments/{id}",
+    tag = "fees",
+    params(("id" = i64, Path, description = "Payment id")),
+    responses(
+        (status = 200, description = "The payment with what it settled", body = PaymentOut),
+        (status = 401, description = "Missing or invalid bearer token", body = ErrorBody),
+        (status = 403, description = "The caller may not see fees", body = ErrorBody),
+        (status = 404, description = "No such payment in the caller's projects", body = ErrorBody),
+    )
+)]
+pub async fn get_payment(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Json<PaymentOut>, ApiError> {
+    require(&actor, Permission::ViewFees)?;
+    Ok(Json(payment(&state, &actor, id).await?))
 }
