@@ -563,6 +563,26 @@ impl ArrearsAction {
     }
 }
 
+/// FEE-5: the complaint or work order behind a service-failure case, by its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceCase {
+    Complaint(crate::complaint::ComplaintStatus),
+    WorkOrder(crate::work_order::WorkOrderStatus),
+}
+
+impl ServiceCase {
+    /// Whether the failure has been put right: the complaint is resolved (or found invalid) or
+    /// the repair signed off; until then the ladder stops before the interview.
+    pub fn put_right(self) -> bool {
+        use crate::complaint::ComplaintStatus as C;
+        use crate::work_order::WorkOrderStatus as W;
+        match self {
+            ServiceCase::Complaint(s) => matches!(s, C::Resolved | C::Invalid | C::AwaitingCallback | C::Closed),
+            ServiceCase::WorkOrder(s) => matches!(s, W::AwaitingCallback | W::Closed | W::Cancelled),
+        }
+    }
+}
+
 /// What the case knows besides its step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArrearsFacts {
@@ -975,6 +995,17 @@ mod tests {
         assert_eq!(arrears_apply(S::Contact, fixed, &esc, Role::Manager), Ok(S::Interview));
         assert_eq!(arrears_apply(S::Notice, facts, &A::WriteOff { reason: "破产".into() }, Role::Supervisor), Err(ArrearsError::NotManager));
         assert_eq!(arrears_apply(S::Notice, facts, &A::WriteOff { reason: "破产".into() }, Role::Manager), Ok(S::WrittenOff));
+    }
+
+    #[test]
+    fn fee_5_a_service_failure_is_put_right_when_the_complaint_resolves_or_the_repair_is_signed_off() {
+        use crate::complaint::ComplaintStatus as C;
+        use crate::work_order::WorkOrderStatus as W;
+        assert!(!ServiceCase::Complaint(C::InProgress).put_right());
+        assert!(ServiceCase::Complaint(C::Resolved).put_right());
+        assert!(!ServiceCase::WorkOrder(W::InRepair).put_right());
+        assert!(!ServiceCase::WorkOrder(W::AwaitingSignOff).put_right());
+        assert!(ServiceCase::WorkOrder(W::AwaitingCallback).put_right());
     }
 
     #[test]

@@ -4,11 +4,16 @@
 mod common;
 
 use common::{TestApp, spawn_app};
+use propdesk::error::AppError;
+use propdesk::ops::arrears::{self, ActionInput};
+use propdesk::ops::complaint::ComplaintInput;
 use propdesk::ops::fee::{self, FeeItemInput, parse_period};
 use propdesk::ops::org::{LeaseInput, OwnershipInput, PartyInput, UnitInput, create_lease, create_party, create_unit, transfer_ownership};
 use propdesk::ops::payment::{self, PaymentInput};
 use propdesk_domain::access::{Actor, Role};
+use propdesk_domain::billing::ArrearsStatus;
 use propdesk_store::Page;
+use propdesk_store::models::arrears as cases_store;
 use propdesk_store::models::fee::{LedgerFilter, LineState, ledger};
 use propdesk_store::models::payment as payments;
 
@@ -437,4 +442,172 @@ async fn fee_4_api_records_and_reads_payments() {
     let other = app.token("other").await;
     let id = p["id"].as_i64().expect("id");
     assert_eq!(http.get(format!("{}/api/v1/payments/{id}", app.base)).bearer_auth(&other).send().await.expect("get").status(), 404);
+}
+
+/// Bills September and October for the two owners (property fee 3 元/m², due on the 11th).
+async fn overdue(app: &TestApp, sup: &Actor) {
+    fee::create_item(&app.db, sup, &item(app, "物业服务费", "property_service", "area", "3", "owner")).await.expect("item");
+    for month in ["2026-09", "2026-10"] {
+        fee::run_billing(&app.db, sup, app.project_a, parse_period("month", month).expect("period")).await.expect("run");
+    }
+}
+
+#[tokio::test]
+async fn fee_6_every_overdue_payer_gets_a_case_that_walks_the_ladder_and_closes_when_paid() {
+    let app = spawn_app().await;
+    let (_, _, owner1, owner2, _) = setup(&app).await;
+    let sup_id = app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    let spec_id = app.staff("kefu", "specialist", &[app.project_a]).await;
+    let mgr_id = app.staff("jingli", "manager", &[app.project_a]).await;
+    let (sup, spec, mgr) = (actor(&app, sup_id, Role::Supervisor), actor(&app, spec_id, Role::Specialist), actor(&app, mgr_id, Role::Manager));
+    overdue(&app, &sup).await;
+    assert_eq!(arrears::open_overdue(&app.db, &spec, app.project_a).await.expect("open"), 2);
+    assert_eq!(arrears::open_overdue(&app.db, &spec, app.project_a).await.expect("again"), 0, "one open case per payer");
+    let mut conn = app.db.read().await.expect("conn");
+    let cases = cases_store::list(&mut conn, &spec, &cases_store::Filter { open: true, ..Default::default() }, propdesk::ops::org::today(), Page::new(1, 10))
+        .await
+        .expect("list");
+    drop(conn);
+    let case1 = cases.items.iter().find(|c| c.payer_id == owner1).expect("case of 王业主");
+    // 89.37 × 3 = 268.11 for each month.
+    assert_eq!((case1.balance, case1.status), (53_622, ArrearsStatus::Notice));
+    let act = |who: &Actor, version: i64, action: &str, method: &str, note: &str| {
+        let input = ActionInput {
+            action: action.into(),
+            method: method.into(),
+            note: note.into(),
+            courier_no: if method == "courier" { "SF1234567890".into() } else { String::new() },
+            ..Default::default()
+        };
+        let (db, who, id) = (app.db.clone(), who.clone(), case1.id);
+        async move { arrears::act(&db, &who, id, version, &input).await }
+    };
+    assert_eq!(act(&spec, 1, "escalate", "courier", "寄发催费通知书").await.expect("reminder"), ArrearsStatus::Reminder);
+    assert!(matches!(act(&spec, 1, "contact", "phone", "stale").await, Err(AppError::Conflict(_))), "a stale version is refused");
+    assert_eq!(act(&spec, 2, "contact", "phone", "答应月底交").await.expect("contact"), ArrearsStatus::Reminder);
+    assert_eq!(act(&spec, 3, "escalate", "visit", "上门催缴").await.expect("visit"), ArrearsStatus::Contact);
+    assert!(matches!(act(&spec, 4, "escalate", "meeting", "约谈").await, Err(AppError::Forbidden)), "the interview is a supervisor's");
+    assert_eq!(act(&sup, 4, "escalate", "meeting", "经理约谈，承诺分期").await.expect("interview"), ArrearsStatus::Interview);
+    assert!(matches!(act(&sup, 5, "escalate", "letter", "律师函").await, Err(AppError::Forbidden)), "legal steps are the manager's");
+    assert_eq!(act(&mgr, 5, "escalate", "courier", "律师函已寄").await.expect("lawyer"), ArrearsStatus::LawyerLetter);
+    assert!(matches!(act(&spec, 6, "contact", "phone", "").await, Err(AppError::Invalid(_))), "what was said is recorded");
+    // Paying everything overdue closes the case as paid, in the payment's transaction.
+    payment::record(
+        &app.db,
+        &spec,
+        &PaymentInput {
+            project_id: app.project_a.to_string(),
+            payer_id: owner1.to_string(),
+            amount: "536.22".into(),
+            method: "cash".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("paid");
+    let mut conn = app.db.read().await.expect("conn");
+    let closed = cases_store::get(&mut conn, &spec, case1.id, propdesk::ops::org::today()).await.expect("get").expect("case");
+    assert_eq!((closed.status, closed.balance), (ArrearsStatus::Paid, 0));
+    let steps: Vec<String> = cases_store::steps(&mut conn, &[case1.id]).await.expect("steps").into_iter().map(|s| s.action).collect();
+    assert_eq!(steps, ["opened", "escalate", "contact", "escalate", "escalate", "escalate", "paid_in_full"]);
+    let still = cases.items.iter().find(|c| c.payer_id == owner2).expect("case of 李业主");
+    assert!(cases_store::get(&mut conn, &spec, still.id, propdesk::ops::org::today()).await.expect("get").expect("case").status.is_open());
+}
+
+#[tokio::test]
+async fn fee_5_a_service_failure_names_its_work_order_and_stops_the_ladder_until_it_is_put_right() {
+    let app = spawn_app().await;
+    let (_, _, owner1, _, _) = setup(&app).await;
+    let sup_id = app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    let sup = actor(&app, sup_id, Role::Supervisor);
+    overdue(&app, &sup).await;
+    arrears::open_overdue(&app.db, &sup, app.project_a).await.expect("open");
+    let complaint =
+        ComplaintInput {
+            project_id: app.project_a.to_string(), complainant: "王业主".into(), content: "电梯长期故障无人修".into(), ..Default::default()
+        };
+    let (complaint_id, _) = propdesk::ops::complaint::create(&app.db, &sup, &complaint).await.expect("complaint");
+    let mut conn = app.db.read().await.expect("conn");
+    let cases = cases_store::list(&mut conn, &sup, &cases_store::Filter { open: true, ..Default::default() }, propdesk::ops::org::today(), Page::new(1, 10))
+        .await
+        .expect("list");
+    drop(conn);
+    let id = cases.items.iter().find(|c| c.payer_id == owner1).expect("case").id;
+    let set = |linked_id: &str| ActionInput {
+        action: "set_cause".into(),
+        cause: "service_failure".into(),
+        note: "业主称电梯坏了不交费".into(),
+        linked_entity: if linked_id.is_empty() { String::new() } else { "complaint".into() },
+        linked_id: linked_id.into(),
+        ..Default::default()
+    };
+    let err = arrears::act(&app.db, &sup, id, 1, &set("")).await.expect_err("needs the complaint");
+    assert!(format!("{err:?}").contains("linked_id"));
+    assert!(format!("{:?}", arrears::act(&app.db, &sup, id, 1, &set("999999")).await.expect_err("unknown")).contains("linked_id"));
+    arrears::act(&app.db, &sup, id, 1, &set(&complaint_id.to_string())).await.expect("cause set");
+    let esc = |note: &str| ActionInput { action: "escalate".into(), method: "phone".into(), note: note.into(), ..Default::default() };
+    arrears::act(&app.db, &sup, id, 2, &esc("催费通知书")).await.expect("reminder");
+    arrears::act(&app.db, &sup, id, 3, &esc("电话")).await.expect("contact");
+    let refused = arrears::act(&app.db, &sup, id, 4, &esc("约谈")).await.expect_err("service first");
+    assert!(matches!(refused, AppError::Conflict(ref m) if m.contains("先整改到位")), "{refused:?}");
+}
+
+#[tokio::test]
+async fn fee_6_pages_and_api_print_the_non_payers_with_their_records_and_the_reminder_notice() {
+    let app = spawn_app().await;
+    setup(&app).await;
+    let sup_id = app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    overdue(&app, &actor(&app, sup_id, Role::Supervisor)).await;
+    let c = app.login("zhuguan").await;
+    let p = app.project_a.to_string();
+    assert_eq!(app.post_form(&c, "/fees/arrears", &[("project_id", p.as_str())]).await.0, 303);
+    let (_, list) = app.get_text(&c, &format!("/fees/arrears?project_id={p}")).await;
+    assert!(list.contains("王业主") && list.contains("536.22") && list.contains("已发缴费通知单"), "{list}");
+    let marker = "href=\"/fees/arrears/";
+    let start = list.find(marker).expect("case link") + marker.len();
+    let id: String = list[start..].chars().take_while(char::is_ascii_digit).collect();
+    let (s, _, body) =
+        app.post_form(&c, &format!("/fees/arrears/{id}/actions"), &[("action", "escalate"), ("version", "1"), ("method", "courier"), ("note", "")]).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("必填"));
+    let (s, _, _) = app
+        .post_form(
+            &c,
+            &format!("/fees/arrears/{id}/actions"),
+            &[("action", "escalate"), ("version", "1"), ("method", "courier"), ("courier_no", "SF998877"), ("note", "寄发催费通知书")],
+        )
+        .await;
+    assert_eq!(s, 303);
+    let (_, printed) = app.get_text(&c, &format!("/fees/arrears?project_id={p}&print=1")).await;
+    assert!(printed.contains("欠费客户明细及催费记录") && printed.contains("寄发催费通知书"), "the list prints with each case's records");
+    let (_, reminder) = app.get_text(&c, &format!("/fees/arrears/{id}/reminder")).await;
+    assert!(reminder.contains("催费通知书") && reminder.contains("2026-09") && reminder.contains("2026-10"));
+    let r = c.get(format!("{}/fees/arrears?project_id={p}&format=xlsx", app.base)).send().await.expect("xlsx");
+    assert!(r.bytes().await.expect("bytes").starts_with(b"PK"));
+    // The API: the case with its steps and what may be done next; a wrong step is 409 with the allowed actions.
+    let http = app.client();
+    let token = app.token("zhuguan").await;
+    let case: serde_json::Value =
+        http.get(format!("{}/api/v1/arrears-cases/{id}", app.base)).bearer_auth(&token).send().await.expect("get").json().await.expect("json");
+    assert_eq!((case["status"].as_str(), case["steps"].as_array().map(Vec::len)), (Some("reminder"), Some(2)));
+    assert!(case["allowed_actions"].as_array().expect("allowed").iter().any(|a| a == "escalate"));
+    let list: serde_json::Value =
+        http.get(format!("{}/api/v1/arrears-cases?project_id={p}", app.base)).bearer_auth(&token).send().await.expect("list").json().await.expect("json");
+    assert_eq!(list["total"], 2);
+    let r = http
+        .post(format!("{}/api/v1/arrears-cases/{id}/actions", app.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"action": "contact", "version": 1, "method": "phone", "note": "x"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 409, "stale version");
+    let r = http
+        .post(format!("{}/api/v1/arrears-cases/{id}/actions", app.base))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"action": "contact", "version": 2, "method": "phone", "note": "答应下周交"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
 }

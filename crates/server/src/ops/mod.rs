@@ -1,6 +1,7 @@
 //! Transaction scripts: load → decide (domain) → persist + event, in one transaction.
 //! Staff pages, the API and the importer call the same functions.
 
+pub mod arrears;
 pub mod attachment;
 pub mod calendar;
 pub mod callback;

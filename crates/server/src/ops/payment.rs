@@ -167,6 +167,8 @@ pub async fn record(db: &Db, actor: &Actor, input: &PaymentInput) -> AppResult<i
         }
         store::insert_allocation(&mut tx, id, *line_id, *amount).await?;
     }
+    // FEE-6: paying in full closes the arrears case.
+    crate::ops::arrears::close_if_paid(&mut tx, actor, p.project_id, p.payer_id, now).await?;
     log(
         &mut tx,
         actor,

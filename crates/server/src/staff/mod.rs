@@ -1,6 +1,7 @@
 //! Staff HTML pages. Handlers parse, call `ops`, and render; they never decide workflow rules.
 
 pub mod admin;
+pub mod arrears;
 pub mod attachments;
 pub mod board;
 pub mod calendar;
@@ -189,6 +190,7 @@ pub fn routes() -> Router<AppState> {
         .merge(contractors::routes())
         .merge(fees::routes())
         .merge(payments::routes())
+        .merge(arrears::routes())
         .merge(callbacks::routes())
         .merge(board::routes())
         .merge(reports::routes())

@@ -1,3 +1,4 @@
+pub mod arrears;
 pub mod attachment;
 pub mod calendar;
 pub mod callback;

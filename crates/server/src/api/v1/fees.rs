@@ -27,14 +27,14 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_fee_items, create_fee_item, get_fee_item, update_fee_item, list_bills, create_billing_run, create_reconciliation, list_payments, create_payment, get_payment),
-    components(schemas(FeeItemOut, FeeItemList, NewFeeItem, TierOut, BillOut, BillList, NewBillingRun, RunOut, NewReconciliation, ReconciliationOut, PaymentOut, PaymentList, NewPayment, AllocationOut)),
-    tags((name = "fees", description = "Fee items, billing runs, bills and the ledger's reconciliation (DOMAIN.md FEE-1, FEE-2, FEE-4)"))
+    paths(list_fee_items, create_fee_item, get_fee_item, update_fee_item, list_bills, create_billing_run, create_reconciliation, list_payments, create_payment, get_payment, list_arrears, open_arrears, get_arrears, arrears_action),
+    components(schemas(FeeItemOut, FeeItemList, NewFeeItem, TierOut, BillOut, BillList, NewBillingRun, RunOut, NewReconciliation, ReconciliationOut, PaymentOut, PaymentList, NewPayment, AllocationOut, ArrearsOut, ArrearsList, StepOut, OpenArrears, ArrearsActionBody)),
+    tags((name = "fees", description = "Fee items, billing runs, bills and the ledger's reconciliation (DOMAIN.md FEE-1, FEE-2, FEE-4, FEE-5, FEE-6)"))
 )]
 pub struct Doc;
 
 /// How many operations this module documents and routes (checked by tests/api.rs).
-pub const OPERATIONS: usize = 10;
+pub const OPERATIONS: usize = 14;
 
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
@@ -46,6 +46,9 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/ledger-reconciliations", post(create_reconciliation))
         .route("/api/v1/payments", get(list_payments).post(create_payment))
         .route("/api/v1/payments/{id}", get(get_payment))
+        .route("/api/v1/arrears-cases", get(list_arrears).post(open_arrears))
+        .route("/api/v1/arrears-cases/{id}", get(get_arrears))
+        .route("/api/v1/arrears-cases/{id}/actions", post(arrears_action))
 }
 
 schema_fn!(kind_schema = codes(FeeKind::ALL.iter().map(|s| s.code())), "A fee kind.");
@@ -794,4 +797,273 @@ pub async fn create_payment(ApiUser(actor): ApiUser, State(state): State<AppStat
 pub async fn get_payment(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Json<PaymentOut>, ApiError> {
     require(&actor, Permission::ViewFees)?;
     Ok(Json(payment(&state, &actor, id).await?))
+}
+
+// ---------- FEE-5/FEE-6: arrears cases ----------
+
+schema_fn!(
+    arrears_status_schema = codes(propdesk_domain::billing::ArrearsStatus::ALL.iter().map(|s| s.code())),
+    "The ladder's step (paid and written_off end the case)."
+);
+schema_fn!(cause_schema = codes(propdesk_domain::billing::ArrearsCause::ALL.iter().map(|s| s.code())), "Why the payer has not paid.");
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepOut {
+    pub action: String,
+    #[schema(schema_with = arrears_status_schema)]
+    pub status: String,
+    pub method: Option<String>,
+    pub note: String,
+    pub courier_no: String,
+    pub staff: Option<String>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArrearsOut {
+    pub id: i64,
+    pub project_id: i64,
+    pub payer_id: i64,
+    pub payer_name: String,
+    #[schema(schema_with = arrears_status_schema)]
+    pub status: String,
+    #[schema(schema_with = cause_schema)]
+    pub cause: String,
+    pub linked_entity: Option<String>,
+    pub linked_id: Option<i64>,
+    /// Unpaid and past due now (fen).
+    pub balance: i64,
+    pub oldest_due: Option<NaiveDate>,
+    pub version: i64,
+    /// The actions the caller may take now.
+    pub allowed_actions: Vec<String>,
+    /// Only on a single case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<StepOut>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArrearsList {
+    pub items: Vec<ArrearsOut>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+fn arrears_out(r: &propdesk_store::models::arrears::CaseRow, allowed: Vec<&'static str>) -> ArrearsOut {
+    ArrearsOut {
+        id: r.id,
+        project_id: r.project_id,
+        payer_id: r.payer_id,
+        payer_name: r.payer_name.clone(),
+        status: r.status.code().into(),
+        cause: r.cause.code().into(),
+        linked_entity: r.linked_entity.clone(),
+        linked_id: r.linked_id,
+        balance: r.balance,
+        oldest_due: r.oldest_due,
+        version: r.version,
+        allowed_actions: allowed.into_iter().map(str::to_string).collect(),
+        steps: None,
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArrearsQuery {
+    #[param(value_type = Option<i64>)]
+    pub project_id: Option<String>,
+    /// One step; without it, the open cases.
+    #[param(schema_with = arrears_status_schema)]
+    pub status: Option<String>,
+    #[param(schema_with = cause_schema)]
+    pub cause: Option<String>,
+    /// Payer name or phone (substring).
+    pub q: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, default = 1)]
+    pub page: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 500, default = 50)]
+    pub per_page: Option<String>,
+}
+
+/// List arrears cases
+///
+/// The caller's projects' arrears cases, open ones unless a status is given, with each payer's
+/// overdue balance now.
+#[utoipa::path(
+    get,
+    path = "/api/v1/arrears-cases",
+    tag = "fees",
+    params(ArrearsQuery),
+    responses(
+        (status = 200, description = "One page of cases, newest first", body = ArrearsList),
+        (status = 401, description = "Missing or invalid bearer token", body = ErrorBody),
+        (status = 403, description = "The caller may not see fees", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid", body = ErrorBody),
+    )
+)]
+pub async fn list_arrears(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<ArrearsQuery>) -> Result<Json<ArrearsList>, ApiError> {
+    use propdesk_domain::billing::{ArrearsCause, ArrearsStatus};
+    require(&actor, Permission::ViewFees)?;
+    let mut errs = FieldErrors::new();
+    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => errs.take("status", ArrearsStatus::parse(s)),
+        None => None,
+    };
+    let cause = match q.cause.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => errs.take("cause", ArrearsCause::parse(s)),
+        None => None,
+    };
+    let f = propdesk_store::models::arrears::Filter {
+        project_id: opt_int(&mut errs, "project_id", q.project_id.as_deref()),
+        status,
+        open: true,
+        cause,
+        q: q.q.filter(|s| !s.trim().is_empty()),
+    };
+    let page = Page::new(
+        opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
+        opt_int(&mut errs, "per_page", q.per_page.as_deref()).unwrap_or(DEFAULT_PER_PAGE),
+    );
+    errs.into_result()?;
+    let mut c = state.db.read().await?;
+    let list = propdesk_store::models::arrears::list(&mut c, &actor, &f, today(), page).await?;
+    Ok(Json(ArrearsList {
+        items: list.items.iter().map(|r| arrears_out(r, Vec::new())).collect(),
+        total: list.total,
+        page: list.page.number,
+        per_page: list.page.size,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OpenArrears {
+    #[schema(value_type = i64, required = true)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub project_id: String,
+}
+
+/// Open cases for overdue payers
+///
+/// FEE-6: every payer of the project with unpaid lines past due and no open case gets one.
+#[utoipa::path(
+    post,
+    path = "/api/v1/arrears-cases",
+    tag = "fees",
+    request_body = OpenArrears,
+    responses(
+        (status = 200, description = "How many cases were opened", body = Object),
+        (status = 401, description = "Missing or invalid bearer token", body = ErrorBody),
+        (status = 403, description = "The caller may not collect fees", body = ErrorBody),
+        (status = 422, description = "No such project", body = ErrorBody),
+    )
+)]
+pub async fn open_arrears(
+    ApiUser(actor): ApiUser,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<OpenArrears>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let project_id = body.project_id.trim().parse::<i64>().map_err(|_| FieldErrors::single("project_id", Reason::Required))?;
+    let opened = crate::ops::arrears::open_overdue(&state.db, &actor, project_id).await?;
+    Ok(Json(serde_json::json!({"opened": opened})))
+}
+
+async fn arrears_case(state: &AppState, actor: &Actor, id: i64) -> Result<ArrearsOut, ApiError> {
+    let mut c = state.db.read().await?;
+    let r = propdesk_store::models::arrears::get(&mut c, actor, id, today()).await?.ok_or(ApiError(AppError::NotFound))?;
+    let facts = crate::ops::arrears::facts(&mut c, &r).await?;
+    let allowed = if actor.can(Permission::CollectFees) { propdesk_domain::billing::arrears_allowed(r.status, facts, actor.role) } else { Vec::new() };
+    let steps = propdesk_store::models::arrears::steps(&mut c, &[id])
+        .await?
+        .into_iter()
+        .map(|s| StepOut {
+            action: s.action,
+            status: s.status.code().into(),
+            method: s.method,
+            note: s.note,
+            courier_no: s.courier_no,
+            staff: s.staff_name,
+            at: s.at,
+        })
+        .collect();
+    Ok(ArrearsOut { steps: Some(steps), ..arrears_out(&r, allowed) })
+}
+
+/// Get an arrears case
+#[utoipa::path(
+    get,
+    path = "/api/v1/arrears-cases/{id}",
+    tag = "fees",
+    params(("id" = i64, Path, description = "Case id")),
+    responses(
+        (status = 200, description = "The case with its steps and the actions allowed now", body = ArrearsOut),
+        (status = 401, description = "Missing or invalid bearer token", body = ErrorBody),
+        (status = 403, description = "The caller may not see fees", body = ErrorBody),
+        (status = 404, description = "No such case in the caller's projects", body = ErrorBody),
+    )
+)]
+pub async fn get_arrears(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiPath(id): ApiPath<i64>) -> Result<Json<ArrearsOut>, ApiError> {
+    require(&actor, Permission::ViewFees)?;
+    Ok(Json(arrears_case(&state, &actor, id).await?))
+}
+
+/// An action on a case: `set_cause` (cause; a service failure names `linked_entity` and
+/// `linked_id`), `contact` or `escalate` (method, note, courier_no), `write_off` (note).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ArrearsActionBody {
+    #[schema(required = true)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub action: String,
+    #[schema(required = true)]
+    pub version: i64,
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub method: String,
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub note: String,
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub courier_no: String,
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub cause: String,
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub linked_entity: String,
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub linked_id: String,
+}
+
+/// Act on an arrears case
+///
+/// FEE-5/FEE-6: one step of the ladder, recorded with who, how and what was said. 409 when the
+/// action does not fit the case's step (with the allowed actions) or the case changed meanwhile.
+#[utoipa::path(
+    post,
+    path = "/api/v1/arrears-cases/{id}/actions",
+    tag = "fees",
+    params(("id" = i64, Path, description = "Case id")),
+    request_body = ArrearsActionBody,
+    responses(
+        (status = 200, description = "The case after the action", body = ArrearsOut),
+        (status = 401, description = "Missing or invalid bearer token", body = ErrorBody),
+        (status = 403, description = "The caller's role may not take this step", body = ErrorBody),
+        (status = 404, description = "No such case in the caller's projects", body = ErrorBody),
+        (status = 409, description = "Not allowed at this step, service failure not put right, or changed meanwhile", body = ErrorBody),
+        (status = 422, description = "Invalid or missing fields", body = ErrorBody),
+    )
+)]
+pub async fn arrears_action(
+    ApiUser(actor): ApiUser,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ArrearsActionBody>,
+) -> Result<Json<ArrearsOut>, ApiError> {
+    let input = crate::ops::arrears::ActionInput {
+        action: b.action,
+        method: b.method,
+        note: b.note,
+        courier_no: b.courier_no,
+        cause: b.cause,
+        linked_entity: b.linked_entity,
+        linked_id: b.linked_id,
+    };
+    crate::ops::arrears::act(&state.db, &actor, id, b.version, &input).await?;
+    Ok(Json(arrears_case(&state, &actor, id).await?))
 }
