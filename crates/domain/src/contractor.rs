@@ -470,6 +470,16 @@ mod tests {
     }
 
     #[test]
+    fn rep_11_which_work_orders_take_slips_charges_and_settlement() {
+        use crate::work_order::WorkOrderStatus as W;
+        let settleable: Vec<W> = W::ALL.iter().copied().filter(|s| s.is_settleable()).collect();
+        assert_eq!(settleable, [W::Closed]);
+        let slips: Vec<W> = W::ALL.iter().copied().filter(|s| s.takes_labour_slip()).collect();
+        assert_eq!(slips, [W::InRepair, W::AwaitingSignOff, W::AwaitingCallback, W::Closed]);
+        assert!(W::ALL.iter().all(|s| s.takes_charges() == (*s != W::Cancelled)));
+    }
+
+    #[test]
     fn rep_11_period_spans_and_the_evaluation_record() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
         assert!(Span::new(d("2026-01-01"), d("2026-03-31")).is_ok());
