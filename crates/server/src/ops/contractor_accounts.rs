@@ -161,7 +161,11 @@ pub async fn set_agreed_amount(db: &Db, actor: &Actor, work_order_id: i64, text:
     let lock = tx.for_update();
     let w = work_orders::get(&mut tx, actor, work_order_id, lock).await?.ok_or(AppError::NotFound)?;
     if w.contractor_id.is_none() {
-        return Err(FieldErrors::single("agreed_amount", Reason::Invalid("该工单没有委派维修商，无需议定金额", "the order has no contractor to agree an amount with")).into());
+        return Err(FieldErrors::single(
+            "agreed_amount",
+            Reason::Invalid("该工单没有委派维修商，无需议定金额", "the order has no contractor to agree an amount with"),
+        )
+        .into());
     }
     if !w.status.takes_charges() {
         return Err(AppError::Conflict(format!("工单状态“{}”不能议定金额", w.status.zh())));
@@ -212,7 +216,10 @@ pub async fn create_deduction(db: &Db, actor: &Actor, work_order_id: i64, input:
         Party::Developer => None,
         Party::Contractor => {
             let id = chosen.or(w.contractor_id).ok_or_else(|| {
-                FieldErrors::single("contractor_id", Reason::Invalid("请选择被扣款的维修商（原施工单位）", "choose the contractor charged (the original contractor)"))
+                FieldErrors::single(
+                    "contractor_id",
+                    Reason::Invalid("请选择被扣款的维修商（原施工单位）", "choose the contractor charged (the original contractor)"),
+                )
             })?;
             if contractors::get(&mut tx, actor.company_id, id).await?.is_none() {
                 return Err(FieldErrors::single("contractor_id", Reason::NotFound).into());
@@ -234,10 +241,17 @@ pub async fn create_deduction(db: &Db, actor: &Actor, work_order_id: i64, input:
 /// REP-3 → who pays: an undecided cause and an owner's fault are refused with the reason.
 fn party_of(w: &WorkOrderRow) -> AppResult<Party> {
     let r = w.responsibility.as_deref().and_then(|r| Responsibility::parse(r).ok()).ok_or_else(|| {
-        FieldErrors::single("work_order_id", Reason::Invalid("该工单尚未判定原因和责任（REP-3），不能开扣款单", "the order's cause and responsibility are not decided yet (REP-3)"))
+        FieldErrors::single(
+            "work_order_id",
+            Reason::Invalid("该工单尚未判定原因和责任（REP-3），不能开扣款单", "the order's cause and responsibility are not decided yet (REP-3)"),
+        )
     })?;
     rules::deduction_party(r).ok_or_else(|| {
-        FieldErrors::single("work_order_id", Reason::Invalid("业主责任的维修为有偿维修，由业主付费，不开扣款单", "an owner's fault is a paid repair, not a deduction")).into()
+        FieldErrors::single(
+            "work_order_id",
+            Reason::Invalid("业主责任的维修为有偿维修，由业主付费，不开扣款单", "an owner's fault is a paid repair, not a deduction"),
+        )
+        .into()
     })
 }
 
@@ -294,12 +308,23 @@ pub async fn create_slip(db: &Db, actor: &Actor, work_order_id: i64, input: &Lab
     let names = e.take("worker_names", values::text(&input.worker_names, 500));
     let workers = e.take(
         "workers",
-        input.workers.trim().parse::<i64>().ok().filter(|n| (1..=200).contains(n)).ok_or(Reason::Invalid("人数应为 1 到 200 的整数", "must be a whole number from 1 to 200")),
+        input
+            .workers
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=200).contains(n))
+            .ok_or(Reason::Invalid("人数应为 1 到 200 的整数", "must be a whole number from 1 to 200")),
     );
     let unit = e.take("unit", if input.unit.trim().is_empty() { Ok(LabourUnit::Day) } else { LabourUnit::parse(&input.unit) });
-    let quantity = e.take("quantity", parse_yuan(&input.quantity).and_then(|q| {
-        if q > 0 && q <= 36_600 { Ok(q) } else { Err(Reason::Invalid("工日/工时应大于 0，最多两位小数", "must be more than 0, at most two decimals")) }
-    }));
+    // A worker's days (or hours) on one slip: more than 0, at most a year's worth of days.
+    let quantity = e.take(
+        "quantity",
+        parse_yuan(&input.quantity)
+            .ok()
+            .filter(|q| (1..=36_600).contains(q))
+            .ok_or(Reason::Invalid("工日/工时应大于 0 且不超过 366，最多两位小数", "must be more than 0 and at most 366, with at most two decimals")),
+    );
     let rate = e.take("rate", amount(&input.rate, false));
     let work = e.take("work", values::text(&input.work, 1000));
     let (Some(names), Some(workers), Some(unit), Some(quantity), Some(rate), Some(work)) = (names, workers, unit, quantity, rate, work) else {
@@ -312,7 +337,11 @@ pub async fn create_slip(db: &Db, actor: &Actor, work_order_id: i64, input: &Lab
     let lock = tx.for_update();
     let w = work_orders::get(&mut tx, actor, work_order_id, lock).await?.ok_or(AppError::NotFound)?;
     if w.contractor_id.is_some() {
-        return Err(FieldErrors::single("work_order_id", Reason::Invalid("该工单已委派维修商，临时用工单只用于临时用工维修", "the order has a contractor; labour slips are for temporary labour")).into());
+        return Err(FieldErrors::single(
+            "work_order_id",
+            Reason::Invalid("该工单已委派维修商，临时用工单只用于临时用工维修", "the order has a contractor; labour slips are for temporary labour"),
+        )
+        .into());
     }
     if !w.status.takes_labour_slip() {
         return Err(AppError::Conflict(format!("工单状态“{}”尚未开始维修，不能开临时用工单", w.status.zh())));
@@ -418,10 +447,15 @@ pub async fn settle(db: &Db, actor: &Actor, contractor_id: i64, input: &Settleme
     let amounts: Vec<i64> = lines.iter().map(|l| l.1).collect();
     let ded: Vec<i64> = deductions.iter().map(|d| d.1).collect();
     let totals = rules::settle(&amounts, &ded).map_err(|e| match e {
-        SettleError::Empty => FieldErrors::single("period_to", Reason::Invalid("本期没有可结算的已关闭工单或已审批扣款", "nothing closed or deducted in the period to settle")),
+        SettleError::Empty => {
+            FieldErrors::single("period_to", Reason::Invalid("本期没有可结算的已关闭工单或已审批扣款", "nothing closed or deducted in the period to settle"))
+        }
         SettleError::DeductionsExceedWork { .. } => FieldErrors::single(
             "deductions",
-            Reason::Invalid("已审批扣款超过本期工程款，不能生成结算表；超出部分须另行追收或待下期抵扣", "approved deductions exceed the period's work; recover the excess separately or settle a later period"),
+            Reason::Invalid(
+                "已审批扣款超过本期工程款，不能生成结算表；超出部分须另行追收或待下期抵扣",
+                "approved deductions exceed the period's work; recover the excess separately or settle a later period",
+            ),
         ),
         SettleError::Overflow => FieldErrors::single("period_to", Reason::Invalid("金额合计超出范围", "the totals are out of range")),
     })?;
@@ -476,8 +510,7 @@ pub async fn request_payment(db: &Db, actor: &Actor, settlement_id: i64, note: &
     let seq = next_number(&mut tx, project.id, "payment_request").await?;
     let number = format!("{}/QK{seq:03}", project.code);
     let id = store::insert_payment(&mut tx, project.id, &number, settlement_id, t.payable, &note, by(actor), now).await?;
-    log(&mut tx, actor, project.id, "payment_request", id, "submitted", json!({"number": number, "settlement_id": settlement_id, "amount": t.payable}))
-        .await?;
+    log(&mut tx, actor, project.id, "payment_request", id, "submitted", json!({"number": number, "settlement_id": settlement_id, "amount": t.payable})).await?;
     tx.commit().await?;
     Ok(id)
 }
