@@ -415,3 +415,93 @@ async fn rep_11_evaluation_copies_the_contractors_record_and_suspending_it_stops
     assert_eq!(s, 422, "{body}");
     assert!(body.to_string().contains("未通过审批"), "{body}");
 }
+
+#[tokio::test]
+async fn rep_11_pages_charges_accounts_settlement_excel_and_the_four_a4_papers() {
+    let w = world().await;
+    let c = contractor(&w, "91110108MA01A2B3C").await;
+    let one = repair(&w, w.new_unit, Some(c), "defect", "closed").await;
+    let own = repair(&w, w.new_unit, None, "defect", "in_repair").await;
+    let eng = w.app.login("gong").await;
+    let sup = w.app.login("zhuguan").await;
+
+    // The work order links to its charges; the charges page takes the agreed amount and a deduction.
+    let (s, page) = w.app.get_text(&eng, &format!("/work-orders/{one}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains(&format!("/work-orders/{one}/charges")), "linked from the work order");
+    let (s, _, page) = w.app.post_form(&eng, &format!("/work-orders/{one}/agreed-amount"), &[("agreed_amount", "12.345")]).await;
+    assert_eq!(s, 422);
+    assert!(page.contains("金额应为不小于 0 的数字，最多两位小数"), "the reason in Chinese on the page");
+    let (s, _, _) = w.app.post_form(&eng, &format!("/work-orders/{one}/agreed-amount"), &[("agreed_amount", "1500")]).await;
+    assert_eq!(s, 303);
+    let (s, _, page) = w.app.post_form(&eng, &format!("/work-orders/{one}/deductions"), &[("amount", "200"), ("reason", "")]).await;
+    assert_eq!(s, 422);
+    assert!(page.contains("id=\"reason\"") && page.contains("field-error"), "the refused field is marked");
+    let (s, _, _) = w.app.post_form(&eng, &format!("/work-orders/{one}/deductions"), &[("amount", "200"), ("reason", "门锁返修")]).await;
+    assert_eq!(s, 303);
+    let (_, page) = w.app.get_text(&sup, &format!("/work-orders/{one}/charges")).await;
+    assert!(page.contains("HXGC/KK001") && page.contains("1500.00") && page.contains("审批通过"), "the supervisor sees the approve button");
+    let d = scalar(&w.app, Sql::new("SELECT id FROM deductions WHERE number = 'HXGC/KK001'")).await;
+    let (s, _, _) = w.app.post_form(&sup, &format!("/deductions/{d}/act"), &[("version", "1"), ("action", "approve")]).await;
+    assert_eq!(s, 303);
+
+    // Labour slip on the order repaired by temporary labour.
+    let slip = [("worker_names", "张三"), ("workers", "2"), ("unit", "day"), ("quantity", "1"), ("rate", "300"), ("work", "修补门框")];
+    let (s, _, _) = w.app.post_form(&eng, &format!("/work-orders/{own}/labour-slips"), &slip).await;
+    assert_eq!(s, 303);
+    let (_, page) = w.app.get_text(&eng, &format!("/work-orders/{own}/charges")).await;
+    assert!(page.contains("HXGC/LSYG001") && page.contains("600.00"), "the slip with its amount");
+
+    // The contractor's accounts: the live record, the settlement form; the desk may not settle.
+    let (s, page) = w.app.get_text(&sup, &format!("/contractors/{c}/accounts?project_id={}", w.app.project_a)).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("id=\"record\"") && page.contains("生成结算表") && page.contains("HXGC/KK001"));
+    let (s, page) = w.app.get_text(&sup, &format!("/contractors/{c}")).await;
+    assert!(s == 200 && page.contains(&format!("/contractors/{c}/accounts")), "linked from the contractor");
+    let form = [("project_id", w.app.project_a.to_string()), ("s_from", today()), ("s_to", today())];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let desk = w.app.login("qiantai").await;
+    let (s, _, _) = w.app.post_form(&desk, &format!("/contractors/{c}/settlements"), &form).await;
+    assert_eq!(s, 403);
+    let (s, location, _) = w.app.post_form(&sup, &format!("/contractors/{c}/settlements"), &form).await;
+    assert_eq!(s, 303, "{location}");
+    let path = location.split('?').next().unwrap_or_default().to_string();
+    let (s, page) = w.app.get_text(&sup, &path).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("1300.00"), "1500 less 200 payable: {page}");
+    let (s, _, page) = w.app.post_form(&sup, &format!("/contractors/{c}/settlements"), &form).await;
+    assert_eq!(s, 409, "twice is refused: {page}");
+    let r = sup.get(format!("{}{path}?format=xlsx", w.app.base)).send().await.expect("export");
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap_or("").contains("spreadsheet"));
+    let r = sup.get(format!("{}/contractors/{c}/accounts?format=xlsx", w.app.base)).send().await.expect("export");
+    assert_eq!(r.status(), 200);
+
+    // The payment request from the settlement page.
+    let (s, _, _) = w.app.post_form(&sup, &format!("{path}/payment-requests"), &[("note", "11 月维修款")]).await;
+    assert_eq!(s, 303);
+    let (_, page) = w.app.get_text(&sup, &path).await;
+    assert!(page.contains("HXGC/QK001") && !page.contains("提交请款申请"), "one live request; no second offered");
+
+    // The A4 papers.
+    let sid = scalar(&w.app, Sql::new("SELECT id FROM settlements")).await;
+    let pid = scalar(&w.app, Sql::new("SELECT id FROM payment_requests")).await;
+    let lid = scalar(&w.app, Sql::new("SELECT id FROM labour_slips")).await;
+    for (url, title, must) in [
+        (format!("/deductions/{d}/print"), "维修工程往来扣款通知单", "200.00"),
+        (format!("/labour-slips/{lid}/print"), "维修工程临时用工单", "600.00"),
+        (format!("/settlements/{sid}/print"), "工程结算表", "1300.00"),
+        (format!("/payment-requests/{pid}/print"), "维修工程请款申请书", "1300.00"),
+    ] {
+        let (s, page) = w.app.get_text(&sup, &url).await;
+        assert_eq!(s, 200, "{url}");
+        assert!(page.contains("class=\"sheet\"") && page.contains(title) && page.contains(must), "{url}: {page}");
+    }
+    // Another project's staff see none of it.
+    w.app.staff("lhy", "supervisor", &[w.app.project_b]).await;
+    let other = w.app.login("lhy").await;
+    for url in [format!("/settlements/{sid}"), format!("/deductions/{d}/print"), format!("/work-orders/{one}/charges")] {
+        let (s, _) = w.app.get_text(&other, &url).await;
+        assert_eq!(s, 404, "{url}");
+    }
+}

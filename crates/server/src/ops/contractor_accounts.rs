@@ -20,7 +20,7 @@ use propdesk_domain::work_order::Responsibility;
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::models::complaint::next_number;
 use propdesk_store::models::contractor as contractors;
-use propdesk_store::models::contractor_accounts::{self as store, NewDeduction, NewEvaluation, NewLabourSlip, NewSettlement};
+use propdesk_store::models::contractor_accounts::{self as store, NewDeduction, NewEvaluation, NewLabourSlip, NewPayment, NewSettlement};
 use propdesk_store::models::work_order::{self as work_orders, WorkOrderRow};
 use propdesk_store::models::{calendar, org};
 use propdesk_store::{AsEx, Db};
@@ -509,7 +509,8 @@ pub async fn request_payment(db: &Db, actor: &Actor, settlement_id: i64, note: &
     let project = org::project(&mut tx, actor, t.project_id).await?.ok_or(AppError::NotFound)?;
     let seq = next_number(&mut tx, project.id, "payment_request").await?;
     let number = format!("{}/QK{seq:03}", project.code);
-    let id = store::insert_payment(&mut tx, project.id, &number, settlement_id, t.payable, &note, by(actor), now).await?;
+    let n = NewPayment { project_id: project.id, number: &number, settlement_id, amount: t.payable, note: &note, by: by(actor) };
+    let id = store::insert_payment(&mut tx, &n, now).await?;
     log(&mut tx, actor, project.id, "payment_request", id, "submitted", json!({"number": number, "settlement_id": settlement_id, "amount": t.payable})).await?;
     tx.commit().await?;
     Ok(id)

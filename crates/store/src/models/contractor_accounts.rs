@@ -576,25 +576,26 @@ const PAYMENT: &str = "SELECT r.id, r.project_id, p.name AS project_name, r.numb
     FROM payment_requests r JOIN projects p ON p.id = r.project_id JOIN settlements t ON t.id = r.settlement_id JOIN contractors ct ON ct.id = t.contractor_id
     LEFT JOIN staff sb ON sb.id = r.submitted_by LEFT JOIN staff ab ON ab.id = r.approved_by LEFT JOIN staff pb ON pb.id = r.paid_by";
 
-pub async fn insert_payment(
-    c: &mut impl AsEx,
-    project_id: i64,
-    number: &str,
-    settlement_id: i64,
-    amount: i64,
-    note: &str,
-    by: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<i64> {
+pub struct NewPayment<'a> {
+    pub project_id: i64,
+    pub number: &'a str,
+    pub settlement_id: i64,
+    pub amount: i64,
+    pub note: &'a str,
+    pub by: Option<i64>,
+}
+
+pub async fn insert_payment(c: &mut impl AsEx, n: &NewPayment<'_>, now: DateTime<Utc>) -> Result<i64> {
     let sql = Sql::new(
-        "INSERT INTO payment_requests (project_id, number, settlement_id, amount, note, status, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7)",
+        "INSERT INTO payment_requests (project_id, number, settlement_id, amount, note, status, submitted_by, submitted_at)
+         VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7)",
     )
-    .arg(project_id)
-    .arg(number)
-    .arg(settlement_id)
-    .arg(amount)
-    .arg(note)
-    .arg(by)
+    .arg(n.project_id)
+    .arg(n.number)
+    .arg(n.settlement_id)
+    .arg(n.amount)
+    .arg(n.note)
+    .arg(n.by)
     .arg(now);
     c.ex().insert(sql).await
 }
