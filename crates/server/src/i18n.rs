@@ -818,6 +818,7 @@ pub static EN: &[(&str, &str)] = &[
     // REP-11: contractor evaluations, deductions, labour slips, settlements, payment requests.
     ("返回", "Back"),
     ("评估与结算", "Evaluation and settlement"),
+    ("最近评估", "Latest evaluation"),
     ("已暂停", "Suspended"),
     ("维修商评估", "Contractor evaluation"),
     ("回访评价", "Callback ratings"),

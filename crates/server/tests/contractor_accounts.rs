@@ -405,6 +405,9 @@ async fn rep_11_evaluation_copies_the_contractors_record_and_suspending_it_stops
     assert_eq!(reg["approved"], false, "suspended in the register");
     let events = scalar(&w.app, Sql::new("SELECT COUNT(*) FROM events WHERE entity = 'contractor' AND entity_id = $1 AND action = 'evaluated'").arg(c)).await;
     assert_eq!(events, 1);
+    let (s, page) = w.app.get_text(&kefu, &format!("/contractors/{c}")).await;
+    assert_eq!(s, 200);
+    assert!(page.contains("不合格") && page.contains("返修多，暂停合作") && page.contains("已暂停"), "the latest evaluation on the contractor page");
 
     // REP-4 already refuses an unapproved contractor.
     let body = json!({"project_id": w.app.project_a, "unit_id": w.new_unit, "owner_name": "李女士", "contact_phone": "13800138001", "content": "窗户漏风", "available_times": "周末", "category": "door_window"});
@@ -504,4 +507,24 @@ async fn rep_11_pages_charges_accounts_settlement_excel_and_the_four_a4_papers()
         let (s, _) = w.app.get_text(&other, &url).await;
         assert_eq!(s, 404, "{url}");
     }
+}
+
+#[tokio::test]
+async fn rep_11_two_settlements_of_one_contractor_at_once_count_each_order_once() {
+    let w = world().await;
+    let c = contractor(&w, "91110108MA01A2B3C").await;
+    let one = repair(&w, w.new_unit, Some(c), "defect", "closed").await;
+    post(&w, &w.eng, &format!("/api/v1/work-orders/{one}/agreed-amount"), json!({"amount": "500"})).await;
+    let (d, v) = deduction(&w, one, "20").await;
+    step(&w, &w.sup, &format!("/api/v1/deductions/{d}/actions"), json!({"action": "approve", "version": v})).await;
+    let settle = format!("/api/v1/contractors/{c}/settlements");
+    // Different periods that both cover today: whichever runs second finds nothing left.
+    let a = json!({"project_id": w.app.project_a, "period_from": today(), "period_to": today()});
+    let b = json!({"project_id": w.app.project_a, "period_from": days_ago(3), "period_to": today()});
+    let ((sa, ba), (sb, bb)) = tokio::join!(post(&w, &w.sup, &settle, a), post(&w, &w.mgr, &settle, b));
+    let mut statuses = [sa, sb];
+    statuses.sort();
+    assert_eq!(statuses, [201, 422], "{ba} / {bb}");
+    assert_eq!(scalar(&w.app, Sql::new("SELECT COUNT(*) FROM settlement_lines")).await, 1);
+    assert_eq!(scalar(&w.app, Sql::new("SELECT CAST(COALESCE(SUM(deductions), 0) AS BIGINT) FROM settlements")).await, 2_000, "the deduction is charged once");
 }
