@@ -204,6 +204,10 @@ async fn rep_11_settlement_is_closed_work_less_approved_deductions_charged_once_
     assert_eq!((d["status"].as_str(), d["settlement_id"].as_i64(), d["allowed"].clone()), (Some("charged"), Some(sid), json!([])), "{d}");
     let (_, d) = get(&w, &w.cs, &format!("/api/v1/deductions/{draft}")).await;
     assert_eq!(d["status"], "draft", "a draft is not charged");
+    let (_, list) = get(&w, &w.cs, &format!("/api/v1/contractors/{c}/deductions?status=charged")).await;
+    assert_eq!(list.as_array().map(|a| a.iter().filter_map(|d| d["id"].as_i64()).collect::<Vec<_>>()), Some(vec![charged]), "{list}");
+    let (s, _) = get(&w, &w.cs, &format!("/api/v1/contractors/{c}/deductions?status=paid")).await;
+    assert_eq!(s, 422);
     let events = scalar(&w.app, Sql::new("SELECT COUNT(*) FROM events WHERE entity = 'settlement' AND entity_id = $1").arg(sid)).await;
     assert_eq!(events, 1);
 

@@ -368,26 +368,41 @@ pub struct StepRequest {
     pub reason: String,
 }
 
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeductionQuery {
+    #[param(schema_with = deduction_status_schema)]
+    pub status: Option<String>,
+}
+
 /// List a contractor's deductions
+///
+/// Its deductions in the caller's projects, newest first (at most 500), optionally by status.
 #[utoipa::path(
     get,
     path = "/api/v1/contractors/{id}/deductions",
     tag = "contractor-accounts",
-    params(("id" = i64, Path, description = "Contractor id")),
+    params(("id" = i64, Path, description = "Contractor id"), DeductionQuery),
     responses(
         (status = 200, description = "Its deductions in the caller's projects, newest first", body = Vec<DeductionOut>),
         (status = 401, description = "Missing or invalid bearer token", body = ErrorBody),
         (status = 404, description = "No such contractor", body = ErrorBody),
+        (status = 422, description = "An unknown status", body = ErrorBody),
     )
 )]
 pub async fn list_contractor_deductions(
     ApiUser(actor): ApiUser,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<DeductionQuery>,
 ) -> Result<Json<Vec<DeductionOut>>, ApiError> {
+    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(DeductionStatus::parse(s).map_err(|r| FieldErrors::single("status", r))?),
+        None => None,
+    };
     contractor_exists(&state, &actor, id).await?;
     let mut c = state.db.read().await?;
-    let rows = store::deductions(&mut c, &actor, DeductionFilter { contractor_id: Some(id), ..Default::default() }, 500).await?;
+    let rows = store::deductions(&mut c, &actor, DeductionFilter { contractor_id: Some(id), status, ..Default::default() }, 500).await?;
     Ok(Json(rows.into_iter().map(|d| deduction_out(d, &actor)).collect()))
 }
 
