@@ -136,7 +136,12 @@ impl DeductionStatus {
                 Some(r) if may_approve_charges(r) => Ok(S::Approved),
                 _ => Err(StepError::NotYourRole),
             },
-            (S::Draft | S::Approved, A::Cancel { reason }) => need(reason, "reason").map(|_| S::Cancelled),
+            (S::Draft, A::Cancel { reason }) => need(reason, "reason").map(|_| S::Cancelled),
+            // What an approver signed is withdrawn by an approver.
+            (S::Approved, A::Cancel { reason }) => match role {
+                Some(r) if may_approve_charges(r) => need(reason, "reason").map(|_| S::Cancelled),
+                _ => Err(StepError::NotYourRole),
+            },
             (S::Approved, A::Charge) if role.is_none() => Ok(S::Charged),
             (S::Approved, A::Charge) => Err(StepError::NotYourRole),
             _ => Err(StepError::NotAllowed),
@@ -387,7 +392,12 @@ mod tests {
                     Err(StepError::NotAllowed)
                 };
                 assert_eq!(s.apply(&DA::Approve, Some(*r)), want_approve, "{s} approve by {r}");
-                let want_cancel = if matches!(s, DS::Draft | DS::Approved) { Ok(DS::Cancelled) } else { Err(StepError::NotAllowed) };
+                let want_cancel = match s {
+                    DS::Draft => Ok(DS::Cancelled),
+                    DS::Approved if may_approve_charges(*r) => Ok(DS::Cancelled),
+                    DS::Approved => Err(StepError::NotYourRole),
+                    _ => Err(StepError::NotAllowed),
+                };
                 assert_eq!(s.apply(&cancel, Some(*r)), want_cancel, "{s} cancel by {r}");
                 let want_charge = if *s == DS::Approved { Err(StepError::NotYourRole) } else { Err(StepError::NotAllowed) };
                 assert_eq!(s.apply(&DA::Charge, Some(*r)), want_charge, "{s}: a person never charges by hand");
@@ -399,6 +409,8 @@ mod tests {
         assert_eq!(DS::Draft.apply(&DA::Cancel { reason: " ".into() }, Some(Role::Engineering)), Err(StepError::Missing("reason")));
         assert_eq!(DS::Draft.allowed(Role::Supervisor), ["approve", "cancel"]);
         assert_eq!(DS::Draft.allowed(Role::Engineering), ["cancel"]);
+        assert!(DS::Approved.allowed(Role::Engineering).is_empty(), "an approved deduction is withdrawn by an approver");
+        assert_eq!(DS::Approved.allowed(Role::Manager), ["cancel"]);
         assert!(DS::Charged.allowed(Role::Admin).is_empty() && DS::Cancelled.allowed(Role::Admin).is_empty());
         assert!(DS::Approved.is_chargeable() && !DS::Draft.is_chargeable());
     }

@@ -182,9 +182,11 @@ async fn rep_11_settlement_is_closed_work_less_approved_deductions_charged_once_
     let (draft, _) = deduction(&w, two, "50").await;
     let (cancelled, v) = deduction(&w, two, "70").await;
     step(&w, &w.sup, &format!("/api/v1/deductions/{cancelled}/actions"), json!({"action": "approve", "version": v})).await;
-    let (s, body) = step(&w, &w.eng, &format!("/api/v1/deductions/{cancelled}/actions"), json!({"action": "cancel"})).await;
-    assert_eq!((s, fields(&body)), (422, vec!["reason".to_string()]), "{body}");
     let (s, _) = step(&w, &w.eng, &format!("/api/v1/deductions/{cancelled}/actions"), json!({"action": "cancel", "reason": "重复开单"})).await;
+    assert_eq!(s, 403, "an approved deduction is withdrawn by an approver");
+    let (s, body) = step(&w, &w.sup, &format!("/api/v1/deductions/{cancelled}/actions"), json!({"action": "cancel"})).await;
+    assert_eq!((s, fields(&body)), (422, vec!["reason".to_string()]), "{body}");
+    let (s, _) = step(&w, &w.sup, &format!("/api/v1/deductions/{cancelled}/actions"), json!({"action": "cancel", "reason": "重复开单"})).await;
     assert_eq!(s, 200);
 
     // Generating: the engineer may not; a supervisor may.
