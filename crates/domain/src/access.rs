@@ -62,6 +62,9 @@ pub enum Permission {
     EditScripts,
     /// REP-11: keep the company's contractor register (approval, qualifications).
     ManageContractors,
+    /// REP-11: draw up a contractor's settlement statement (工程结算表) and its payment request
+    /// (请款申请书); approving and paying are decided in `contractor` by role.
+    SettleContractors,
 }
 
 impl Role {
@@ -82,6 +85,7 @@ impl Role {
             ManageCalendar => matches!(self, Admin | Manager),
             EditScripts => matches!(self, Admin | Manager | Supervisor),
             ManageContractors => matches!(self, Admin | Manager | Supervisor | Engineering),
+            SettleContractors => matches!(self, Admin | Manager | Supervisor | Finance),
         }
     }
 }
@@ -113,6 +117,14 @@ mod tests {
         for r in Role::ALL {
             assert_eq!(r.allows(Permission::EditScripts), matches!(r, Role::Admin | Role::Manager | Role::Supervisor), "{r}");
         }
+    }
+
+    #[test]
+    fn rep_11_settlements_are_drawn_up_by_supervisors_managers_finance_and_admins() {
+        for r in Role::ALL {
+            assert_eq!(r.allows(Permission::SettleContractors), matches!(r, Role::Admin | Role::Manager | Role::Supervisor | Role::Finance), "{r}");
+        }
+        assert!(!Role::Engineering.allows(Permission::SettleContractors), "the engineer who sends the work in does not settle it");
     }
 
     #[test]

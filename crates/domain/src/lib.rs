@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod callback;
 pub mod claim;
 pub mod complaint;
+pub mod contractor;
 pub mod error;
 pub mod notify;
 pub mod org;

@@ -77,6 +77,19 @@ impl WorkOrderStatus {
     pub fn is_open(self) -> bool {
         !matches!(self, WorkOrderStatus::Closed | WorkOrderStatus::Cancelled)
     }
+    /// REP-11 (SM03-13): a settlement pays for closed orders only — accepted by the owner and
+    /// confirmed at the callback; a reopened repair waits until it closes again.
+    pub fn is_settleable(self) -> bool {
+        self == WorkOrderStatus::Closed
+    }
+    /// REP-11 (SM03-23): a temporary labour slip records work done, so the repair has started.
+    pub fn takes_labour_slip(self) -> bool {
+        matches!(self, WorkOrderStatus::InRepair | WorkOrderStatus::AwaitingSignOff | WorkOrderStatus::AwaitingCallback | WorkOrderStatus::Closed)
+    }
+    /// REP-11: a cancelled order has nothing to pay for or deduct.
+    pub fn takes_charges(self) -> bool {
+        self != WorkOrderStatus::Cancelled
+    }
 }
 
 impl RepairCategory {

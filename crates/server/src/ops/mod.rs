@@ -7,6 +7,7 @@ pub mod callback;
 pub mod claim;
 pub mod complaint;
 pub mod contractor;
+pub mod contractor_accounts;
 pub mod duplicates;
 pub mod import;
 pub mod notify;

@@ -263,6 +263,8 @@ struct DetailPage {
     on_time: i64,
     today: chrono::NaiveDate,
     can_edit: bool,
+    /// REP-11: the latest evaluation in the caller's projects.
+    evaluation: Option<propdesk_store::models::contractor_accounts::EvaluationRow>,
 }
 
 impl DetailPage {
@@ -287,7 +289,8 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     let jobs = store::jobs(&mut c, &ctx.actor, id, 100).await?;
     let (finished, on_time) = store::on_time(&mut c, &ctx.actor, id).await?;
     let today = Utc::now().with_timezone(&crate::staff::complaints::TZ).date_naive();
-    Ok(render(&DetailPage { can_edit: ctx.actor.can(Permission::ManageContractors), ctx, c: row, quals, jobs, finished, on_time, today }))
+    let evaluation = propdesk_store::models::contractor_accounts::evaluations(&mut c, &ctx.actor, id, 1).await?.into_iter().next();
+    Ok(render(&DetailPage { can_edit: ctx.actor.can(Permission::ManageContractors), ctx, c: row, quals, jobs, finished, on_time, today, evaluation }))
 }
 
 // ---------- REP-3: a project's warranty periods ----------

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod callbacks;
 pub mod claims;
 pub mod complaints;
+pub mod contractor_accounts;
 pub mod contractors;
 pub mod home;
 pub mod import;
@@ -185,6 +186,7 @@ pub fn routes() -> Router<AppState> {
         .merge(complaints::routes())
         .merge(work_orders::routes())
         .merge(contractors::routes())
+        .merge(contractor_accounts::routes())
         .merge(callbacks::routes())
         .merge(board::routes())
         .merge(reports::routes())

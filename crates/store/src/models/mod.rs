@@ -6,6 +6,7 @@ pub mod complaint;
 pub mod complaint_decision;
 pub mod complaint_links;
 pub mod contractor;
+pub mod contractor_accounts;
 pub mod event;
 pub mod org;
 pub mod outbox;

@@ -20,6 +20,7 @@ pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod complaints;
+pub mod contractor_accounts;
 pub mod contractors;
 pub mod notifications;
 pub mod org;
@@ -35,7 +36,8 @@ pub const OPERATIONS: usize = 10
     + notifications::OPERATIONS
     + scripts::OPERATIONS
     + work_orders::OPERATIONS
-    + contractors::OPERATIONS;
+    + contractors::OPERATIONS
+    + contractor_accounts::OPERATIONS;
 
 use crate::state::AppState;
 use axum::Router;
@@ -60,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(scripts::routes())
         .merge(work_orders::routes())
         .merge(contractors::routes())
+        .merge(contractor_accounts::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 

@@ -566,7 +566,7 @@ pub async fn get_work_order(ApiUser(actor): ApiUser, State(state): State<AppStat
     Ok(Json(detail(&state, &actor, id).await?))
 }
 
-fn conflict(message: &str, allowed: Vec<String>) -> Response {
+pub(crate) fn conflict(message: &str, allowed: Vec<String>) -> Response {
     let body = json!({"error": {"code": "conflict", "message": format!("Conflict: {message}"), "fields": []}, "allowed": allowed});
     (StatusCode::CONFLICT, Json(body)).into_response()
 }
