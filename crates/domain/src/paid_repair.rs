@@ -166,12 +166,86 @@ impl Fee {
     }
 }
 
+/// REP-12: the amount in capital numerals for the receipt (人民币大写), e.g. 12050 fen →
+/// "壹佰贰拾元伍角".
+pub fn amount_in_words(fen: i64) -> String {
+    const DIGITS: [&str; 10] = ["零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"];
+    let fen = fen.max(0) as u64;
+    let (yuan, jiao, f) = (fen / 100, (fen / 10 % 10) as usize, (fen % 10) as usize);
+    let group = |g: u64| {
+        let mut s = String::new();
+        let (mut started, mut zero) = (false, false);
+        for (pos, unit) in [(1000, "仟"), (100, "佰"), (10, "拾"), (1, "")] {
+            let d = (g / pos % 10) as usize;
+            if d == 0 {
+                zero = started;
+            } else {
+                if zero {
+                    s.push('零');
+                    zero = false;
+                }
+                s.push_str(DIGITS[d]);
+                s.push_str(unit);
+                started = true;
+            }
+        }
+        s
+    };
+    let mut out = String::new();
+    if yuan > 0 {
+        let groups = [(yuan / 100_000_000, "亿"), (yuan / 10_000 % 10_000, "万"), (yuan % 10_000, "")];
+        let mut gap = false;
+        for (g, unit) in groups {
+            if g == 0 {
+                gap = !out.is_empty();
+                continue;
+            }
+            if !out.is_empty() && (gap || g < 1000) {
+                out.push('零');
+            }
+            out.push_str(&group(g));
+            out.push_str(unit);
+            gap = false;
+        }
+        out.push('元');
+    }
+    if jiao > 0 {
+        out.push_str(DIGITS[jiao]);
+        out.push('角');
+    } else if f > 0 && yuan > 0 {
+        out.push('零');
+    }
+    if f > 0 {
+        out.push_str(DIGITS[f]);
+        out.push('分');
+    }
+    if out.is_empty() {
+        out.push_str("零元");
+    }
+    if f == 0 && jiao == 0 {
+        out.push('整');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn fee(status: FeeStatus) -> Fee {
         Fee { status, total: 12_050, lines: 2, order_open: true }
+    }
+
+    #[test]
+    fn rep_12_receipt_amount_in_capital_numerals() {
+        assert_eq!(amount_in_words(5_000), "伍拾元整");
+        assert_eq!(amount_in_words(12_050), "壹佰贰拾元伍角");
+        assert_eq!(amount_in_words(100_005), "壹仟元零伍分");
+        assert_eq!(amount_in_words(1_000_100), "壹万零壹元整");
+        assert_eq!(amount_in_words(10_000_000_000), "壹亿元整");
+        assert_eq!(amount_in_words(20_030_000_00), "贰仟零叁万元整");
+        assert_eq!(amount_in_words(45), "肆角伍分");
+        assert_eq!(amount_in_words(0), "零元整");
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub mod reports;
 pub mod scripts;
 pub mod session;
 pub mod work_orders;
+pub mod return_slips;
+pub mod paid_repairs;
 
 use crate::auth::FormData;
 use crate::i18n::Lang;
@@ -184,6 +186,8 @@ pub fn routes() -> Router<AppState> {
         .merge(reception::routes())
         .merge(complaints::routes())
         .merge(work_orders::routes())
+        .merge(return_slips::routes())
+        .merge(paid_repairs::routes())
         .merge(contractors::routes())
         .merge(callbacks::routes())
         .merge(board::routes())
