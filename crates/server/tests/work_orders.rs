@@ -1,4 +1,5 @@
-//! Work orders over HTTP (REP-1, REP-2, REP-5, REP-7, REP-10; RCP-3 and RCP-7 with the desk):
+//! Work orders over HTTP (REP-1, REP-2, REP-5, REP-7, REP-10, REP-12 paid repairs; RCP-3 and RCP-7
+//! with the desk, after-sales return slips included):
 //! numbering, per-stage deadlines and results, the whole life through the API, 409 with the
 //! allowed actions, one winner of two concurrent actions, other projects' orders not found.
 
@@ -475,10 +476,14 @@ async fn rep_12_fees_only_on_paid_repairs_of_the_callers_department_and_nothing_
     let r = cs.get(format!("{}/paid-repairs?awaiting=collection&format=xlsx", w.app.base)).send().await.expect("xlsx");
     assert_eq!(r.status().as_u16(), 200);
     assert!(r.headers().get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|t| t.contains("spreadsheet")));
-    let (s, _, _) = w.app.post_form(&cs, &format!("/work-orders/{id}/fee"), &[("action", "agree"), ("agreed_by", "王先生")]).await;
+    let (_, d) = get(&w, &w.cs, &format!("/api/v1/work-orders/{id}")).await;
+    let v = d["fee"]["version"].as_i64().expect("fee version").to_string();
+    let (s, _, _) = w.app.post_form(&cs, &format!("/work-orders/{id}/fee"), &[("fee_version", "0"), ("action", "agree"), ("agreed_by", "王先生")]).await;
+    assert_eq!(s, 409, "a stale form");
+    let (s, _, _) = w.app.post_form(&cs, &format!("/work-orders/{id}/fee"), &[("fee_version", &v), ("action", "agree"), ("agreed_by", "王先生")]).await;
     assert_eq!(s, 303, "the page's fee form");
     let (s, _, _) =
-        w.app.post_form(&cs, &format!("/work-orders/{id}/fee"), &[("action", "collect"), ("amount", "50"), ("method", "cash")]).await;
+        w.app.post_form(&cs, &format!("/work-orders/{id}/fee"), &[("fee_version", &(v.parse::<i64>().expect("v") + 1).to_string()), ("action", "collect"), ("amount", "50"), ("method", "cash")]).await;
     assert_eq!(s, 303);
     let (s, receipt) = w.app.get_text(&cs, &format!("/work-orders/{id}/receipt")).await;
     assert!(s == 200 && receipt.contains("HXGC/SJ0001") && receipt.contains("50.00") && receipt.contains("伍拾元整"), "{s}");
@@ -516,7 +521,8 @@ async fn rcp_3_after_sales_record_opens_return_slip_chased_to_done_and_rcp_7_clo
     assert!(page.contains(&format!("/return-slips/{id}")), "the record page links its slip");
     let (s, _, _) = w.app.post_form(&cs, &format!("/reception/{rid}/actions"), &[("action", "done"), ("note", "x")]).await;
     assert_eq!(s, 409);
-    let slip_act = |body: Value| post(&w, &w.cs, &format!("/api/v1/return-slips/{id}/actions"), body);
+    let path = format!("/api/v1/return-slips/{id}/actions");
+    let slip_act = |body: Value| post(&w, &w.cs, &path, body);
     let (s, body) = slip_act(json!({"action": "start_repair"})).await;
     assert_eq!((s, body["allowed"].clone()), (409, json!(["acknowledge"])), "{body}");
     let (s, body) = slip_act(json!({"action": "acknowledge"})).await;
@@ -586,11 +592,11 @@ async fn rcp_3_return_slip_actions_from_the_page_and_overdue_feedback_shows() {
     let cs = w.app.login("kefu").await;
     let (_, list) = w.app.get_text(&cs, "/return-slips?overdue=1").await;
     assert!(list.contains("已超时"), "overdue shown like work orders");
-    let (s, _, body) = w.app.post_form(&cs, &format!("/return-slips/{id}/act"), &[("action", "acknowledge"), ("reply", "")]).await;
+    let (s, _, body) = w.app.post_form(&cs, &format!("/return-slips/{id}/act"), &[("version", "1"), ("action", "acknowledge"), ("reply", "")]).await;
     assert_eq!(s, 422, "Chinese field errors on the page");
     assert!(body.contains("必填") || body.contains("不能为空"), "{body}");
-    let (s, loc, _) = w.app.post_form(&cs, &format!("/return-slips/{id}/act"), &[("action", "acknowledge"), ("reply", "售后部已收到")]).await;
-    assert_eq!((s, loc), (303, format!("/return-slips/{id}")));
+    let (s, loc, _) = w.app.post_form(&cs, &format!("/return-slips/{id}/act"), &[("version", "1"), ("action", "acknowledge"), ("reply", "售后部已收到")]).await;
+    assert!(s == 303 && loc.starts_with(&format!("/return-slips/{id}")), "{s} {loc}");
     let (_, d) = get(&w, &w.cs, &format!("/api/v1/return-slips/{id}")).await;
     let feedback = d["steps"].as_array().and_then(|a| a.iter().find(|s| s["step"] == "feedback")).cloned().expect("step");
     assert_eq!((d["status"].as_str(), feedback["on_time"].as_bool()), (Some("acknowledged"), Some(false)), "answered late: {d}");

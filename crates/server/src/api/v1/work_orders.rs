@@ -753,9 +753,10 @@ pub async fn work_order_action(
     let action = body.input().parse(TZ)?;
     match ops::act(&state.db, &actor, id, body.version.or(Some(row.version)), &action).await {
         Ok(_) => Ok(Json(detail(&state, &actor, id).await?).into_response()),
-        Err(AppError::Conflict(_)) => {
+        // A stale write, or a step the order's fee does not allow yet (REP-12): say which.
+        Err(AppError::Conflict(m)) => {
             let d = detail(&state, &actor, id).await?;
-            Ok(conflict("the work order changed meanwhile; read it again", d.allowed))
+            Ok(conflict(&m, d.allowed))
         }
         Err(e) => Err(e.into()),
     }
