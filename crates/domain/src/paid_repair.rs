@@ -78,9 +78,15 @@ pub enum FeeAction {
     AddLine,
     RemoveLine,
     /// The owner agrees the quote (its total) before the work starts.
-    Agree { agreed_by: String },
+    Agree {
+        agreed_by: String,
+    },
     /// The fee is collected in full; `amount` is what was taken.
-    Collect { amount: i64, method: PayMethod, reference: String },
+    Collect {
+        amount: i64,
+        method: PayMethod,
+        reference: String,
+    },
     /// The collected money is handed over to customer service.
     HandOver,
 }

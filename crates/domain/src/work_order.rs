@@ -422,7 +422,9 @@ impl WorkOrder {
                 c.dues.set(Stage::Callback, k.due(self.category.callback_clock(k.policies), now));
             }
             (S::AwaitingCallback, Action::CallbackDone { satisfied: true, .. }, By::CustomerService) if !self.fee_collected() => {
-                return Err(TransitionError::FeeFirst { zh: "有偿维修费用尚未收取，不能关闭工单", en: "a paid repair closes only once its fee is collected" });
+                return Err(TransitionError::FeeFirst {
+                    zh: "有偿维修费用尚未收取，不能关闭工单", en: "a paid repair closes only once its fee is collected"
+                });
             }
             (S::AwaitingCallback, Action::CallbackDone { satisfied: true, .. }, By::CustomerService) => {
                 c.status = S::Closed;

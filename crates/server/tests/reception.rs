@@ -189,7 +189,9 @@ async fn rcp_7_rcp_3_after_sales_stays_open_until_its_return_slip_is_done_then_c
     let (s, _, _) = app.post_form(&c, &format!("/reception/{id}/actions"), &[("action", "done"), ("note", "售后已修复")]).await;
     assert_eq!(s, 409, "RCP-3: the slip settles the follow-up, not a hand-made note");
     let slip = text(&app, Sql::new("SELECT CAST(id AS TEXT) FROM return_slips WHERE reception_id = $1").arg(id)).await;
-    for (v, fields) in [("1", vec![("action", "acknowledge"), ("reply", "售后部：周五上门")]), ("2", vec![("action", "confirm_done"), ("confirmed_by", "业主电话确认")])] {
+    for (v, fields) in
+        [("1", vec![("action", "acknowledge"), ("reply", "售后部：周五上门")]), ("2", vec![("action", "confirm_done"), ("confirmed_by", "业主电话确认")])]
+    {
         let mut all = fields.clone();
         all.push(("version", v));
         let (s, _, _) = app.post_form(&c, &format!("/return-slips/{slip}/act"), &all).await;

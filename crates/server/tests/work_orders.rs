@@ -482,8 +482,14 @@ async fn rep_12_fees_only_on_paid_repairs_of_the_callers_department_and_nothing_
     assert_eq!(s, 409, "a stale form");
     let (s, _, _) = w.app.post_form(&cs, &format!("/work-orders/{id}/fee"), &[("fee_version", &v), ("action", "agree"), ("agreed_by", "王先生")]).await;
     assert_eq!(s, 303, "the page's fee form");
-    let (s, _, _) =
-        w.app.post_form(&cs, &format!("/work-orders/{id}/fee"), &[("fee_version", &(v.parse::<i64>().expect("v") + 1).to_string()), ("action", "collect"), ("amount", "50"), ("method", "cash")]).await;
+    let (s, _, _) = w
+        .app
+        .post_form(
+            &cs,
+            &format!("/work-orders/{id}/fee"),
+            &[("fee_version", &(v.parse::<i64>().expect("v") + 1).to_string()), ("action", "collect"), ("amount", "50"), ("method", "cash")],
+        )
+        .await;
     assert_eq!(s, 303);
     let (s, receipt) = w.app.get_text(&cs, &format!("/work-orders/{id}/receipt")).await;
     assert!(s == 200 && receipt.contains("HXGC/SJ0001") && receipt.contains("50.00") && receipt.contains("伍拾元整"), "{s}");

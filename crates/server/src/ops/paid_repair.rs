@@ -46,12 +46,7 @@ impl FeeOp {
 
 /// A paid repair's fee as the rules see it (nothing stored yet: quoting, no lines).
 pub fn to_domain(order: &WorkOrderRow, fee: Option<&FeeRow>, lines: usize) -> Fee {
-    Fee {
-        status: fee.map(|f| f.status).unwrap_or(FeeStatus::Quoting),
-        total: fee.map(|f| f.total).unwrap_or(0),
-        lines,
-        order_open: order.status.is_open(),
-    }
+    Fee { status: fee.map(|f| f.status).unwrap_or(FeeStatus::Quoting), total: fee.map(|f| f.total).unwrap_or(0), lines, order_open: order.status.is_open() }
 }
 
 /// Quoting and collecting are for whoever is on the job (customer service, or the engineering
@@ -262,7 +257,9 @@ impl FeeInput {
             "agree" => FeeOp::Agree { agreed_by: text(&mut e, "agreed_by", &self.agreed_by, 60) },
             "collect" => FeeOp::Collect {
                 amount: e.take("amount", money(&self.amount)).unwrap_or_default(),
-                method: e.take("method", if self.method.trim().is_empty() { Err(Reason::Required) } else { PayMethod::parse(&self.method) }).unwrap_or(PayMethod::Cash),
+                method: e
+                    .take("method", if self.method.trim().is_empty() { Err(Reason::Required) } else { PayMethod::parse(&self.method) })
+                    .unwrap_or(PayMethod::Cash),
                 reference: text(&mut e, "reference", &self.reference, 100),
             },
             "hand_over" => FeeOp::HandOver,

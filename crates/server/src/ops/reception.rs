@@ -343,7 +343,8 @@ async fn record_tx(tx: &mut Tx, actor: &Actor, p: &ParsedReception, checked: &Ch
     // RCP-3: an after-sales record sends its return slip the same day, in the same transaction.
     let mut return_slip = None;
     if p.category == Category::AfterSales {
-        let slip = crate::ops::return_slip::NewSlip { project, reception_id: id, unit_id: p.unit_id, owner_name: contact_name, contact_phone, content: &p.content };
+        let slip =
+            crate::ops::return_slip::NewSlip { project, reception_id: id, unit_id: p.unit_id, owner_name: contact_name, contact_phone, content: &p.content };
         let (sid, snumber) = crate::ops::return_slip::create_tx(tx, actor, &slip, now).await?;
         let text = follow_up.replacen("物业返修联系单", &format!("物业返修联系单 {snumber}"), 1);
         store::set_follow_up(tx, id, &text).await?;

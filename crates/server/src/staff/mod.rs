@@ -12,14 +12,14 @@ pub mod home;
 pub mod import;
 pub mod notifications;
 pub mod org;
+pub mod paid_repairs;
 pub mod reception;
 pub mod registers;
 pub mod reports;
+pub mod return_slips;
 pub mod scripts;
 pub mod session;
 pub mod work_orders;
-pub mod return_slips;
-pub mod paid_repairs;
 
 use crate::auth::FormData;
 use crate::i18n::Lang;

@@ -30,10 +30,7 @@ fn q<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/paid-repairs", get(list))
-        .route("/work-orders/{id}/fee", post(fee))
-        .route("/work-orders/{id}/receipt", get(receipt))
+    Router::new().route("/paid-repairs", get(list)).route("/work-orders/{id}/fee", post(fee)).route("/work-orders/{id}/receipt", get(receipt))
 }
 
 /// `POST /work-orders/{id}/fee`: one fee step from the work-order page.
@@ -146,11 +143,26 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
 
 fn export(ctx: &Ctx, rows: &[PaidRepairRow]) -> AppResult<Vec<u8>> {
     let en = ctx.en();
-    let headers: Vec<&str> =
-        ["工单编号", "所属项目", "业主", "位置", "工单状态", "费用状态", "报价合计（元）", "实收（元）", "收费方式", "凭证号", "收据编号", "收费时间", "收费人", "移交时间", "接收人"]
-            .iter()
-            .map(|h| ctx.t(h))
-            .collect();
+    let headers: Vec<&str> = [
+        "工单编号",
+        "所属项目",
+        "业主",
+        "位置",
+        "工单状态",
+        "费用状态",
+        "报价合计（元）",
+        "实收（元）",
+        "收费方式",
+        "凭证号",
+        "收据编号",
+        "收费时间",
+        "收费人",
+        "移交时间",
+        "接收人",
+    ]
+    .iter()
+    .map(|h| ctx.t(h))
+    .collect();
     let data = rows.iter().map(|r| {
         vec![
             r.number.clone(),

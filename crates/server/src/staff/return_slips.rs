@@ -111,11 +111,26 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
 
 fn export(ctx: &Ctx, rows: &[Row]) -> AppResult<Vec<u8>> {
     let en = ctx.en();
-    let headers: Vec<&str> =
-        ["编号", "发出时间", "所属项目", "房号", "业主", "电话", "问题内容", "状态", "当前期限", "期限状态", "售后反馈", "按时反馈", "按时开工", "按时完成", "业主确认"]
-            .iter()
-            .map(|h| ctx.t(h))
-            .collect();
+    let headers: Vec<&str> = [
+        "编号",
+        "发出时间",
+        "所属项目",
+        "房号",
+        "业主",
+        "电话",
+        "问题内容",
+        "状态",
+        "当前期限",
+        "期限状态",
+        "售后反馈",
+        "按时反馈",
+        "按时开工",
+        "按时完成",
+        "业主确认",
+    ]
+    .iter()
+    .map(|h| ctx.t(h))
+    .collect();
     let data = rows.iter().map(|r| {
         let s = &r.s;
         vec![

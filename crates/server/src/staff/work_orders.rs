@@ -8,10 +8,8 @@ use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
 use crate::ops::paid_repair as fees;
 use crate::ops::work_order::{self as ops, ActionInput, WorkOrderInput};
-use crate::staff::claims::yuan;
-use propdesk_domain::paid_repair::{FeeKind, FeeStatus, PayMethod};
-use propdesk_store::models::paid_repair::{FeeLineRow, FeeRow};
 use crate::staff::attachments::{FileView, accept_attr, read_upload};
+use crate::staff::claims::yuan;
 use crate::staff::complaints::{Due, TZ, due};
 use crate::state::AppState;
 use crate::xlsx;
@@ -28,6 +26,7 @@ use propdesk_domain::access::Actor;
 use propdesk_domain::attachment::AttachmentEntity;
 use propdesk_domain::callback::CallbackSubject;
 use propdesk_domain::error::size_text;
+use propdesk_domain::paid_repair::{FeeKind, FeeStatus, PayMethod};
 use propdesk_domain::work_order::{
     Cause, Component, LocationKind, RectificationState, RepairCategory, Responsibility, ShutOff, Stage, WorkOrderStatus, rectification_state,
 };
@@ -36,6 +35,7 @@ use propdesk_store::models::complaint::unit_labels;
 use propdesk_store::models::contractor::{self as contractors, ContractorRow, TestRow};
 use propdesk_store::models::event::{self, Event};
 use propdesk_store::models::org::{self, Project};
+use propdesk_store::models::paid_repair::{FeeLineRow, FeeRow};
 use propdesk_store::models::rectification::{self as rect_store, RectificationRow};
 use propdesk_store::models::staff;
 use propdesk_store::models::work_order::{self as store, Filter, WorkOrderRow};
