@@ -154,7 +154,8 @@ impl Fee {
                 }
                 Ok(S::Agreed)
             }
-            (S::Agreed, FeeAction::Collect { amount, method, reference }) => {
+            // A cancelled order collects nothing (a closed one was collected before closing).
+            (S::Agreed, FeeAction::Collect { amount, method, reference }) if self.order_open => {
                 if *amount > self.total {
                     return invalid("amount", "收费金额超过报价合计，不得多收", "more than the agreed total; no overpayment");
                 }
@@ -293,7 +294,8 @@ mod tests {
                         (S::Quoting, true, true) => vec!["add_line", "remove_line", "agree"],
                         (S::Quoting, false, true) => vec!["add_line"],
                         (S::Quoting, _, false) => vec![],
-                        (S::Agreed, _, _) => vec!["collect"],
+                        (S::Agreed, _, true) => vec!["collect"],
+                        (S::Agreed, _, false) => vec![],
                         (S::Collected, _, _) => vec!["hand_over"],
                         (S::HandedOver, _, _) => vec![],
                     };

@@ -960,6 +960,10 @@ pub static EN: &[(&str, &str)] = &[
     ("返回联系单", "Back to the slip"),
     ("金额（元）", "Amount (yuan)"),
     ("问题内容", "Problem"),
+    (
+        "业主确认报价后方可开始维修；维修费收齐后方可关闭工单。",
+        "The repair starts once the owner agrees the quote; the order closes once the fee is collected.",
+    ),
     ("按时反馈", "Feedback on time"),
     ("按时开工", "Started on time"),
     ("按时完成", "Done on time"),

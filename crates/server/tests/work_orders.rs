@@ -386,6 +386,7 @@ async fn rep_12_quote_in_fen_agreed_before_work_collected_in_full_receipted_and_
     // No work before the owner agrees the quote: 409, and start is not among the allowed actions.
     let (s, body) = act(&w, &w.eng, id, json!({"action": "start", "plan": "更换门锁"})).await;
     assert_eq!(s, 409, "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("agree the quote")), "says why: {body}");
     assert!(!body["allowed"].as_array().expect("allowed").iter().any(|a| a == "start"), "{body}");
     // Strict yuan: bad and absurd amounts are refused with the field.
     for (price, qty) in [("12.505", "1"), ("-1", "1"), ("1e3", "1"), ("0", "1"), ("50", "0"), ("50", "2.5"), ("9999999", "9999")] {

@@ -321,16 +321,16 @@ pub async fn allowed(c: &mut impl AsEx, actor: &Actor, row: &WorkOrderRow) -> Ap
     Ok(to_domain(row).allowed(by, Utc::now(), &clocks.clocks()))
 }
 
-/// Whether the actor is refused `code` because the step is not theirs (403) rather than
-/// because it does not fit the order's state (409).
-pub async fn not_theirs(c: &mut impl AsEx, actor: &Actor, row: &WorkOrderRow, code: &str) -> AppResult<bool> {
+/// Why the actor may not take `code` now (None: it fits): `NotYours` (403) when the step is
+/// not theirs, else why it does not fit the order's state or fee (409).
+pub async fn refusal(c: &mut impl AsEx, actor: &Actor, row: &WorkOrderRow, code: &str) -> AppResult<Option<TransitionError>> {
     let by = match side(c, actor).await {
         Ok(by) => by,
-        Err(AppError::Forbidden) => return Ok(true),
+        Err(AppError::Forbidden) => return Ok(Some(TransitionError::NotYours)),
         Err(e) => return Err(e),
     };
     let clocks = project_clocks(c, row.project_id).await?;
-    Ok(to_domain(row).refusal(code, by, Utc::now(), &clocks.clocks()) == Some(TransitionError::NotYours))
+    Ok(to_domain(row).refusal(code, by, Utc::now(), &clocks.clocks()))
 }
 
 /// A dispatch names a department of the actor's company and an active member of it who works

@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
 use propdesk_domain::paid_repair::{FEE_ACTIONS, FeeKind, FeeStatus, PayMethod};
-use propdesk_domain::work_order::{ACTIONS, Cause, LocationKind, RepairCategory, Responsibility, ShutOff, Stage, WorkOrderStatus};
+use propdesk_domain::work_order::{ACTIONS, Cause, LocationKind, RepairCategory, Responsibility, ShutOff, Stage, TransitionError, WorkOrderStatus};
 use propdesk_domain::{FieldErrors, Reason};
 use propdesk_store::Page;
 use propdesk_store::models::contractor as contractors;
@@ -744,10 +744,12 @@ pub async fn work_order_action(
         return Ok(conflict("the work order changed since it was read; read it again", allowed));
     }
     if !code.is_empty() && !allowed.iter().any(|a| a == code) {
-        if ops::not_theirs(&mut c, &actor, &row, code).await? {
-            return Err(ApiError(AppError::Forbidden));
-        }
-        return Ok(conflict(&format!("`{code}` does not fit the work order's status `{}`", row.status.code()), allowed));
+        return Ok(match ops::refusal(&mut c, &actor, &row, code).await? {
+            Some(TransitionError::NotYours) => return Err(ApiError(AppError::Forbidden)),
+            // REP-12: the fee holds the step back, not the status; say so.
+            Some(TransitionError::FeeFirst { zh, en }) => conflict(&format!("{en} ({zh})"), allowed),
+            _ => conflict(&format!("`{code}` does not fit the work order's status `{}`", row.status.code()), allowed),
+        });
     }
     drop(c);
     let action = body.input().parse(TZ)?;
