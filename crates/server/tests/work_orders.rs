@@ -599,6 +599,11 @@ async fn rcp_3_return_slip_actions_from_the_page_and_overdue_feedback_shows() {
     let cs = w.app.login("kefu").await;
     let (_, list) = w.app.get_text(&cs, "/return-slips?overdue=1").await;
     assert!(list.contains("已超时"), "overdue shown like work orders");
+    let (_, board) = w.app.get_text(&cs, &format!("/board?project_id={}", w.app.project_a)).await;
+    let marker = "data-count=\"slips_overdue\" href=\"";
+    let at = board.find(marker).map(|i| i + marker.len()).expect("slips on the board");
+    let shown: String = board[at..].split_once('>').map(|(_, r)| r.chars().take_while(char::is_ascii_digit).collect()).unwrap_or_default();
+    assert_eq!(shown, "1", "the live board counts the overdue slip");
     let (s, _, body) = w.app.post_form(&cs, &format!("/return-slips/{id}/act"), &[("version", "1"), ("action", "acknowledge"), ("reply", "")]).await;
     assert_eq!(s, 422, "Chinese field errors on the page");
     assert!(body.contains("必填") || body.contains("不能为空"), "{body}");

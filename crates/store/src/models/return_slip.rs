@@ -171,3 +171,13 @@ pub async fn list(c: &mut impl AsEx, actor: &Actor, f: &Filter, page: Page) -> R
     let items = c.ex().fetch_all(sql).await?;
     Ok(Paged { items, total, page })
 }
+
+/// RPT-1: a project's open slips as (overdue, total open), by the running deadline.
+pub async fn open_counts(c: &mut impl AsEx, project_id: i64, now: DateTime<Utc>) -> Result<(i64, i64)> {
+    let sql = Sql::new(
+        "SELECT COALESCE(CAST(SUM(CASE WHEN next_due < $1 THEN 1 ELSE 0 END) AS BIGINT), 0), COUNT(*) FROM return_slips WHERE project_id = $2 AND status <> 'done'",
+    )
+    .arg(now)
+    .arg(project_id);
+    c.ex().fetch_one::<(i64, i64)>(sql).await
+}
