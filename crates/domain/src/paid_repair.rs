@@ -250,7 +250,7 @@ mod tests {
         assert_eq!(amount_in_words(100_005), "壹仟元零伍分");
         assert_eq!(amount_in_words(1_000_100), "壹万零壹元整");
         assert_eq!(amount_in_words(10_000_000_000), "壹亿元整");
-        assert_eq!(amount_in_words(20_030_000_00), "贰仟零叁万元整");
+        assert_eq!(amount_in_words(2_003_000_000), "贰仟零叁万元整");
         assert_eq!(amount_in_words(45), "肆角伍分");
         assert_eq!(amount_in_words(0), "零元整");
     }
