@@ -512,6 +512,7 @@ async fn rcp_3_after_sales_record_opens_return_slip_chased_to_done_and_rcp_7_clo
     let id = slip["id"].as_i64().expect("slip id");
     assert_eq!((slip["number"].as_str(), slip["status"].as_str(), slip["reception_id"].as_i64()), (Some("HXGC/FXD001"), Some("sent"), Some(rid)));
     assert_eq!(slip["owner_name"], "赵先生");
+    assert_eq!(rec["record"]["return_slip"], json!({"id": id, "number": "HXGC/FXD001"}), "the record names its slip: {rec}");
     let (_, d) = get(&w, &w.cs, &format!("/api/v1/return-slips/{id}")).await;
     let feedback = d["steps"].as_array().and_then(|a| a.iter().find(|s| s["step"] == "feedback")).expect("feedback step");
     let due = time(&feedback["due"]);
