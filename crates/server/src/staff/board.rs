@@ -3,7 +3,8 @@
 //! today's end-of-day review (CMP-8) with a one-click "progress told to the customer" button
 //! that goes through the complaint workflow; next to complaints, open work orders by stage and
 //! deadline (on time / due today / overdue) with today's repair callbacks among the callbacks,
-//! and open rectification notices (REP-9). Counts link to the filtered lists.
+//! open rectification notices (REP-9) and after-sales return slips (RCP-3). Counts link to the
+//! filtered lists.
 
 use super::callbacks::{DueState, due_state, severity_label, subject_text};
 use super::{fmt_time, opt_id, render};
@@ -25,6 +26,7 @@ use propdesk_store::Page;
 use propdesk_store::models::callback::{self as callbacks, CallbackItem, CallbackStatus};
 use propdesk_store::models::rectification as rectifications;
 use propdesk_store::models::report::{self, DueItem, Range, ReviewItem};
+use propdesk_store::models::return_slip as return_slips;
 use propdesk_store::models::work_order as work_orders;
 use std::collections::HashMap;
 
@@ -67,6 +69,9 @@ pub struct ProjectBoard {
     /// REP-9: open rectification notices, and how many are past their 24 hours.
     pub rect_open: i64,
     pub rect_overdue: i64,
+    /// RCP-3: open after-sales return slips, and how many are past their running deadline.
+    pub slips_open: i64,
+    pub slips_overdue: i64,
 }
 
 #[derive(Template)]
@@ -149,6 +154,7 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Query<Hash
         let (wo_open, wo_overdue, wo_due_today) =
             (wo.iter().map(|r| r.total).sum::<i64>(), wo.iter().map(|r| r.overdue).sum::<i64>(), wo.iter().map(|r| r.due_today).sum::<i64>());
         let (rect_overdue, rect_open) = rectifications::open_counts(&mut c, pid, now).await?;
+        let (slips_overdue, slips_open) = return_slips::open_counts(&mut c, pid, now).await?;
         let cbs: Vec<CallbackItem> = due_callbacks.iter().filter(|cb| cb.project_id == pid).cloned().collect();
         boards.push(ProjectBoard {
             id: pid,
@@ -172,6 +178,8 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Query<Hash
             wo_due: wo_due.iter().filter(|w| w.project_id == pid).cloned().collect(),
             rect_open,
             rect_overdue,
+            slips_open,
+            slips_overdue,
         });
     }
     Ok(render(&BoardPage { ctx, boards, f_project, now, progress_note: PROGRESS_NOTE }))

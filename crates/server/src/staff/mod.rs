@@ -13,9 +13,11 @@ pub mod home;
 pub mod import;
 pub mod notifications;
 pub mod org;
+pub mod paid_repairs;
 pub mod reception;
 pub mod registers;
 pub mod reports;
+pub mod return_slips;
 pub mod scripts;
 pub mod session;
 pub mod work_orders;
@@ -185,6 +187,8 @@ pub fn routes() -> Router<AppState> {
         .merge(reception::routes())
         .merge(complaints::routes())
         .merge(work_orders::routes())
+        .merge(return_slips::routes())
+        .merge(paid_repairs::routes())
         .merge(contractors::routes())
         .merge(contractor_accounts::routes())
         .merge(callbacks::routes())

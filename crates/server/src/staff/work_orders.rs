@@ -6,8 +6,10 @@ use super::{Errs, Pager, fmt_time, opt_id, query_string, render, render_invalid,
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
+use crate::ops::paid_repair as fees;
 use crate::ops::work_order::{self as ops, ActionInput, WorkOrderInput};
 use crate::staff::attachments::{FileView, accept_attr, read_upload};
+use crate::staff::claims::yuan;
 use crate::staff::complaints::{Due, TZ, due};
 use crate::state::AppState;
 use crate::xlsx;
@@ -24,6 +26,7 @@ use propdesk_domain::access::Actor;
 use propdesk_domain::attachment::AttachmentEntity;
 use propdesk_domain::callback::CallbackSubject;
 use propdesk_domain::error::size_text;
+use propdesk_domain::paid_repair::{FeeKind, FeeStatus, PayMethod};
 use propdesk_domain::work_order::{
     Cause, Component, LocationKind, RectificationState, RepairCategory, Responsibility, ShutOff, Stage, WorkOrderStatus, rectification_state,
 };
@@ -32,6 +35,7 @@ use propdesk_store::models::complaint::unit_labels;
 use propdesk_store::models::contractor::{self as contractors, ContractorRow, TestRow};
 use propdesk_store::models::event::{self, Event};
 use propdesk_store::models::org::{self, Project};
+use propdesk_store::models::paid_repair::{FeeLineRow, FeeRow};
 use propdesk_store::models::rectification::{self as rect_store, RectificationRow};
 use propdesk_store::models::staff;
 use propdesk_store::models::work_order::{self as store, Filter, WorkOrderRow};
@@ -329,6 +333,11 @@ pub fn action_label(code: &str, en: bool) -> &'static str {
         "choose_repairer" => tr(en, "选定维修单位", "Repairer chosen"),
         "record_test" => tr(en, "试验记录", "Test recorded"),
         "photo_added" => tr(en, "上传照片", "Photo added"),
+        "fee_add_line" => tr(en, "增加收费项目", "Fee line added"),
+        "fee_remove_line" => tr(en, "删除收费项目", "Fee line removed"),
+        "fee_agree" => tr(en, "业主确认报价", "Quote agreed by the owner"),
+        "fee_collect" => tr(en, "收取维修费", "Fee collected"),
+        "fee_hand_over" => tr(en, "维修费移交客服", "Fee handed over"),
         _ => tr(en, "其他", "Other"),
     }
 }
@@ -394,7 +403,7 @@ async fn assignees(c: &mut impl AsEx, actor: &Actor, project_id: i64) -> AppResu
 
 #[derive(Template)]
 #[template(path = "staff/work_order.html")]
-struct RecordPage {
+pub(crate) struct RecordPage {
     ctx: Ctx,
     w: WorkOrderRow,
     project: Project,
@@ -423,6 +432,12 @@ struct RecordPage {
     callbacks: Vec<CallbackItem>,
     /// REP-9: rectification notices issued from its callbacks.
     rectifications: Vec<RectificationView>,
+    /// REP-12: a paid repair's fee, its lines and the fee actions the actor may take.
+    fee: Option<FeeRow>,
+    fee_lines: Vec<FeeLineRow>,
+    fee_allowed: Vec<&'static str>,
+    fee_kinds: &'static [FeeKind],
+    pay_methods: &'static [PayMethod],
 }
 
 /// REP-9: a rectification notice as listed on the work order and shown on its own page.
@@ -448,6 +463,21 @@ impl RectificationView {
 impl RecordPage {
     fn can(&self, action: &str) -> bool {
         self.allowed.contains(&action)
+    }
+    fn can_fee(&self, action: &str) -> bool {
+        self.fee_allowed.contains(&action)
+    }
+    fn fee_status(&self) -> &'static str {
+        self.fee.as_ref().map(|f| f.status).unwrap_or(FeeStatus::Quoting).label(self.ctx.en())
+    }
+    fn fee_version(&self) -> i64 {
+        self.fee.as_ref().map_or(0, |f| f.version)
+    }
+    fn fee_total(&self) -> String {
+        yuan(&self.fee.as_ref().map_or(0, |f| f.total))
+    }
+    fn method_label(&self) -> &'static str {
+        self.fee.as_ref().and_then(|f| f.method.as_deref()).and_then(|m| PayMethod::parse(m).ok()).map(|m| m.label(self.ctx.en())).unwrap_or("")
     }
     fn any_action(&self) -> bool {
         !self.allowed.is_empty()
@@ -492,7 +522,7 @@ async fn unit_label_of(c: &mut impl AsEx, actor: &Actor, w: &WorkOrderRow) -> Ap
     })
 }
 
-async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Errs) -> AppResult<RecordPage> {
+pub(crate) async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Errs) -> AppResult<RecordPage> {
     let en = ctx.en();
     let mut c = state.db.read().await?;
     let w = store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
@@ -523,7 +553,14 @@ async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Err
     };
     let tests = contractors::tests(&mut c, id).await?;
     let rectifications = rect_store::for_work_order(&mut c, &ctx.actor, id).await?.into_iter().map(|r| RectificationView::new(r, now, en)).collect();
+    let (fee, fee_lines) = fees::load(&mut c, &w).await?;
+    let fee_allowed = fees::allowed(&mut c, &ctx.actor, &w).await?;
     Ok(RecordPage {
+        fee,
+        fee_lines,
+        fee_allowed,
+        fee_kinds: FeeKind::ALL,
+        pay_methods: PayMethod::ALL,
         warranty,
         causes: Cause::ALL,
         contractors,
@@ -560,6 +597,13 @@ struct ConflictPage {
     ctx: Ctx,
     id: i64,
     message: String,
+}
+
+/// The 409 page of a work order whose action did not fit (or was stale).
+pub(crate) fn conflict_page(ctx: Ctx, id: i64, message: String) -> Response {
+    let mut r = render(&ConflictPage { ctx, id, message });
+    *r.status_mut() = StatusCode::CONFLICT;
+    r
 }
 
 fn action_input(f: &FormData) -> ActionInput {
@@ -609,11 +653,7 @@ pub async fn act(State(state): State<AppState>, Path(id): Path<i64>, StaffForm {
             let errs = Errs::new(e, ctx.lang);
             Ok(render_invalid(&record_page(&state, ctx, id, form, errs).await?))
         }
-        Err(AppError::Conflict(message)) => {
-            let mut r = render(&ConflictPage { ctx, id, message });
-            *r.status_mut() = StatusCode::CONFLICT;
-            Ok(r)
-        }
+        Err(AppError::Conflict(message)) => Ok(conflict_page(ctx, id, message)),
         Err(e) => Err(e),
     }
 }

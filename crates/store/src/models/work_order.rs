@@ -72,6 +72,8 @@ pub struct WorkOrderRow {
     pub contractor_name: Option<String>,
     /// REP-6: the witnessed test passed.
     pub test_passed: bool,
+    /// REP-12: the `FeeStatus` code of a paid repair's fee (None: nothing quoted yet).
+    pub fee_status: Option<String>,
 }
 
 const COLS: &str = "w.id, w.project_id, w.number, w.reception_id, w.unit_id, w.party_id, w.location_kind, w.location, w.owner_name, w.contact_phone,
@@ -80,10 +82,10 @@ const COLS: &str = "w.id, w.project_id, w.number, w.reception_id, w.unit_id, w.p
     w.finish_on_time, w.sign_off_on_time, w.callback_on_time, w.dispatched_at, w.arrived_at, w.started_at, w.finished_at, w.signed_off_at,
     w.closed_at, w.plan, w.result, w.signed_by, w.signature, w.cancel_reason, w.reopened, w.version,
     d.name AS department_name, s.display_name AS assignee_name,
-    w.cause, w.cause_note, w.in_warranty, w.responsibility, w.paid_repair, w.contractor_id, ct.name AS contractor_name, w.test_passed";
+    w.cause, w.cause_note, w.in_warranty, w.responsibility, w.paid_repair, w.contractor_id, ct.name AS contractor_name, w.test_passed, rf.status AS fee_status";
 
 const FROM: &str = " FROM work_orders w LEFT JOIN departments d ON d.id = w.department_id LEFT JOIN staff s ON s.id = w.assignee_id
-    LEFT JOIN contractors ct ON ct.id = w.contractor_id";
+    LEFT JOIN contractors ct ON ct.id = w.contractor_id LEFT JOIN repair_fees rf ON rf.work_order_id = w.id";
 
 pub struct NewWorkOrder<'a> {
     pub project_id: i64,

@@ -25,6 +25,7 @@ pub mod contractors;
 pub mod notifications;
 pub mod org;
 pub mod reception;
+pub mod return_slips;
 pub mod scripts;
 pub mod work_orders;
 
@@ -37,7 +38,8 @@ pub const OPERATIONS: usize = 10
     + scripts::OPERATIONS
     + work_orders::OPERATIONS
     + contractors::OPERATIONS
-    + contractor_accounts::OPERATIONS;
+    + contractor_accounts::OPERATIONS
+    + return_slips::OPERATIONS;
 
 use crate::state::AppState;
 use axum::Router;
@@ -63,6 +65,7 @@ pub fn routes() -> Router<AppState> {
         .merge(work_orders::routes())
         .merge(contractors::routes())
         .merge(contractor_accounts::routes())
+        .merge(return_slips::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 

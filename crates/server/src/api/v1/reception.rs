@@ -30,7 +30,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 #[derive(OpenApi)]
 #[openapi(
     paths(create_record, list_records),
-    components(schemas(NewReceptionRecord, ReceptionRecordOut, ComplaintRef, CreatedReception, ReceptionList)),
+    components(schemas(NewReceptionRecord, ReceptionRecordOut, ComplaintRef, ReturnSlipRef, CreatedReception, ReceptionList)),
     tags((name = "reception", description = "Reception records: every call, visit, letter and message (DOMAIN.md RCP)"))
 )]
 pub struct Doc;
@@ -62,6 +62,14 @@ pub struct ComplaintRef {
     pub number: String,
     /// The complaint's status (`closed` when done).
     pub status: String,
+}
+
+/// The return slip an after-sales record sent (RCP-3).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReturnSlipRef {
+    pub id: i64,
+    #[schema(example = "HXGC/FXD001")]
+    pub number: String,
 }
 
 /// A reception record (业主接待记录).
@@ -99,6 +107,9 @@ pub struct ReceptionRecordOut {
     pub report_to: Option<String>,
     /// The complaint it started, if any.
     pub complaint: Option<ComplaintRef>,
+    /// RCP-3: the return slip (物业返修联系单) an after-sales record sent, if any
+    /// (`/api/v1/return-slips/{id}`).
+    pub return_slip: Option<ReturnSlipRef>,
     /// Row version; it changes on every update.
     pub version: i64,
 }
@@ -113,6 +124,7 @@ fn complaint_of(r: &ReceptionRow) -> Option<ComplaintRef> {
 impl From<ReceptionRow> for ReceptionRecordOut {
     fn from(r: ReceptionRow) -> Self {
         let complaint = complaint_of(&r);
+        let return_slip = r.return_slip_id.zip(r.return_slip_number.clone()).map(|(id, number)| ReturnSlipRef { id, number });
         ReceptionRecordOut {
             id: r.id,
             project_id: r.project_id,
@@ -134,6 +146,7 @@ impl From<ReceptionRow> for ReceptionRecordOut {
             closed_at: r.closed_at,
             report_to: Some(r.report_to).filter(|s| !s.is_empty()),
             complaint,
+            return_slip,
             version: r.version,
         }
     }
