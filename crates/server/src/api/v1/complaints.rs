@@ -7,7 +7,7 @@
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::api::v1::attachments::AttachmentOut;
-use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, ErrorDetail, codes, opt_int};
+use crate::api::v1::{ActionRequestCheck, DEFAULT_PER_PAGE, ErrorBody, ErrorDetail, action_answer, codes, opt_int};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::attachment as attachment_ops;
@@ -609,11 +609,6 @@ pub async fn get_complaint(ApiUser(actor): ApiUser, State(state): State<AppState
     Ok(Json(detail(&state, &actor, id).await?))
 }
 
-fn conflict(message: &str, allowed: Vec<String>) -> Response {
-    let body = json!({"error": {"code": "conflict", "message": format!("Conflict: {message}"), "fields": []}, "allowed": allowed});
-    (StatusCode::CONFLICT, Json(body)).into_response()
-}
-
 /// Act on a complaint
 ///
 /// Applies one step of the workflow through the transition table: dispatch, accept, return,
@@ -647,13 +642,9 @@ pub async fn complaint_action(
     let row = store::get(&mut c, &actor, id, "").await?.ok_or(ApiError(AppError::NotFound))?;
     let allowed: Vec<String> = pages::allowed_for(&mut c, &actor, &row).await?.into_iter().map(str::to_string).collect();
     let code = body.action.trim();
-    if !code.is_empty() && !ACTIONS.contains(&code) {
-        return Err(FieldErrors::single("action", Reason::Invalid("不是可选的操作", "is not a known action")).into());
-    }
-    if body.version.is_some_and(|v| v != row.version) {
-        return Ok(conflict("the complaint changed since it was read; read it again", allowed));
-    }
-    if !code.is_empty() && !allowed.iter().any(|a| a == code) {
+    let check =
+        ActionRequestCheck { noun: "complaint", known: &ACTIONS, code, sent_version: body.version, version: row.version, status: row.status.code(), allowed };
+    let not_theirs = async || -> Result<bool, ApiError> {
         // Someone with no part in the complaint (not customer service, department not on the form) is refused outright.
         let part = match ops::side(&mut c, &actor).await {
             Ok(By::CustomerService | By::Head(_)) => true,
@@ -661,23 +652,17 @@ pub async fn complaint_action(
             Ok(By::System) | Err(AppError::Forbidden) => false,
             Err(e) => return Err(e.into()),
         };
-        if !part || ops::not_theirs(&mut c, &actor, &row, code).await? {
-            return Err(ApiError(AppError::Forbidden));
-        }
-        return Ok(conflict(&format!("`{code}` does not fit the complaint's status `{}`", row.status.code()), allowed));
+        Ok(!part || ops::not_theirs(&mut c, &actor, &row, code).await?)
+    };
+    if let Some(refused) = check.check(not_theirs).await? {
+        return Ok(refused);
     }
     let action = body.input().parse(TZ)?;
     pages::check_departments(&mut c, &actor, &action).await?;
     drop(c);
-    match ops::act(&state.db, &actor, id, body.version.or(Some(row.version)), &action).await {
-        Ok(_) => Ok(Json(detail(&state, &actor, id).await?).into_response()),
-        Err(AppError::Conflict(_)) => {
-            // Changed meanwhile: answer with what fits the state as it is now.
-            let d = detail(&state, &actor, id).await?;
-            Ok(conflict("the complaint changed meanwhile; read it again", d.allowed))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let outcome = ops::act(&state.db, &actor, id, body.version.or(Some(row.version)), &action).await;
+    // Changed meanwhile: the 409 tells what fits the state as it is now.
+    action_answer("complaint", outcome, async || detail(&state, &actor, id).await, |d| d.allowed).await
 }
 
 #[cfg(test)]

@@ -37,11 +37,15 @@ pub const OPERATIONS: usize = 10
     + work_orders::OPERATIONS
     + contractors::OPERATIONS;
 
+use crate::error::{ApiError, AppError};
 use crate::state::AppState;
-use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::{Json, Router};
 use propdesk_domain::{FieldErrors, Reason};
 use serde::Serialize;
+use serde_json::json;
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 
@@ -118,3 +122,66 @@ pub(crate) fn opt_int(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> O
 }
 
 pub(crate) const DEFAULT_PER_PAGE: i64 = 50;
+
+/// A 409 answer with the actions that fit the record's state now.
+pub(crate) fn conflict(message: &str, allowed: Vec<String>) -> Response {
+    let body = json!({"error": {"code": "conflict", "message": format!("Conflict: {message}"), "fields": []}, "allowed": allowed});
+    (StatusCode::CONFLICT, Json(body)).into_response()
+}
+
+/// An action request against a record read with `version` in `status`, for the one check every
+/// workflow endpoint makes before it acts.
+pub(crate) struct ActionRequestCheck<'a> {
+    /// The record in English, for the messages ("work order", "complaint").
+    pub noun: &'a str,
+    /// Every action code of the workflow.
+    pub known: &'a [&'a str],
+    /// The requested action code (trimmed); empty leaves the refusal to the input's parser.
+    pub code: &'a str,
+    /// The `version` the caller sent, if any.
+    pub sent_version: Option<i64>,
+    pub version: i64,
+    pub status: &'a str,
+    /// What the caller may do now.
+    pub allowed: Vec<String>,
+}
+
+impl ActionRequestCheck<'_> {
+    /// An unknown code is 422; a stale version is 409; a code that does not fit is 403 when
+    /// `not_theirs` says the caller has no part in it, else 409. `Ok(Some(_))` is the 409 to
+    /// answer with; `Ok(None)` lets the handler act.
+    pub(crate) async fn check(self, not_theirs: impl AsyncFnOnce() -> Result<bool, ApiError>) -> Result<Option<Response>, ApiError> {
+        let (noun, code) = (self.noun, self.code);
+        if !code.is_empty() && !self.known.contains(&code) {
+            return Err(FieldErrors::single("action", Reason::Invalid("不是可选的操作", "is not a known action")).into());
+        }
+        if self.sent_version.is_some_and(|v| v != self.version) {
+            return Ok(Some(conflict(&format!("the {noun} changed since it was read; read it again"), self.allowed)));
+        }
+        if !code.is_empty() && !self.allowed.iter().any(|a| a == code) {
+            if not_theirs().await? {
+                return Err(ApiError(AppError::Forbidden));
+            }
+            return Ok(Some(conflict(&format!("`{code}` does not fit the {noun}'s status `{}`", self.status), self.allowed)));
+        }
+        Ok(None)
+    }
+}
+
+/// The answer to an action once `ops::act` has run: the record in its new state, or — when it
+/// changed meanwhile — 409 with what fits the state as it is now (`allowed` of the fresh detail).
+pub(crate) async fn action_answer<T: Serialize, A>(
+    noun: &str,
+    outcome: Result<A, AppError>,
+    detail: impl AsyncFnOnce() -> Result<T, ApiError>,
+    allowed: impl FnOnce(T) -> Vec<String>,
+) -> Result<Response, ApiError> {
+    match outcome {
+        Ok(_) => Ok(Json(detail().await?).into_response()),
+        Err(AppError::Conflict(_)) => {
+            let d = detail().await?;
+            Ok(conflict(&format!("the {noun} changed meanwhile; read it again"), allowed(d)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

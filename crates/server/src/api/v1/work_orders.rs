@@ -6,7 +6,7 @@
 //! order's state answers 409 with the actions that do (`allowed`).
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, ErrorDetail, codes, opt_int};
+use crate::api::v1::{ActionRequestCheck, DEFAULT_PER_PAGE, ErrorBody, ErrorDetail, action_answer, codes, opt_int};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::work_order::{self as ops, ActionInput, WorkOrderInput};
@@ -26,7 +26,7 @@ use propdesk_store::models::contractor as contractors;
 use propdesk_store::models::event;
 use propdesk_store::models::work_order::{self as store, Filter, WorkOrderRow};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
@@ -566,11 +566,6 @@ pub async fn get_work_order(ApiUser(actor): ApiUser, State(state): State<AppStat
     Ok(Json(detail(&state, &actor, id).await?))
 }
 
-fn conflict(message: &str, allowed: Vec<String>) -> Response {
-    let body = json!({"error": {"code": "conflict", "message": format!("Conflict: {message}"), "fields": []}, "allowed": allowed});
-    (StatusCode::CONFLICT, Json(body)).into_response()
-}
-
 /// Act on a work order
 ///
 /// One step through the transition table: dispatch, arrive, start, finish, sign_off,
@@ -602,26 +597,13 @@ pub async fn work_order_action(
     let row = store::get(&mut c, &actor, id, "").await?.ok_or(ApiError(AppError::NotFound))?;
     let allowed: Vec<String> = ops::allowed(&mut c, &actor, &row).await?.into_iter().map(str::to_string).collect();
     let code = body.action.trim();
-    if !code.is_empty() && !ACTIONS.contains(&code) {
-        return Err(FieldErrors::single("action", Reason::Invalid("不是可选的操作", "is not a known action")).into());
-    }
-    if body.version.is_some_and(|v| v != row.version) {
-        return Ok(conflict("the work order changed since it was read; read it again", allowed));
-    }
-    if !code.is_empty() && !allowed.iter().any(|a| a == code) {
-        if ops::not_theirs(&mut c, &actor, &row, code).await? {
-            return Err(ApiError(AppError::Forbidden));
-        }
-        return Ok(conflict(&format!("`{code}` does not fit the work order's status `{}`", row.status.code()), allowed));
+    let check =
+        ActionRequestCheck { noun: "work order", known: &ACTIONS, code, sent_version: body.version, version: row.version, status: row.status.code(), allowed };
+    if let Some(refused) = check.check(async || Ok(ops::not_theirs(&mut c, &actor, &row, code).await?)).await? {
+        return Ok(refused);
     }
     drop(c);
     let action = body.input().parse(TZ)?;
-    match ops::act(&state.db, &actor, id, body.version.or(Some(row.version)), &action).await {
-        Ok(_) => Ok(Json(detail(&state, &actor, id).await?).into_response()),
-        Err(AppError::Conflict(_)) => {
-            let d = detail(&state, &actor, id).await?;
-            Ok(conflict("the work order changed meanwhile; read it again", d.allowed))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let outcome = ops::act(&state.db, &actor, id, body.version.or(Some(row.version)), &action).await;
+    action_answer("work order", outcome, async || detail(&state, &actor, id).await, |d| d.allowed).await
 }
