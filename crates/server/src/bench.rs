@@ -780,14 +780,14 @@ async fn complaints_bench(open: i64, closed: i64, projects: i64, requests: usize
     }
 
     // 2. The monthly classified statistics (and the rate counts) of one project for the last full month.
-    let local = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let local = now.with_timezone(&crate::ops::TZ).date_naive();
     let this = propdesk_domain::values::Month::of(local);
     let last = if this.month == 1 {
         propdesk_domain::values::Month { year: this.year - 1, month: 12 }
     } else {
         propdesk_domain::values::Month { year: this.year, month: this.month - 1 }
     };
-    let (from, to) = crate::ops::callback::month_range(last, chrono_tz::Asia::Shanghai);
+    let (from, to) = crate::ops::callback::month_range(last, crate::ops::TZ);
     let range = Range { from, to };
     let p0 = actor.projects[0];
     let in_month = c

@@ -6,7 +6,7 @@
 //! and open rectification notices (REP-9). Counts link to the filtered lists.
 
 use super::callbacks::{DueState, due_state, severity_label, subject_text};
-use super::{fmt_time, opt_id, render};
+use super::{TZ, fmt_time, opt_id, render};
 use crate::auth::{Ctx, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::ops::callback::{is_customer_service, today_range};
@@ -27,8 +27,6 @@ use propdesk_store::models::rectification as rectifications;
 use propdesk_store::models::report::{self, DueItem, Range, ReviewItem};
 use propdesk_store::models::work_order as work_orders;
 use std::collections::HashMap;
-
-const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 /// The note the one-click button logs (CMP-8).
 pub const PROGRESS_NOTE: &str = "日终回顾：已告知客户处理进度";
 

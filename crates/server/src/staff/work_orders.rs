@@ -2,13 +2,13 @@
 //! record page with each stage's deadline and only the actions the table allows, the A4 work
 //! order (维修工单), and a unit's repair history. Handlers parse and call `ops::work_order`.
 
-use super::{Errs, Pager, fmt_time, opt_id, query_string, render, render_invalid, saved, xlsx_response};
+use super::{Errs, Pager, Q, TZ, fmt_time, list_project, opt_id, q, query_string, render, render_invalid, saved, tr, unit_label, xlsx_response};
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
 use crate::ops::work_order::{self as ops, ActionInput, WorkOrderInput};
 use crate::staff::attachments::{FileView, accept_attr, read_upload};
-use crate::staff::complaints::{Due, TZ, due};
+use crate::staff::complaints::{Due, due};
 use crate::state::AppState;
 use crate::xlsx;
 use askama::Template;
@@ -38,16 +38,6 @@ use propdesk_store::models::work_order::{self as store, Filter, WorkOrderRow};
 use propdesk_store::{AsEx, Page};
 use serde_json::Value;
 use std::collections::HashMap;
-
-type Q = Query<HashMap<String, String>>;
-
-fn q<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
-    m.get(k).map(String::as_str).unwrap_or("")
-}
-
-fn tr(en: bool, zh: &'static str, english: &'static str) -> &'static str {
-    if en { english } else { zh }
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -110,13 +100,6 @@ struct ListPage {
 impl ListPage {
     fn is_project(&self, id: &i64) -> bool {
         self.f_project == Some(*id)
-    }
-}
-
-fn list_project(ctx: &Ctx, m: &HashMap<String, String>) -> Option<i64> {
-    match m.get("project_id") {
-        Some(v) => opt_id(v).filter(|id| ctx.actor.sees_project(*id)),
-        None => ctx.project_id,
     }
 }
 
@@ -485,19 +468,12 @@ impl RecordPage {
     }
 }
 
-async fn unit_label_of(c: &mut impl AsEx, actor: &Actor, w: &WorkOrderRow) -> AppResult<String> {
-    Ok(match w.unit_id {
-        Some(u) => unit_labels(c, actor, &[u]).await?.into_iter().next().map(|x| x.1).unwrap_or_default(),
-        None => String::new(),
-    })
-}
-
 async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Errs) -> AppResult<RecordPage> {
     let en = ctx.en();
     let mut c = state.db.read().await?;
     let w = store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
     let project = org::project(&mut c, &ctx.actor, w.project_id).await?.ok_or(AppError::NotFound)?;
-    let unit_label = unit_label_of(&mut c, &ctx.actor, &w).await?;
+    let unit_label = unit_label(&mut c, &ctx.actor, w.unit_id).await?;
     let allowed = ops::allowed(&mut c, &ctx.actor, &w).await?;
     let assignees = if allowed.contains(&"dispatch") { assignees(&mut c, &ctx.actor, w.project_id).await? } else { Vec::new() };
     let events = event::for_entity(&mut c, "work_order", id).await?;
@@ -717,7 +693,7 @@ pub async fn print(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     let mut c = state.db.read().await?;
     let w = store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
     let project = org::project(&mut c, &ctx.actor, w.project_id).await?.ok_or(AppError::NotFound)?;
-    let unit_label = unit_label_of(&mut c, &ctx.actor, &w).await?;
+    let unit_label = unit_label(&mut c, &ctx.actor, w.unit_id).await?;
     let events = event::for_entity(&mut c, "work_order", id).await?;
     let received_by = events.iter().find(|e| e.action == "created").map(|e| e.actor_name.clone()).unwrap_or_default();
     Ok(render(&PrintPage { stages: stage_views(&w, Utc::now(), en), w, project, unit_label, received_by, printed_at: fmt_time(&Utc::now()), ctx }))

@@ -189,7 +189,7 @@ pub struct ContractorQuery {
 pub(crate) async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<ContractorDetail, ApiError> {
     let mut c = state.db.read().await?;
     let row = store::get(&mut c, actor.company_id, id).await?.ok_or(ApiError(AppError::NotFound))?;
-    let today = Utc::now().with_timezone(&crate::staff::complaints::TZ).date_naive();
+    let today = Utc::now().with_timezone(&crate::ops::TZ).date_naive();
     let qualifications = store::qualifications(&mut c, id)
         .await?
         .into_iter()
