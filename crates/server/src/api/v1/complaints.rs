@@ -7,7 +7,7 @@
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::api::v1::attachments::AttachmentOut;
-use crate::api::v1::{ActionRequestCheck, DEFAULT_PER_PAGE, ErrorBody, ErrorDetail, action_answer, codes, opt_int};
+use crate::api::v1::{ActionRequestCheck, ErrorBody, ErrorDetail, action_answer, codes, opt_bool, opt_enum, opt_int, page_of};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::TZ;
@@ -22,13 +22,12 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use propdesk_domain::FieldErrors;
 use propdesk_domain::access::Actor;
 use propdesk_domain::attachment::AttachmentEntity;
 use propdesk_domain::complaint::{By, ComplaintStatus, DeptClock, DeptStatus, ImportantKind, MajorReason, Severity, report_to};
 use propdesk_domain::reception::Channel;
 use propdesk_domain::sla::DeadlineState;
-use propdesk_domain::{FieldErrors, Reason};
-use propdesk_store::Page;
 use propdesk_store::models::attachment as attachment_store;
 use propdesk_store::models::complaint::{self as store, ComplaintRow, DeptRow, Filter};
 use propdesk_store::models::complaint_decision::{self, DecisionRow};
@@ -459,22 +458,6 @@ pub struct ComplaintQuery {
     pub per_page: Option<String>,
 }
 
-fn opt_enum<T>(errs: &mut FieldErrors, field: &str, v: Option<&str>, parse: fn(&str) -> Result<T, Reason>) -> Option<T> {
-    let s = v.map(str::trim).filter(|s| !s.is_empty())?;
-    errs.take(field, parse(s))
-}
-
-fn opt_bool(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> bool {
-    match v.map(str::trim).unwrap_or("") {
-        "" | "false" | "0" => false,
-        "true" | "1" => true,
-        _ => {
-            errs.push(field, Reason::Invalid("应为 true 或 false", "must be true or false"));
-            false
-        }
-    }
-}
-
 // ---------- handlers ----------
 
 async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<ComplaintDetail, ApiError> {
@@ -545,10 +528,7 @@ pub async fn list_complaints(
         awaiting_decision: opt_bool(&mut errs, "awaiting_decision", q.awaiting_decision.as_deref()),
         q: q.q.filter(|s| !s.trim().is_empty()),
     };
-    let page = Page::new(
-        opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
-        opt_int(&mut errs, "per_page", q.per_page.as_deref()).unwrap_or(DEFAULT_PER_PAGE),
-    );
+    let page = page_of(&mut errs, q.page.as_deref(), q.per_page.as_deref());
     errs.into_result()?;
     let mut c = state.db.read().await?;
     let store::Listed { paged: list, more } = store::list(&mut c, &actor, &filter, page).await?;

@@ -44,6 +44,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use propdesk_domain::{FieldErrors, Reason};
+use propdesk_store::Page;
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -121,7 +122,32 @@ pub(crate) fn opt_int(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> O
     errs.take(field, s.parse::<i64>().map_err(|_| Reason::Invalid("应为整数", "must be an integer")))
 }
 
+/// An optional code query parameter; empty means absent, anything else must parse.
+pub(crate) fn opt_enum<T>(errs: &mut FieldErrors, field: &str, v: Option<&str>, parse: fn(&str) -> Result<T, Reason>) -> Option<T> {
+    let s = v.map(str::trim).filter(|s| !s.is_empty())?;
+    errs.take(field, parse(s))
+}
+
+/// A boolean query parameter: empty, `false` or `0` is false, `true` or `1` true.
+pub(crate) fn opt_bool(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> bool {
+    match v.map(str::trim).unwrap_or("") {
+        "" | "false" | "0" => false,
+        "true" | "1" => true,
+        _ => {
+            errs.push(field, Reason::Invalid("应为 true 或 false", "must be true or false"));
+            false
+        }
+    }
+}
+
 pub(crate) const DEFAULT_PER_PAGE: i64 = 50;
+
+/// The page asked for by `page` and `per_page` (1 and `DEFAULT_PER_PAGE` when absent).
+pub(crate) fn page_of(errs: &mut FieldErrors, page: Option<&str>, per_page: Option<&str>) -> Page {
+    let number = opt_int(errs, "page", page).unwrap_or(1);
+    let size = opt_int(errs, "per_page", per_page).unwrap_or(DEFAULT_PER_PAGE);
+    Page::new(number, size)
+}
 
 /// A 409 answer with the actions that fit the record's state now.
 pub(crate) fn conflict(message: &str, allowed: Vec<String>) -> Response {

@@ -6,7 +6,7 @@
 //! order's state answers 409 with the actions that do (`allowed`).
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{ActionRequestCheck, DEFAULT_PER_PAGE, ErrorBody, ErrorDetail, action_answer, codes, opt_int};
+use crate::api::v1::{ActionRequestCheck, ErrorBody, ErrorDetail, action_answer, codes, opt_bool, opt_enum, opt_int, page_of};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::TZ;
@@ -19,10 +19,9 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use propdesk_domain::FieldErrors;
 use propdesk_domain::access::Actor;
 use propdesk_domain::work_order::{ACTIONS, Cause, LocationKind, RepairCategory, Responsibility, ShutOff, Stage, WorkOrderStatus};
-use propdesk_domain::{FieldErrors, Reason};
-use propdesk_store::Page;
 use propdesk_store::models::contractor as contractors;
 use propdesk_store::models::event;
 use propdesk_store::models::work_order::{self as store, Filter, WorkOrderRow};
@@ -430,17 +429,6 @@ pub struct WorkOrderQuery {
     pub per_page: Option<String>,
 }
 
-fn opt_bool(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> bool {
-    match v.map(str::trim).unwrap_or("") {
-        "" | "false" | "0" => false,
-        "true" | "1" => true,
-        _ => {
-            errs.push(field, Reason::Invalid("应为 true 或 false", "must be true or false"));
-            false
-        }
-    }
-}
-
 async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<WorkOrderDetail, ApiError> {
     let mut c = state.db.read().await?;
     let row = store::get(&mut c, actor, id, "").await?.ok_or(ApiError(AppError::NotFound))?;
@@ -501,22 +489,16 @@ pub async fn list_work_orders(
     ApiQuery(q): ApiQuery<WorkOrderQuery>,
 ) -> Result<Json<WorkOrderList>, ApiError> {
     let mut errs = FieldErrors::new();
-    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => errs.take("status", WorkOrderStatus::parse(s)),
-        None => None,
-    };
     let filter = Filter {
+        // The status is checked first, so its error leads the list as it always has.
+        status: opt_enum(&mut errs, "status", q.status.as_deref(), WorkOrderStatus::parse),
         project_id: opt_int(&mut errs, "project_id", q.project_id.as_deref()),
-        status,
         emergency_only: opt_bool(&mut errs, "emergency", q.emergency.as_deref()),
         overdue_at: opt_bool(&mut errs, "overdue", q.overdue.as_deref()).then(Utc::now),
         unit_id: None,
         q: q.q.filter(|s| !s.trim().is_empty()),
     };
-    let page = Page::new(
-        opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
-        opt_int(&mut errs, "per_page", q.per_page.as_deref()).unwrap_or(DEFAULT_PER_PAGE),
-    );
+    let page = page_of(&mut errs, q.page.as_deref(), q.per_page.as_deref());
     errs.into_result()?;
     let mut c = state.db.read().await?;
     let list = store::list(&mut c, &actor, &filter, page).await?;
