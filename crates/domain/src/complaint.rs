@@ -664,27 +664,7 @@ pub fn is_duplicate(a_building: Option<i64>, a_text: &str, a_at: DateTime<Utc>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{NaiveDateTime, TimeZone};
-    use chrono_tz::Asia::Shanghai;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        Shanghai.from_local_datetime(&NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")).single().expect("unique").with_timezone(&Utc)
-    }
-
-    struct Env {
-        cal: Calendar,
-        hours: WorkingHours,
-        policies: Policies,
-    }
-
-    impl Env {
-        fn new() -> Env {
-            Env { cal: Calendar::shipped(), hours: WorkingHours::default(), policies: Policies::default() }
-        }
-        fn k(&self) -> Clocks<'_> {
-            Clocks { cal: &self.cal, hours: &self.hours, tz: Shanghai, policies: &self.policies }
-        }
-    }
+    use crate::testing::{Env, at};
 
     fn step(c: &Complaint, a: Action, by: By, now: &str, env: &Env) -> (Complaint, Change) {
         let ch = c.apply(&a, by, at(now), &env.k()).unwrap_or_else(|e| panic!("{a:?} by {by:?} in {:?}: {e:?}", c.status));

@@ -13,6 +13,8 @@ pub mod org;
 pub mod reception;
 pub mod search;
 pub mod sla;
+#[cfg(test)]
+mod testing;
 pub mod values;
 pub mod work_order;
 
