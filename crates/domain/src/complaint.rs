@@ -56,6 +56,21 @@ text_enum! {
 }
 
 text_enum! {
+    /// CMP-15: the month's public notice of common complaints, a draft until it is published.
+    NoticeStatus {
+        Draft = "draft", "草稿", "Draft";
+        Published = "published", "已发布", "Published";
+    }
+}
+
+impl NoticeStatus {
+    /// A published notice is final: it is printed and never changed.
+    pub fn is_published(self) -> bool {
+        self == NoticeStatus::Published
+    }
+}
+
+text_enum! {
     /// One department's part in a complaint (CMP-4/CMP-5/CMP-9: the form goes to each).
     DeptStatus {
         Pending = "pending", "待接收", "Pending";
@@ -78,6 +93,10 @@ pub enum DeptClock {
 }
 
 impl ComplaintStatus {
+    /// Still being handled: every status but closed (RPT-1 counts these on the board).
+    pub fn is_open(self) -> bool {
+        self != ComplaintStatus::Closed
+    }
     /// Whether the departments' deadlines are running (the form is out with them).
     pub fn departments_running(self) -> bool {
         matches!(self, ComplaintStatus::Dispatched | ComplaintStatus::InProgress)

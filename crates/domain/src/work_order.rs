@@ -458,6 +458,13 @@ text_enum! {
     }
 }
 
+impl RectificationStatus {
+    /// Open until its fix is recorded; only an open notice can be closed.
+    pub fn is_open(self) -> bool {
+        self == RectificationStatus::Open
+    }
+}
+
 text_enum! {
     /// REP-3: who repairs or pays.
     Responsibility {

@@ -553,7 +553,7 @@ struct NoticePage {
 
 impl NoticePage {
     fn published(&self) -> bool {
-        self.notice.as_ref().is_some_and(|n| n.status == "published")
+        self.notice.as_ref().is_some_and(|n| n.status.is_published())
     }
 }
 
@@ -629,7 +629,7 @@ struct NoticePrint {
 /// A published notice as a plain A4 page.
 pub async fn notice_print(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let mut c = state.db.read().await?;
-    let notice = report::notice_by_id(&mut c, &ctx.actor, id).await?.filter(|n| n.status == "published").ok_or(AppError::NotFound)?;
+    let notice = report::notice_by_id(&mut c, &ctx.actor, id).await?.filter(|n| n.status.is_published()).ok_or(AppError::NotFound)?;
     let project_name = ctx.project_name(&notice.project_id).to_string();
     Ok(render(&NoticePrint { ctx, notice, project_name }))
 }

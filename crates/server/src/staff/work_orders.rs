@@ -630,7 +630,7 @@ struct RectificationPage {
 async fn rectification_page(state: &AppState, ctx: Ctx, id: i64, fix: String, errs: Errs) -> AppResult<RectificationPage> {
     let mut c = state.db.read().await?;
     let r = rect_store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
-    let can_close = r.status == rect_store::RectificationStatus::Open && crate::ops::rectification::may_close(&mut c, &ctx.actor, &r).await?;
+    let can_close = r.status.is_open() && crate::ops::rectification::may_close(&mut c, &ctx.actor, &r).await?;
     let n = RectificationView::new(r, Utc::now(), ctx.en());
     Ok(RectificationPage { ctx, n, can_close, fix, errs })
 }
