@@ -291,8 +291,8 @@ pub fn report_to(s: Severity) -> Option<&'static str> {
     }
 }
 
-/// Every action code, for "allowed actions" answers.
-const ALL_CODES: &[&str] = &[
+/// Every action code, in the order the pages offer them (and "allowed actions" answers list them).
+pub const ACTIONS: &[&str] = &[
     "dispatch",
     "accept",
     "return",
@@ -371,7 +371,7 @@ impl Complaint {
     }
 
     fn not_allowed(&self) -> TransitionError {
-        TransitionError::NotAllowed { status: self.status, allowed: ALL_CODES.to_vec() }
+        TransitionError::NotAllowed { status: self.status, allowed: ACTIONS.to_vec() }
     }
 
     /// The transition table: what `action` by `by` at `now` does to this complaint.

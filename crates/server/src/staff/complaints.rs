@@ -173,22 +173,7 @@ pub struct ActionInput {
     pub responsible: Vec<String>,
 }
 
-/// The action codes of the transition table, in the order the page offers them.
-pub const ACTIONS: &[&str] = &[
-    "dispatch",
-    "accept",
-    "return",
-    "submit_plan",
-    "progress",
-    "finish",
-    "mark_invalid",
-    "record_opinion",
-    "callback_done",
-    "waive_callback",
-    "escalate",
-    "record_disagreement",
-    "decide",
-];
+pub use propdesk_domain::complaint::ACTIONS;
 
 /// The form field of one department's opinion in a CMP-9 disagreement.
 const OPINION_FIELD: &str = "dept_opinion_";
