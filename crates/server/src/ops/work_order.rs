@@ -372,19 +372,10 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         sign_off_due: change.dues.sign_off,
         callback_due: change.dues.callback,
         next_due: change.next_due(),
+        results: change.results.clone(),
         reopened: change.reopened as i64,
         ..Update::default()
     };
-    for (stage, ok) in &change.results {
-        let slot = match stage {
-            Stage::Accept => &mut u.accept_on_time,
-            Stage::OnSite => &mut u.on_site_on_time,
-            Stage::Finish => &mut u.finish_on_time,
-            Stage::SignOff => &mut u.sign_off_on_time,
-            Stage::Callback => &mut u.callback_on_time,
-        };
-        *slot = Some(*ok);
-    }
     let detail = match action {
         Action::Dispatch { department, assignee } => {
             check_dispatch(tx, actor, row.project_id, *department, *assignee).await?;
