@@ -624,7 +624,7 @@ pub async fn complaint_action(
     let allowed: Vec<String> = pages::allowed_for(&mut c, &actor, &row).await?.into_iter().map(str::to_string).collect();
     let code = body.action.trim();
     let check =
-        ActionRequestCheck { noun: "complaint", known: &ACTIONS, code, sent_version: body.version, version: row.version, status: row.status.code(), allowed };
+        ActionRequestCheck { noun: "complaint", known: ACTIONS, code, sent_version: body.version, version: row.version, status: row.status.code(), allowed };
     let not_theirs = async || -> Result<bool, ApiError> {
         // Someone with no part in the complaint (not customer service, department not on the form) is refused outright.
         let part = match ops::side(&mut c, &actor).await {

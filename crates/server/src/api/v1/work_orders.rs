@@ -581,7 +581,7 @@ pub async fn work_order_action(
     let allowed: Vec<String> = ops::allowed(&mut c, &actor, &row).await?.into_iter().map(str::to_string).collect();
     let code = body.action.trim();
     let check =
-        ActionRequestCheck { noun: "work order", known: &ACTIONS, code, sent_version: body.version, version: row.version, status: row.status.code(), allowed };
+        ActionRequestCheck { noun: "work order", known: ACTIONS, code, sent_version: body.version, version: row.version, status: row.status.code(), allowed };
     if let Some(refused) = check.check(async || Ok(ops::not_theirs(&mut c, &actor, &row, code).await?)).await? {
         return Ok(refused);
     }
