@@ -5,7 +5,7 @@
 //! Handlers parse the form into a domain `Action` and call `ops::complaint`; they never
 //! compare statuses themselves. `ActionInput` is shared with the JSON API.
 
-use super::{Errs, Pager, Q, fmt_time, list_project, opt_id, q, query_string, render, render_invalid, saved, tr, unit_label, xlsx_response};
+use super::{Errs, Pager, Q, fmt_time, intake_start, list_project, q, query_string, render, render_invalid, saved, tr, unit_label, xlsx_response};
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
@@ -640,16 +640,7 @@ struct NewPage {
 }
 
 pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppResult<Response> {
-    let project = list_project(&ctx, &m).or_else(|| ctx.projects.first().map(|p| p.id)).unwrap_or(0);
-    let mut unit_label = String::new();
-    let mut unit_id = String::new();
-    if let Some(u) = opt_id(q(&m, "unit_id")) {
-        let mut c = state.db.read().await?;
-        if let Some((id, label)) = store::unit_labels(&mut c, &ctx.actor, &[u]).await?.into_iter().next() {
-            unit_id = id.to_string();
-            unit_label = label;
-        }
-    }
+    let (project, unit_id, unit_label) = intake_start(&state, &ctx, &m).await?;
     let v = FormData(vec![("project_id".into(), project.to_string()), ("unit_id".into(), unit_id), ("channel".into(), "phone".into())]);
     let errs = Errs::new(Default::default(), ctx.lang);
     Ok(render(&NewPage { ctx, v, errs, unit_label, channels: Channel::ALL, severities: Severity::ALL, kinds: ImportantKind::ALL, reasons: MajorReason::ALL }))

@@ -59,6 +59,20 @@ pub fn list_project(ctx: &Ctx, m: &HashMap<String, String>) -> Option<i64> {
     }
 }
 
+/// Where an intake form starts, from its URL: the project (the URL's when allowed, else the
+/// switcher's, else the caller's first) and — when `unit_id` names a unit the caller sees — that
+/// unit's id and label (both empty otherwise).
+pub async fn intake_start(state: &AppState, ctx: &Ctx, m: &HashMap<String, String>) -> AppResult<(i64, String, String)> {
+    let project = list_project(ctx, m).or_else(|| ctx.projects.first().map(|p| p.id)).unwrap_or(0);
+    if let Some(u) = opt_id(q(m, "unit_id")) {
+        let mut c = state.db.read().await?;
+        if let Some((id, label)) = unit_labels(&mut c, &ctx.actor, &[u]).await?.into_iter().next() {
+            return Ok((project, id.to_string(), label));
+        }
+    }
+    Ok((project, String::new(), String::new()))
+}
+
 /// The label of a record's unit, empty when it has none (or one the caller cannot see).
 pub async fn unit_label(c: &mut impl AsEx, actor: &Actor, unit_id: Option<i64>) -> AppResult<String> {
     Ok(match unit_id {

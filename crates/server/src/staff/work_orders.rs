@@ -2,7 +2,7 @@
 //! record page with each stage's deadline and only the actions the table allows, the A4 work
 //! order (维修工单), and a unit's repair history. Handlers parse and call `ops::work_order`.
 
-use super::{Errs, Pager, Q, TZ, fmt_time, list_project, opt_id, q, query_string, render, render_invalid, saved, tr, unit_label, xlsx_response};
+use super::{Errs, Pager, Q, TZ, fmt_time, intake_start, list_project, q, query_string, render, render_invalid, saved, tr, unit_label, xlsx_response};
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
@@ -223,16 +223,7 @@ struct NewPage {
 }
 
 pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppResult<Response> {
-    let project = list_project(&ctx, &m).or_else(|| ctx.projects.first().map(|p| p.id)).unwrap_or(0);
-    let mut unit_label = String::new();
-    let mut unit_id = String::new();
-    if let Some(u) = opt_id(q(&m, "unit_id")) {
-        let mut c = state.db.read().await?;
-        if let Some((id, label)) = unit_labels(&mut c, &ctx.actor, &[u]).await?.into_iter().next() {
-            unit_id = id.to_string();
-            unit_label = label;
-        }
-    }
+    let (project, unit_id, unit_label) = intake_start(&state, &ctx, &m).await?;
     let kind = if unit_id.is_empty() { "" } else { "in_unit" };
     let v = FormData(vec![("project_id".into(), project.to_string()), ("unit_id".into(), unit_id), ("location_kind".into(), kind.into())]);
     let errs = Errs::new(Default::default(), ctx.lang);
