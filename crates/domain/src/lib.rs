@@ -16,6 +16,8 @@ pub mod reception;
 pub mod return_slip;
 pub mod search;
 pub mod sla;
+#[cfg(test)]
+mod testing;
 pub mod values;
 pub mod work_order;
 

@@ -335,12 +335,9 @@ pub fn resume(due: DateTime<Utc>, paused_at: DateTime<Utc>, resumed_at: DateTime
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{NaiveDateTime, TimeZone};
-    use chrono_tz::Asia::Shanghai;
+    use crate::testing::at;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        Shanghai.from_local_datetime(&NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")).single().expect("unique").with_timezone(&Utc)
-    }
+    use chrono_tz::Asia::Shanghai;
 
     #[test]
     fn cmp_5_cmp_6_cbk_1_rep_8_defaults_are_the_domain_numbers() {

@@ -507,6 +507,13 @@ text_enum! {
     }
 }
 
+impl RectificationStatus {
+    /// Open until its fix is recorded; only an open notice can be closed.
+    pub fn is_open(self) -> bool {
+        self == RectificationStatus::Open
+    }
+}
+
 text_enum! {
     /// REP-3: who repairs or pays.
     Responsibility {
@@ -666,28 +673,7 @@ pub fn deadline_bucket(next_due: Option<DateTime<Utc>>, now: DateTime<Utc>, end_
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::{Calendar, WorkingHours};
-    use chrono::{NaiveDateTime, TimeZone};
-    use chrono_tz::Asia::Shanghai;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        Shanghai.from_local_datetime(&NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")).single().expect("unique").with_timezone(&Utc)
-    }
-
-    struct Env {
-        cal: Calendar,
-        hours: WorkingHours,
-        policies: Policies,
-    }
-
-    impl Env {
-        fn new() -> Env {
-            Env { cal: Calendar::shipped(), hours: WorkingHours::default(), policies: Policies::default() }
-        }
-        fn k(&self) -> Clocks<'_> {
-            Clocks { cal: &self.cal, hours: &self.hours, tz: Shanghai, policies: &self.policies }
-        }
-    }
+    use crate::testing::{Env, at};
 
     fn order(env: &Env, received: &str, emergency: bool, appointment: Option<DateTime<Utc>>) -> WorkOrder {
         let r = at(received);

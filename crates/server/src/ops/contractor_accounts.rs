@@ -55,7 +55,7 @@ fn id_field(e: &mut FieldErrors, field: &str, text: &str) -> Option<i64> {
 
 /// The project's local days as a half-open UTC range.
 async fn range(c: &mut impl AsEx, project_id: i64, s: Span) -> AppResult<(DateTime<Utc>, DateTime<Utc>)> {
-    let tz: Tz = calendar::settings_of(c, project_id).await?.map(|s| s.tz()).unwrap_or(crate::staff::complaints::TZ);
+    let tz: Tz = calendar::settings_of(c, project_id).await?.map(|s| s.tz()).unwrap_or(crate::ops::TZ);
     Ok(days_range(s.from, s.to, tz))
 }
 

@@ -22,6 +22,9 @@ pub mod work_order;
 
 use serde::{Deserialize, Deserializer};
 
+/// Business dates and times are in the project's zone; every project is Asia/Shanghai today.
+pub const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+
 /// Accepts a JSON string, number, bool or null as text, so API clients may send `88.5` or
 /// `"88.5"`; the domain parser then decides. Forms always send text.
 pub fn de_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {

@@ -19,8 +19,7 @@ use propdesk_store::{AsEx, Db, Tx, is_unique_violation};
 use serde::Deserialize;
 use serde_json::json;
 
-/// Business dates and times are in the project's zone; every project is Asia/Shanghai today.
-pub const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+use super::TZ;
 
 /// The start of a business day in UTC.
 pub fn day_start(d: NaiveDate) -> DateTime<Utc> {

@@ -253,7 +253,7 @@ pub async fn create_tx(tx: &mut Tx, actor: &Actor, p: &ParsedWorkOrder, receptio
 /// Any staff member of the project may report a repair (RCP-1: every employee takes records).
 pub async fn create(db: &Db, actor: &Actor, input: &WorkOrderInput) -> AppResult<(i64, String)> {
     let now = Utc::now();
-    let p = input.parse(crate::staff::complaints::TZ, now)?;
+    let p = input.parse(super::TZ, now)?;
     if !actor.sees_project(p.project_id) {
         return Err(FieldErrors::single("project_id", Reason::NotFound).into());
     }
@@ -376,19 +376,10 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         sign_off_due: change.dues.sign_off,
         callback_due: change.dues.callback,
         next_due: change.next_due(),
+        results: change.results.clone(),
         reopened: change.reopened as i64,
         ..Update::default()
     };
-    for (stage, ok) in &change.results {
-        let slot = match stage {
-            Stage::Accept => &mut u.accept_on_time,
-            Stage::OnSite => &mut u.on_site_on_time,
-            Stage::Finish => &mut u.finish_on_time,
-            Stage::SignOff => &mut u.sign_off_on_time,
-            Stage::Callback => &mut u.callback_on_time,
-        };
-        *slot = Some(*ok);
-    }
     let detail = match action {
         Action::Dispatch { department, assignee } => {
             check_dispatch(tx, actor, row.project_id, *department, *assignee).await?;
@@ -492,7 +483,7 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
 pub async fn warranty(c: &mut impl AsEx, actor: &Actor, row: &WorkOrderRow) -> AppResult<(Component, i64, Option<bool>)> {
     let component = row.category.component();
     let years = contractors::warranty_years(c, row.project_id, component).await?.unwrap_or_else(|| component.default_years());
-    let reported = row.received_at.with_timezone(&crate::staff::complaints::TZ).date_naive();
+    let reported = row.received_at.with_timezone(&super::TZ).date_naive();
     let handover = match row.unit_id {
         Some(u) => org::unit(c, actor, u, reported).await?.and_then(|u| u.handover_date),
         None => None,
@@ -507,7 +498,7 @@ async fn check_contractor(c: &mut impl AsEx, actor: &Actor, contractor_id: i64, 
         return Err(FieldErrors::single("contractor_id", Reason::NotFound).into());
     };
     let quals: Vec<(Trade, NaiveDate)> = contractors::qualifications(c, ct.id).await?.into_iter().map(|q| (q.trade, q.expires_on)).collect();
-    let today = now.with_timezone(&crate::staff::complaints::TZ).date_naive();
+    let today = now.with_timezone(&super::TZ).date_naive();
     match rules::contractor_refusal(ct.approved, &quals, trade, today) {
         Some((zh, en)) => Err(FieldErrors::single("contractor_id", Reason::Invalid(zh, en)).into()),
         None => Ok(()),

@@ -7,7 +7,7 @@
 //! filtered lists.
 
 use super::callbacks::{DueState, due_state, severity_label, subject_text};
-use super::{fmt_time, opt_id, render};
+use super::{Q, TZ, fmt_time, list_project, opt_id, render};
 use crate::auth::{Ctx, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::ops::callback::{is_customer_service, today_range};
@@ -28,9 +28,6 @@ use propdesk_store::models::rectification as rectifications;
 use propdesk_store::models::report::{self, DueItem, Range, ReviewItem};
 use propdesk_store::models::return_slip as return_slips;
 use propdesk_store::models::work_order as work_orders;
-use std::collections::HashMap;
-
-const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 /// The note the one-click button logs (CMP-8).
 pub const PROGRESS_NOTE: &str = "日终回顾：已告知客户处理进度";
 
@@ -111,14 +108,11 @@ impl BoardPage {
     }
 }
 
-pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Query<HashMap<String, String>>) -> AppResult<Response> {
+pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppResult<Response> {
     if !is_customer_service(&ctx.actor) {
         return Err(AppError::Forbidden);
     }
-    let f_project = match m.get("project_id") {
-        Some(v) => opt_id(v).filter(|p| ctx.actor.sees_project(*p)),
-        None => ctx.project_id,
-    };
+    let f_project = list_project(&ctx, &m);
     let projects: Vec<i64> = match f_project {
         Some(p) => vec![p],
         None => ctx.projects.iter().map(|p| p.id).collect(),
@@ -137,8 +131,8 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Query<Hash
     for pid in projects {
         let mine: Vec<_> = counts.iter().filter(|r| r.project_id == pid).collect();
         let mut statuses = Vec::new();
-        for s in ComplaintStatus::ALL.iter().filter(|s| **s != ComplaintStatus::Closed) {
-            let n = mine.iter().filter(|r| r.status == s.code()).map(|r| r.total).sum();
+        for s in ComplaintStatus::ALL.iter().filter(|s| s.is_open()) {
+            let n = mine.iter().filter(|r| r.status == *s).map(|r| r.total).sum();
             statuses.push(StatusCount { label: s.label(ctx.en()).to_string(), n, link: format!("/complaints?project_id={pid}&status={}", s.code()) });
         }
         let wo: Vec<_> = wo_counts.iter().filter(|r| r.project_id == pid).collect();

@@ -60,7 +60,7 @@ pub fn yuan(fen: &i64) -> String {
 
 /// The first and last day of the current quarter in China: the default evaluation period.
 fn this_quarter() -> (String, String) {
-    let today = Utc::now().with_timezone(&crate::staff::complaints::TZ).date_naive();
+    let today = Utc::now().with_timezone(&crate::ops::TZ).date_naive();
     let first_month = (today.month0() / 3) * 3 + 1;
     let from = today.with_day(1).and_then(|d| d.with_month(first_month)).unwrap_or(today);
     let to = from.checked_add_months(chrono::Months::new(3)).and_then(|d| d.pred_opt()).unwrap_or(today);

@@ -2,7 +2,7 @@
 //! record page with each stage's deadline and only the actions the table allows, the A4 work
 //! order (维修工单), and a unit's repair history. Handlers parse and call `ops::work_order`.
 
-use super::{Errs, Pager, fmt_time, opt_id, query_string, render, render_invalid, saved, xlsx_response};
+use super::{Errs, Pager, Q, TZ, fmt_time, intake_start, list_project, q, query_string, render, render_invalid, saved, tr, unit_label, xlsx_response};
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
@@ -10,7 +10,7 @@ use crate::ops::paid_repair as fees;
 use crate::ops::work_order::{self as ops, ActionInput, WorkOrderInput};
 use crate::staff::attachments::{FileView, accept_attr, read_upload};
 use crate::staff::claims::yuan;
-use crate::staff::complaints::{Due, TZ, due};
+use crate::staff::complaints::{Due, due};
 use crate::state::AppState;
 use crate::xlsx;
 use askama::Template;
@@ -42,16 +42,6 @@ use propdesk_store::models::work_order::{self as store, Filter, WorkOrderRow};
 use propdesk_store::{AsEx, Page};
 use serde_json::Value;
 use std::collections::HashMap;
-
-type Q = Query<HashMap<String, String>>;
-
-fn q<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
-    m.get(k).map(String::as_str).unwrap_or("")
-}
-
-fn tr(en: bool, zh: &'static str, english: &'static str) -> &'static str {
-    if en { english } else { zh }
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -114,13 +104,6 @@ struct ListPage {
 impl ListPage {
     fn is_project(&self, id: &i64) -> bool {
         self.f_project == Some(*id)
-    }
-}
-
-fn list_project(ctx: &Ctx, m: &HashMap<String, String>) -> Option<i64> {
-    match m.get("project_id") {
-        Some(v) => opt_id(v).filter(|id| ctx.actor.sees_project(*id)),
-        None => ctx.project_id,
     }
 }
 
@@ -244,16 +227,7 @@ struct NewPage {
 }
 
 pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppResult<Response> {
-    let project = list_project(&ctx, &m).or_else(|| ctx.projects.first().map(|p| p.id)).unwrap_or(0);
-    let mut unit_label = String::new();
-    let mut unit_id = String::new();
-    if let Some(u) = opt_id(q(&m, "unit_id")) {
-        let mut c = state.db.read().await?;
-        if let Some((id, label)) = unit_labels(&mut c, &ctx.actor, &[u]).await?.into_iter().next() {
-            unit_id = id.to_string();
-            unit_label = label;
-        }
-    }
+    let (project, unit_id, unit_label) = intake_start(&state, &ctx, &m).await?;
     let kind = if unit_id.is_empty() { "" } else { "in_unit" };
     let v = FormData(vec![("project_id".into(), project.to_string()), ("unit_id".into(), unit_id), ("location_kind".into(), kind.into())]);
     let errs = Errs::new(Default::default(), ctx.lang);
@@ -515,19 +489,12 @@ impl RecordPage {
     }
 }
 
-async fn unit_label_of(c: &mut impl AsEx, actor: &Actor, w: &WorkOrderRow) -> AppResult<String> {
-    Ok(match w.unit_id {
-        Some(u) => unit_labels(c, actor, &[u]).await?.into_iter().next().map(|x| x.1).unwrap_or_default(),
-        None => String::new(),
-    })
-}
-
 pub(crate) async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Errs) -> AppResult<RecordPage> {
     let en = ctx.en();
     let mut c = state.db.read().await?;
     let w = store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
     let project = org::project(&mut c, &ctx.actor, w.project_id).await?.ok_or(AppError::NotFound)?;
-    let unit_label = unit_label_of(&mut c, &ctx.actor, &w).await?;
+    let unit_label = unit_label(&mut c, &ctx.actor, w.unit_id).await?;
     let allowed = ops::allowed(&mut c, &ctx.actor, &w).await?;
     let assignees = if allowed.contains(&"dispatch") { assignees(&mut c, &ctx.actor, w.project_id).await? } else { Vec::new() };
     let events = event::for_entity(&mut c, "work_order", id).await?;
@@ -694,7 +661,7 @@ struct RectificationPage {
 async fn rectification_page(state: &AppState, ctx: Ctx, id: i64, fix: String, errs: Errs) -> AppResult<RectificationPage> {
     let mut c = state.db.read().await?;
     let r = rect_store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
-    let can_close = r.status == rect_store::RectificationStatus::Open && crate::ops::rectification::may_close(&mut c, &ctx.actor, &r).await?;
+    let can_close = r.status.is_open() && crate::ops::rectification::may_close(&mut c, &ctx.actor, &r).await?;
     let n = RectificationView::new(r, Utc::now(), ctx.en());
     Ok(RectificationPage { ctx, n, can_close, fix, errs })
 }
@@ -757,7 +724,7 @@ pub async fn print(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     let mut c = state.db.read().await?;
     let w = store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
     let project = org::project(&mut c, &ctx.actor, w.project_id).await?.ok_or(AppError::NotFound)?;
-    let unit_label = unit_label_of(&mut c, &ctx.actor, &w).await?;
+    let unit_label = unit_label(&mut c, &ctx.actor, w.unit_id).await?;
     let events = event::for_entity(&mut c, "work_order", id).await?;
     let received_by = events.iter().find(|e| e.action == "created").map(|e| e.actor_name.clone()).unwrap_or_default();
     Ok(render(&PrintPage { stages: stage_views(&w, Utc::now(), en), w, project, unit_label, received_by, printed_at: fmt_time(&Utc::now()), ctx }))

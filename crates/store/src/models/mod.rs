@@ -1,4 +1,5 @@
 pub mod attachment;
+pub mod bench;
 pub mod calendar;
 pub mod callback;
 pub mod claim;

@@ -4,7 +4,7 @@
 use crate::{AsEx, Page, Paged, Result, Sql, like_contains};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
-use propdesk_domain::work_order::{LocationKind, RepairCategory, WorkOrderStatus};
+use propdesk_domain::work_order::{LocationKind, RepairCategory, Stage, WorkOrderStatus};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct WorkOrderRow {
@@ -153,11 +153,8 @@ pub struct Update {
     pub sign_off_due: Option<DateTime<Utc>>,
     pub callback_due: Option<DateTime<Utc>>,
     pub next_due: Option<DateTime<Utc>>,
-    pub accept_on_time: Option<bool>,
-    pub on_site_on_time: Option<bool>,
-    pub finish_on_time: Option<bool>,
-    pub sign_off_on_time: Option<bool>,
-    pub callback_on_time: Option<bool>,
+    /// The stages this step finished, each on time or not (`*_on_time`, written once).
+    pub results: Vec<(Stage, bool)>,
     pub dispatched_at: Option<DateTime<Utc>>,
     pub arrived_at: Option<DateTime<Utc>>,
     pub started_at: Option<DateTime<Utc>>,
@@ -175,6 +172,7 @@ pub struct Update {
 }
 
 pub async fn update(c: &mut impl AsEx, id: i64, version: i64, u: &Update) -> Result<bool> {
+    let on_time = |stage: Stage| u.results.iter().rev().find(|(s, _)| *s == stage).map(|(_, ok)| *ok);
     let sql = Sql::new(
         "UPDATE work_orders SET status = COALESCE($1, status), department_id = COALESCE($2, department_id), assignee_id = COALESCE($3, assignee_id),
          finish_due = $4, sign_off_due = $5, callback_due = $6, next_due = $7,
@@ -194,11 +192,11 @@ pub async fn update(c: &mut impl AsEx, id: i64, version: i64, u: &Update) -> Res
     .arg(u.sign_off_due)
     .arg(u.callback_due)
     .arg(u.next_due)
-    .arg(u.accept_on_time)
-    .arg(u.on_site_on_time)
-    .arg(u.finish_on_time)
-    .arg(u.sign_off_on_time)
-    .arg(u.callback_on_time)
+    .arg(on_time(Stage::Accept))
+    .arg(on_time(Stage::OnSite))
+    .arg(on_time(Stage::Finish))
+    .arg(on_time(Stage::SignOff))
+    .arg(on_time(Stage::Callback))
     .arg(u.dispatched_at)
     .arg(u.arrived_at)
     .arg(u.started_at)

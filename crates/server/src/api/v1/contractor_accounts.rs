@@ -5,7 +5,7 @@
 //! the caller's projects; a step that does not fit answers 409 with the steps that do.
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::work_orders::conflict;
+use crate::api::v1::conflict;
 use crate::api::v1::{ErrorBody, codes, decimal_input};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};

@@ -6,12 +6,13 @@
 //! order's state answers 409 with the actions that do (`allowed`).
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, ErrorDetail, codes, opt_int};
+use crate::api::v1::{ActionRequestCheck, ErrorBody, ErrorDetail, Refusal, action_answer, codes, conflict, opt_bool, opt_enum, opt_int, page_of};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
+use crate::ops::TZ;
 use crate::ops::paid_repair::{self as fees, FeeInput};
 use crate::ops::work_order::{self as ops, ActionInput, WorkOrderInput};
-use crate::staff::complaints::{TZ, state_of};
+use crate::staff::complaints::state_of;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -19,17 +20,16 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use propdesk_domain::FieldErrors;
 use propdesk_domain::access::Actor;
 use propdesk_domain::paid_repair::{FEE_ACTIONS, FeeKind, FeeStatus, PayMethod};
 use propdesk_domain::work_order::{ACTIONS, Cause, LocationKind, RepairCategory, Responsibility, ShutOff, Stage, TransitionError, WorkOrderStatus};
-use propdesk_domain::{FieldErrors, Reason};
-use propdesk_store::Page;
 use propdesk_store::models::contractor as contractors;
 use propdesk_store::models::event;
 use propdesk_store::models::paid_repair::{FeeLineRow, FeeRow};
 use propdesk_store::models::work_order::{self as store, Filter, WorkOrderRow};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
@@ -560,17 +560,6 @@ pub struct WorkOrderQuery {
     pub per_page: Option<String>,
 }
 
-fn opt_bool(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> bool {
-    match v.map(str::trim).unwrap_or("") {
-        "" | "false" | "0" => false,
-        "true" | "1" => true,
-        _ => {
-            errs.push(field, Reason::Invalid("应为 true 或 false", "must be true or false"));
-            false
-        }
-    }
-}
-
 async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<WorkOrderDetail, ApiError> {
     let mut c = state.db.read().await?;
     let row = store::get(&mut c, actor, id, "").await?.ok_or(ApiError(AppError::NotFound))?;
@@ -635,22 +624,16 @@ pub async fn list_work_orders(
     ApiQuery(q): ApiQuery<WorkOrderQuery>,
 ) -> Result<Json<WorkOrderList>, ApiError> {
     let mut errs = FieldErrors::new();
-    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => errs.take("status", WorkOrderStatus::parse(s)),
-        None => None,
-    };
     let filter = Filter {
+        // The status is checked first, so its error leads the list as it always has.
+        status: opt_enum(&mut errs, "status", q.status.as_deref(), WorkOrderStatus::parse),
         project_id: opt_int(&mut errs, "project_id", q.project_id.as_deref()),
-        status,
         emergency_only: opt_bool(&mut errs, "emergency", q.emergency.as_deref()),
         overdue_at: opt_bool(&mut errs, "overdue", q.overdue.as_deref()).then(Utc::now),
         unit_id: None,
         q: q.q.filter(|s| !s.trim().is_empty()),
     };
-    let page = Page::new(
-        opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
-        opt_int(&mut errs, "per_page", q.per_page.as_deref()).unwrap_or(DEFAULT_PER_PAGE),
-    );
+    let page = page_of(&mut errs, q.page.as_deref(), q.per_page.as_deref());
     errs.into_result()?;
     let mut c = state.db.read().await?;
     let list = store::list(&mut c, &actor, &filter, page).await?;
@@ -701,11 +684,6 @@ pub async fn get_work_order(ApiUser(actor): ApiUser, State(state): State<AppStat
     Ok(Json(detail(&state, &actor, id).await?))
 }
 
-pub(crate) fn conflict(message: &str, allowed: Vec<String>) -> Response {
-    let body = json!({"error": {"code": "conflict", "message": format!("Conflict: {message}"), "fields": []}, "allowed": allowed});
-    (StatusCode::CONFLICT, Json(body)).into_response()
-}
-
 /// Act on a work order
 ///
 /// One step through the transition table: dispatch, arrive, start, finish, sign_off,
@@ -737,31 +715,23 @@ pub async fn work_order_action(
     let row = store::get(&mut c, &actor, id, "").await?.ok_or(ApiError(AppError::NotFound))?;
     let allowed: Vec<String> = ops::allowed(&mut c, &actor, &row).await?.into_iter().map(str::to_string).collect();
     let code = body.action.trim();
-    if !code.is_empty() && !ACTIONS.contains(&code) {
-        return Err(FieldErrors::single("action", Reason::Invalid("不是可选的操作", "is not a known action")).into());
-    }
-    if body.version.is_some_and(|v| v != row.version) {
-        return Ok(conflict("the work order changed since it was read; read it again", allowed));
-    }
-    if !code.is_empty() && !allowed.iter().any(|a| a == code) {
-        return Ok(match ops::refusal(&mut c, &actor, &row, code).await? {
-            Some(TransitionError::NotYours) => return Err(ApiError(AppError::Forbidden)),
+    let check =
+        ActionRequestCheck { noun: "work order", known: ACTIONS, code, sent_version: body.version, version: row.version, status: row.status.code(), allowed };
+    let refusal = async || {
+        Ok(match ops::refusal(&mut c, &actor, &row, code).await? {
+            Some(TransitionError::NotYours) => Refusal::NotTheirs,
             // REP-12: the fee holds the step back, not the status; say so.
-            Some(TransitionError::FeeFirst { zh, en }) => conflict(&format!("{en} ({zh})"), allowed),
-            _ => conflict(&format!("`{code}` does not fit the work order's status `{}`", row.status.code()), allowed),
-        });
+            Some(TransitionError::FeeFirst { zh, en }) => Refusal::Because(format!("{en} ({zh})")),
+            _ => Refusal::NotFitting,
+        })
+    };
+    if let Some(refused) = check.check(refusal).await? {
+        return Ok(refused);
     }
     drop(c);
     let action = body.input().parse(TZ)?;
-    match ops::act(&state.db, &actor, id, body.version.or(Some(row.version)), &action).await {
-        Ok(_) => Ok(Json(detail(&state, &actor, id).await?).into_response()),
-        // A stale write, or a step the order's fee does not allow yet (REP-12): say which.
-        Err(AppError::Conflict(m)) => {
-            let d = detail(&state, &actor, id).await?;
-            Ok(conflict(&m, d.allowed))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let outcome = ops::act(&state.db, &actor, id, body.version.or(Some(row.version)), &action).await;
+    action_answer("work order", outcome, async || detail(&state, &actor, id).await, |d| d.allowed).await
 }
 
 /// Act on a paid repair's fee
