@@ -70,6 +70,9 @@ pub enum Permission {
     ReconcileFees,
     /// FEE-4: take a payment and issue its receipt.
     CollectFees,
+    /// REP-11: draw up a contractor's settlement statement (工程结算表) and its payment request
+    /// (请款申请书); approving and paying are decided in `contractor` by role.
+    SettleContractors,
 }
 
 impl Role {
@@ -94,6 +97,7 @@ impl Role {
             ManageFees => matches!(self, Admin | Manager | Supervisor),
             ReconcileFees => matches!(self, Admin | Finance),
             CollectFees => matches!(self, Admin | Manager | Supervisor | Specialist | Finance),
+            SettleContractors => matches!(self, Admin | Manager | Supervisor | Finance),
         }
     }
 }
@@ -142,6 +146,14 @@ mod tests {
             }
         }
         assert!(!Role::Engineering.allows(Permission::ViewFees));
+    }
+
+    #[test]
+    fn rep_11_settlements_are_drawn_up_by_supervisors_managers_finance_and_admins() {
+        for r in Role::ALL {
+            assert_eq!(r.allows(Permission::SettleContractors), matches!(r, Role::Admin | Role::Manager | Role::Supervisor | Role::Finance), "{r}");
+        }
+        assert!(!Role::Engineering.allows(Permission::SettleContractors), "the engineer who sends the work in does not settle it");
     }
 
     #[test]

@@ -252,11 +252,9 @@ pub fn add_hours(start: DateTime<Utc>, hours: u32) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::at;
     use chrono_tz::Asia::Shanghai;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        Shanghai.from_local_datetime(&NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")).single().expect("unique").with_timezone(&Utc)
-    }
     fn local(t: DateTime<Utc>) -> String {
         t.with_timezone(&Shanghai).format("%Y-%m-%d %H:%M").to_string()
     }

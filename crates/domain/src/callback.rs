@@ -49,6 +49,17 @@ text_enum! {
     }
 }
 
+impl CallbackStatus {
+    /// Still to be made (the only state that can be recorded or waived).
+    pub fn is_pending(self) -> bool {
+        self == CallbackStatus::Pending
+    }
+    /// Waived (CBK-4): shown with its reason instead of ratings.
+    pub fn is_waived(self) -> bool {
+        self == CallbackStatus::Waived
+    }
+}
+
 /// The callback's table: only a pending callback is recorded or waived (CBK-4, CBK-5); a done
 /// or waived one is history.
 pub fn allowed(status: CallbackStatus) -> &'static [&'static str] {

@@ -56,6 +56,21 @@ text_enum! {
 }
 
 text_enum! {
+    /// CMP-15: the month's public notice of common complaints, a draft until it is published.
+    NoticeStatus {
+        Draft = "draft", "草稿", "Draft";
+        Published = "published", "已发布", "Published";
+    }
+}
+
+impl NoticeStatus {
+    /// A published notice is final: it is printed and never changed.
+    pub fn is_published(self) -> bool {
+        self == NoticeStatus::Published
+    }
+}
+
+text_enum! {
     /// One department's part in a complaint (CMP-4/CMP-5/CMP-9: the form goes to each).
     DeptStatus {
         Pending = "pending", "待接收", "Pending";
@@ -78,6 +93,10 @@ pub enum DeptClock {
 }
 
 impl ComplaintStatus {
+    /// Still being handled: every status but closed (RPT-1 counts these on the board).
+    pub fn is_open(self) -> bool {
+        self != ComplaintStatus::Closed
+    }
     /// Whether the departments' deadlines are running (the form is out with them).
     pub fn departments_running(self) -> bool {
         matches!(self, ComplaintStatus::Dispatched | ComplaintStatus::InProgress)
@@ -272,8 +291,8 @@ pub fn report_to(s: Severity) -> Option<&'static str> {
     }
 }
 
-/// Every action code, for "allowed actions" answers.
-const ALL_CODES: &[&str] = &[
+/// Every action code, in the order the pages offer them (and "allowed actions" answers list them).
+pub const ACTIONS: &[&str] = &[
     "dispatch",
     "accept",
     "return",
@@ -352,7 +371,7 @@ impl Complaint {
     }
 
     fn not_allowed(&self) -> TransitionError {
-        TransitionError::NotAllowed { status: self.status, allowed: ALL_CODES.to_vec() }
+        TransitionError::NotAllowed { status: self.status, allowed: ACTIONS.to_vec() }
     }
 
     /// The transition table: what `action` by `by` at `now` does to this complaint.
@@ -664,27 +683,7 @@ pub fn is_duplicate(a_building: Option<i64>, a_text: &str, a_at: DateTime<Utc>, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{NaiveDateTime, TimeZone};
-    use chrono_tz::Asia::Shanghai;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        Shanghai.from_local_datetime(&NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")).single().expect("unique").with_timezone(&Utc)
-    }
-
-    struct Env {
-        cal: Calendar,
-        hours: WorkingHours,
-        policies: Policies,
-    }
-
-    impl Env {
-        fn new() -> Env {
-            Env { cal: Calendar::shipped(), hours: WorkingHours::default(), policies: Policies::default() }
-        }
-        fn k(&self) -> Clocks<'_> {
-            Clocks { cal: &self.cal, hours: &self.hours, tz: Shanghai, policies: &self.policies }
-        }
-    }
+    use crate::testing::{Env, at};
 
     fn step(c: &Complaint, a: Action, by: By, now: &str, env: &Env) -> (Complaint, Change) {
         let ch = c.apply(&a, by, at(now), &env.k()).unwrap_or_else(|e| panic!("{a:?} by {by:?} in {:?}: {e:?}", c.status));

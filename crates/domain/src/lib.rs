@@ -8,12 +8,17 @@ pub mod calendar;
 pub mod callback;
 pub mod claim;
 pub mod complaint;
+pub mod contractor;
 pub mod error;
 pub mod notify;
 pub mod org;
+pub mod paid_repair;
 pub mod reception;
+pub mod return_slip;
 pub mod search;
 pub mod sla;
+#[cfg(test)]
+mod testing;
 pub mod values;
 pub mod work_order;
 

@@ -147,6 +147,9 @@ pub struct ReceptionState {
     pub follow_up: FollowUpState,
     /// Things it started that are still open (its complaint, its follow-up, unclaimed lost items).
     pub started_open: usize,
+    /// RCP-3: an after-sales record has its return slip, whose completion settles the follow-up
+    /// (records from before slips existed are settled by hand).
+    pub has_slip: bool,
 }
 
 /// The reception record's action table: which follow-up actions fit now (RCP-3, RCP-4, RCP-7).
@@ -162,6 +165,7 @@ pub fn allowed(s: &ReceptionState) -> Vec<&'static str> {
     }
     if s.status == ReceptionStatus::Open && s.follow_up == FollowUpState::Pending {
         match s.category.follow_up() {
+            FollowUp::ReturnSlip if s.has_slip => v.push("chase"),
             FollowUp::ReturnSlip | FollowUp::ServiceOrder => v.extend(["chase", "done"]),
             // RCP-7: a repair's follow-up is done when its work order closes, not by hand.
             FollowUp::WorkOrder => v.push("chase"),
@@ -224,8 +228,11 @@ mod tests {
             replied: false,
             follow_up: FollowUpState::Pending,
             started_open: 1,
+            has_slip: false,
         };
-        assert_eq!(allowed(&letter), vec!["acknowledge", "chase", "done"]);
+        assert_eq!(allowed(&letter), vec!["acknowledge", "chase", "done"], "an after-sales record from before return slips");
+        let slipped = ReceptionState { has_slip: true, ..letter };
+        assert_eq!(allowed(&slipped), vec!["acknowledge", "chase"], "RCP-3/RCP-7: its return slip settles it");
         let done = ReceptionState { acknowledged: true, follow_up: FollowUpState::Done, started_open: 0, ..letter };
         assert_eq!(allowed(&done), vec!["reply", "close"], "a written reply when resolved, then close");
         let complaint = ReceptionState { channel: Channel::Phone, category: Category::Complaint, follow_up: FollowUpState::None, started_open: 1, ..letter };

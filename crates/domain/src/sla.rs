@@ -95,6 +95,12 @@ pub struct Policies {
     pub rep_rectification: Clock,
     /// ORG-4: the archive follows a change of occupant within this many days.
     pub archive_update_days: u32,
+    /// RCP-3: after-sales answers a return slip (物业返修联系单)…
+    pub rcp_slip_feedback: Clock,
+    /// …starts the repair after answering…
+    pub rcp_slip_start: Clock,
+    /// …and finishes it, when no time was agreed with the owner.
+    pub rcp_slip_finish: Clock,
 }
 
 impl Default for Policies {
@@ -117,6 +123,9 @@ impl Default for Policies {
             rep_callback_other: Clock::CalendarDays(7),
             rep_rectification: Clock::Hours(24),
             archive_update_days: 2,
+            rcp_slip_feedback: Clock::WorkingDays(1),
+            rcp_slip_start: Clock::WorkingDays(2),
+            rcp_slip_finish: Clock::WorkingDays(15),
         }
     }
 }
@@ -182,6 +191,9 @@ pub const POLICY_ITEMS: &[PolicyItem] = &[
     item("rep_callback_other", "REP-8", PolicyKind::Clock, "其他维修后回访", "Callback after other repairs"),
     item("rep_rectification", "REP-9", PolicyKind::Clock, "回访发现问题后发出整改通知", "Rectification notice after a problem found at callback"),
     item("archive_update_days", "ORG-4", PolicyKind::Days, "住户变更后更新档案的天数", "Days to update the archive after a change of occupant"),
+    item("rcp_slip_feedback", "RCP-3", PolicyKind::Clock, "返修联系单售后部反馈", "After-sales answers a return slip"),
+    item("rcp_slip_start", "RCP-3", PolicyKind::Clock, "售后反馈后安排返修", "After-sales starts the repair after answering"),
+    item("rcp_slip_finish", "RCP-3", PolicyKind::Clock, "未约定时间时返修完成期限", "After-sales finishes when no time was agreed"),
 ];
 
 /// The largest number a policy may hold (days, hours or people).
@@ -209,6 +221,9 @@ impl Policies {
             "rep_callback_other" => C(self.rep_callback_other),
             "rep_rectification" => C(self.rep_rectification),
             "archive_update_days" => N(self.archive_update_days),
+            "rcp_slip_feedback" => C(self.rcp_slip_feedback),
+            "rcp_slip_start" => C(self.rcp_slip_start),
+            "rcp_slip_finish" => C(self.rcp_slip_finish),
             _ => return None,
         })
     }
@@ -233,6 +248,9 @@ impl Policies {
             ("rep_callback_other", PolicyValue::Clock(c)) => self.rep_callback_other = c,
             ("rep_rectification", PolicyValue::Clock(c)) => self.rep_rectification = c,
             ("archive_update_days", PolicyValue::Count(n)) => self.archive_update_days = n,
+            ("rcp_slip_feedback", PolicyValue::Clock(c)) => self.rcp_slip_feedback = c,
+            ("rcp_slip_start", PolicyValue::Clock(c)) => self.rcp_slip_start = c,
+            ("rcp_slip_finish", PolicyValue::Clock(c)) => self.rcp_slip_finish = c,
             _ => return false,
         }
         true
@@ -317,12 +335,9 @@ pub fn resume(due: DateTime<Utc>, paused_at: DateTime<Utc>, resumed_at: DateTime
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{NaiveDateTime, TimeZone};
-    use chrono_tz::Asia::Shanghai;
+    use crate::testing::at;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        Shanghai.from_local_datetime(&NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")).single().expect("unique").with_timezone(&Utc)
-    }
+    use chrono_tz::Asia::Shanghai;
 
     #[test]
     fn cmp_5_cmp_6_cbk_1_rep_8_defaults_are_the_domain_numbers() {

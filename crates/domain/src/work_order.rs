@@ -2,6 +2,7 @@
 //! Each stage (accept → on site → finish → sign-off → callback) has its own deadline, computed
 //! when the stage starts, and its own on-time/late result, fixed when the stage completes.
 
+use crate::paid_repair::FeeStatus;
 use crate::sla::{Clock, Policies};
 use crate::text_enum;
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
@@ -76,6 +77,19 @@ impl WorkOrderStatus {
     }
     pub fn is_open(self) -> bool {
         !matches!(self, WorkOrderStatus::Closed | WorkOrderStatus::Cancelled)
+    }
+    /// REP-11 (SM03-13): a settlement pays for closed orders only — accepted by the owner and
+    /// confirmed at the callback; a reopened repair waits until it closes again.
+    pub fn is_settleable(self) -> bool {
+        self == WorkOrderStatus::Closed
+    }
+    /// REP-11 (SM03-23): a temporary labour slip records work done, so the repair has started.
+    pub fn takes_labour_slip(self) -> bool {
+        matches!(self, WorkOrderStatus::InRepair | WorkOrderStatus::AwaitingSignOff | WorkOrderStatus::AwaitingCallback | WorkOrderStatus::Closed)
+    }
+    /// REP-11: a cancelled order has nothing to pay for or deduct.
+    pub fn takes_charges(self) -> bool {
+        self != WorkOrderStatus::Cancelled
     }
 }
 
@@ -191,6 +205,9 @@ pub struct WorkOrder {
     pub reopened: u32,
     /// REP-6: a witnessed test of this repair has passed (reset when the repair is reopened).
     pub test_passed: bool,
+    /// REP-3/REP-12: the owner pays, and where the fee stands (None: nothing quoted yet).
+    pub paid: bool,
+    pub fee: Option<FeeStatus>,
 }
 
 /// The stored deadline of each stage.
@@ -252,6 +269,8 @@ pub enum TransitionError {
     Missing(&'static str),
     /// A given value does not fit (a finish time in the past, an emergency without its decision).
     Invalid { field: &'static str, zh: &'static str, en: &'static str },
+    /// REP-12: a paid repair's fee is not far enough along for this step (409, with why).
+    FeeFirst { zh: &'static str, en: &'static str },
 }
 
 /// The calendar context deadlines are computed in (the same as for complaints).
@@ -283,7 +302,7 @@ pub fn intake_dues(received_at: DateTime<Utc>, emergency: bool, appointment: Opt
 
 impl WorkOrder {
     /// One action of each kind, with texts filled in, to ask the table what fits.
-    fn samples(&self, now: DateTime<Utc>) -> [Action; 10] {
+    fn samples(&self, now: DateTime<Utc>) -> [Action; 11] {
         [
             Action::Dispatch { department: 0, assignee: 0 },
             Action::Arrive { note: "x".into(), evidence: "x".into(), shut_off: Some(ShutOff::NotNeeded) },
@@ -291,6 +310,8 @@ impl WorkOrder {
             Action::Finish { result: "x".into() },
             Action::SignOff { signed_by: "x".into(), signature: "x".into(), note: String::new() },
             Action::CallbackDone { satisfied: true, note: String::new() },
+            // A dissatisfied callback fits where closing does not (REP-12: an uncollected fee).
+            Action::CallbackDone { satisfied: false, note: "x".into() },
             Action::Cancel { reason: "x".into() },
             Action::DecideCause { cause: Cause::Defect, note: String::new() },
             Action::ChooseRepairer { contractor: None },
@@ -300,12 +321,27 @@ impl WorkOrder {
 
     /// The actions `by` may take now (for buttons and for 409 answers).
     pub fn allowed(&self, by: By, now: DateTime<Utc>, k: &Clocks<'_>) -> Vec<&'static str> {
-        self.samples(now).iter().filter(|a| self.apply(a, by, now, k).is_ok()).map(Action::code).collect()
+        let mut v: Vec<&'static str> = self.samples(now).iter().filter(|a| self.apply(a, by, now, k).is_ok()).map(Action::code).collect();
+        v.dedup();
+        v
     }
 
     /// Why `by` may not take the action named `code` now, whatever its texts.
     pub fn refusal(&self, code: &str, by: By, now: DateTime<Utc>, k: &Clocks<'_>) -> Option<TransitionError> {
-        self.samples(now).iter().find(|a| a.code() == code).and_then(|a| self.apply(a, by, now, k).err())
+        let mut errs = self.samples(now).into_iter().filter(|a| a.code() == code).map(|a| self.apply(&a, by, now, k).err());
+        let first = errs.next().flatten()?;
+        // Refused only when no form of the action fits.
+        if errs.any(|e| e.is_none()) { None } else { Some(first) }
+    }
+
+    /// REP-12: the work on a paid repair waits for the owner to agree the quote.
+    fn quote_agreed(&self) -> bool {
+        !self.paid || self.fee.is_some_and(FeeStatus::agreed)
+    }
+
+    /// REP-12: a paid repair closes only once its fee is collected.
+    fn fee_collected(&self) -> bool {
+        !self.paid || self.fee.is_some_and(FeeStatus::collected)
     }
 
     fn not_allowed(&self) -> TransitionError {
@@ -356,6 +392,14 @@ impl WorkOrder {
                 c.status = S::OnSite;
                 c.results.push((Stage::OnSite, on_time(Stage::OnSite)));
             }
+            // REP-12: no work on a paid repair before the owner agreed the quote.
+            (S::OnSite, Action::Start { .. }, _) | (S::InRepair, Action::Finish { .. }, _) if !self.quote_agreed() => {
+                self.on_the_job(by)?;
+                return Err(TransitionError::FeeFirst {
+                    zh: "有偿维修须先由业主确认报价，方可施工",
+                    en: "the owner must agree the quote of a paid repair before the work",
+                });
+            }
             (S::OnSite, Action::Start { plan, due }, _) => {
                 self.on_the_job(by)?;
                 need(plan, "plan")?;
@@ -389,6 +433,11 @@ impl WorkOrder {
                 c.status = S::AwaitingCallback;
                 c.results.push((Stage::SignOff, on_time(Stage::SignOff)));
                 c.dues.set(Stage::Callback, k.due(self.category.callback_clock(k.policies), now));
+            }
+            (S::AwaitingCallback, Action::CallbackDone { satisfied: true, .. }, By::CustomerService) if !self.fee_collected() => {
+                return Err(TransitionError::FeeFirst {
+                    zh: "有偿维修费用尚未收取，不能关闭工单", en: "a paid repair closes only once its fee is collected"
+                });
             }
             (S::AwaitingCallback, Action::CallbackDone { satisfied: true, .. }, By::CustomerService) => {
                 c.status = S::Closed;
@@ -455,6 +504,13 @@ text_enum! {
     RectificationStatus {
         Open = "open", "待整改", "Open";
         Done = "done", "已整改", "Done";
+    }
+}
+
+impl RectificationStatus {
+    /// Open until its fix is recorded; only an open notice can be closed.
+    pub fn is_open(self) -> bool {
+        self == RectificationStatus::Open
     }
 }
 
@@ -617,28 +673,7 @@ pub fn deadline_bucket(next_due: Option<DateTime<Utc>>, now: DateTime<Utc>, end_
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::{Calendar, WorkingHours};
-    use chrono::{NaiveDateTime, TimeZone};
-    use chrono_tz::Asia::Shanghai;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        Shanghai.from_local_datetime(&NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time")).single().expect("unique").with_timezone(&Utc)
-    }
-
-    struct Env {
-        cal: Calendar,
-        hours: WorkingHours,
-        policies: Policies,
-    }
-
-    impl Env {
-        fn new() -> Env {
-            Env { cal: Calendar::shipped(), hours: WorkingHours::default(), policies: Policies::default() }
-        }
-        fn k(&self) -> Clocks<'_> {
-            Clocks { cal: &self.cal, hours: &self.hours, tz: Shanghai, policies: &self.policies }
-        }
-    }
+    use crate::testing::{Env, at};
 
     fn order(env: &Env, received: &str, emergency: bool, appointment: Option<DateTime<Utc>>) -> WorkOrder {
         let r = at(received);
@@ -652,6 +687,8 @@ mod tests {
             dues: intake_dues(r, emergency, appointment, &env.k()),
             reopened: 0,
             test_passed: false,
+            paid: false,
+            fee: None,
         }
     }
 
@@ -878,6 +915,48 @@ mod tests {
                 w.test_passed = false;
                 w.category = RepairCategory::DoorWindow;
                 assert_eq!(w.allowed(by, now, &k), signable(expect(*s, by)), "{s:?} by {by:?}, no test needed");
+            }
+        }
+    }
+
+    /// REP-12 in the table: for every status, actor and fee state, a paid repair allows what
+    /// an unpaid one does, less the work before the quote is agreed; closing waits for the fee.
+    #[test]
+    fn rep_12_paid_repair_is_exhaustive_over_statuses_actors_and_fee_states() {
+        use WorkOrderStatus as S;
+        let env = Env::new();
+        let k = env.k();
+        let now = at("2026-11-27 12:00");
+        let fees = [None, Some(FeeStatus::Quoting), Some(FeeStatus::Agreed), Some(FeeStatus::Collected), Some(FeeStatus::HandedOver)];
+        let close = Action::CallbackDone { satisfied: true, note: String::new() };
+        for s in WorkOrderStatus::ALL {
+            for by in [By::CustomerService, By::Department(7), By::Department(8)] {
+                for fee in fees {
+                    let mut w = order(&env, "2026-11-27 10:00", false, None);
+                    w.status = *s;
+                    w.department = Some(7);
+                    w.test_passed = true;
+                    let unpaid = w.allowed(by, now, &k);
+                    w.paid = true;
+                    w.fee = fee;
+                    let agreed = fee.is_some_and(FeeStatus::agreed);
+                    let expect: Vec<&str> = unpaid.iter().copied().filter(|a| agreed || !matches!(*a, "start" | "finish")).collect();
+                    assert_eq!(w.allowed(by, now, &k), expect, "{s:?} by {by:?} fee {fee:?}");
+                    if *s == S::AwaitingCallback && by == By::CustomerService {
+                        let closes = w.apply(&close, by, now, &k).map(|c| c.status);
+                        if fee.is_some_and(FeeStatus::collected) {
+                            assert_eq!(closes, Ok(S::Closed));
+                        } else {
+                            assert!(matches!(closes, Err(TransitionError::FeeFirst { .. })), "{fee:?}: {closes:?}");
+                            // Dissatisfied still reopens the repair.
+                            let reopen = Action::CallbackDone { satisfied: false, note: "仍漏".into() };
+                            assert_eq!(w.apply(&reopen, by, now, &k).map(|c| c.status), Ok(S::InRepair));
+                        }
+                    }
+                    if matches!(*s, S::OnSite) && by != By::Department(8) && !agreed {
+                        assert!(matches!(w.refusal("start", by, now, &k), Some(TransitionError::FeeFirst { .. })));
+                    }
+                }
             }
         }
     }

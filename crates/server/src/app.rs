@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router {
 async fn healthz(State(state): State<AppState>) -> Response {
     let ok = async {
         let mut c = state.db.read().await?;
-        propdesk_store::AsEx::ex(&mut c).scalar(propdesk_store::Sql::new("SELECT CAST(1 AS BIGINT)")).await
+        propdesk_store::ping(&mut c).await
     };
     match ok.await {
         Ok(_) => "ok".into_response(),

@@ -9,6 +9,7 @@ use clap::Subcommand;
 use propdesk_domain::access::Role;
 use propdesk_domain::org::{PartyKind, ProjectKind, UnitKind};
 use propdesk_store::Db;
+use propdesk_store::models::bench as bench_store;
 use propdesk_store::models::{org, staff};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -411,9 +412,7 @@ async fn reception_bench(clients: usize, requests: usize, path: &str, url: Optio
     let wall = started.elapsed().as_secs_f64();
     all.sort();
     let mut c = db.read().await?;
-    let records = propdesk_store::AsEx::ex(&mut c).scalar(propdesk_store::Sql::new("SELECT COUNT(*) FROM reception_records")).await?;
-    let complaints =
-        propdesk_store::AsEx::ex(&mut c).scalar(propdesk_store::Sql::new("SELECT COUNT(*) FROM complaints WHERE reception_id IS NOT NULL")).await?;
+    let (records, complaints) = bench_store::reception_counts(&mut c).await?;
     drop(c);
     println!(
         "reception (complaint) POST: {} requests, {clients} client(s), {:.0} req/s; latency ms p50 {:.2} p95 {:.2} p99 {:.2} max {:.2}",
@@ -519,7 +518,6 @@ fn shapes(open: i64, closed: i64) -> Vec<Shape> {
 /// the index. Old open cases are loaded below major, as from a system without CMP-2: the first
 /// escalation pass has a backlog. Returns the system actor of all projects.
 pub async fn seed_complaints(db: &Db, open: i64, closed: i64, projects: i64, now: chrono::DateTime<Utc>) -> anyhow::Result<propdesk_domain::access::Actor> {
-    use propdesk_store::{AsEx, Sql};
     let mut tx = db.begin().await?;
     let company = org::insert_company(&mut tx, "投诉基准物业", now).await?;
     let mut ids = Vec::new();
@@ -533,30 +531,15 @@ pub async fn seed_complaints(db: &Db, open: i64, closed: i64, projects: i64, now
     }
     // A bulk load builds the secondary indexes once at the end (by sorting) instead of row by
     // row: the migration's own CREATE INDEX statements are kept, dropped, and run again.
-    let indexes: Vec<(String, String)> = tx
-        .ex()
-        .fetch_all(Sql::new("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'complaints' AND sql IS NOT NULL ORDER BY name"))
-        .await?;
-    for (name, _) in &indexes {
-        tx.ex().execute(Sql::new(&format!("DROP INDEX {name}"))).await?;
-    }
+    let indexes = bench_store::drop_complaint_indexes(&mut tx).await?;
     tx.commit().await?;
     const BATCH: usize = 500;
-    const COLS: usize = 17;
-    let text = String::from(
-        "INSERT INTO complaints (project_id, number, complainant, contact_phone, channel, content, severity, important_kind, major_reason, status, received_at,
-         next_due, callback_due, resolved_at, closed_at, topic, created_at) VALUES ",
-    );
-    // Anonymous `?` placeholders (SQLite only, as this loader is): binding 8,500 named `$n`
-    // parameters costs a linear name lookup each, which made the load several times slower.
-    let row = format!("({})", vec!["?"; COLS].join(", "));
-    let rows_text = |k: usize| vec![row.as_str(); k].join(", ");
     let all = shapes(open, closed);
     let mut numbers = vec![0i64; projects as usize];
     for group in all.chunks(100_000) {
         let mut tx = db.begin().await?;
         for part in group.chunks(BATCH) {
-            let mut sql = Sql::new(&format!("{text}{}", rows_text(part.len())));
+            let mut rows = Vec::with_capacity(part.len());
             for s in part {
                 let h = mix(s.seed.wrapping_mul(31).wrapping_add(7));
                 let p = (h % projects as u64) as usize;
@@ -596,35 +579,32 @@ pub async fn seed_complaints(db: &Db, open: i64, closed: i64, projects: i64, now
                     _ => None,
                 };
                 let closed_at = (!s.open).then(|| received + CDuration::hours(24 + ((h >> 20) % 300) as i64));
-                sql = sql
-                    .arg(ids[p])
-                    .arg(format!("CB{p:02}/TS{:07}", numbers[p]))
-                    .arg(format!("{}{}", BENCH_SURNAMES[((h >> 32) % 20) as usize], if (h >> 37).is_multiple_of(2) { "先生" } else { "女士" }))
-                    .arg(format!("1{}{:09}", [3, 5, 8][((h >> 3) % 3) as usize], (h >> 5) % 1_000_000_000))
-                    .arg("phone")
-                    .arg(content)
-                    .arg(severity)
-                    .arg(kind)
-                    .arg(reason)
-                    .arg(status)
-                    .arg(received)
-                    .arg(next_due)
-                    .arg(if status == "awaiting_callback" { next_due } else { None })
-                    .arg(closed_at.map(|t| t - CDuration::hours(20)))
-                    .arg(closed_at)
-                    .arg(format!("B{building}:{words}"))
-                    .arg(received);
+                rows.push(bench_store::BulkComplaint {
+                    project_id: ids[p],
+                    number: format!("CB{p:02}/TS{:07}", numbers[p]),
+                    complainant: format!("{}{}", BENCH_SURNAMES[((h >> 32) % 20) as usize], if (h >> 37).is_multiple_of(2) { "先生" } else { "女士" }),
+                    contact_phone: format!("1{}{:09}", [3, 5, 8][((h >> 3) % 3) as usize], (h >> 5) % 1_000_000_000),
+                    channel: "phone",
+                    content,
+                    severity,
+                    important_kind: kind,
+                    major_reason: reason,
+                    status,
+                    received_at: received,
+                    next_due,
+                    callback_due: if status == "awaiting_callback" { next_due } else { None },
+                    resolved_at: closed_at.map(|t| t - CDuration::hours(20)),
+                    closed_at,
+                    topic: format!("B{building}:{words}"),
+                });
             }
-            tx.ex().execute(sql).await?;
+            bench_store::insert_complaints(&mut tx, &rows).await?;
         }
         tx.commit().await?;
     }
     let t = Instant::now();
     let mut tx = db.begin().await?;
-    for (_, sql) in &indexes {
-        tx.ex().execute(Sql::new(sql)).await?;
-    }
-    tx.ex().execute(Sql::new("ANALYZE")).await?;
+    bench_store::restore_indexes(&mut tx, &indexes).await?;
     tx.commit().await?;
     println!("  {} secondary indexes built after the load and ANALYZE run in {:.1} s", indexes.len(), t.elapsed().as_secs_f64());
     Ok(propdesk_domain::access::Actor { staff_id: 0, name: "bench".into(), company_id: company, role: Role::Admin, projects: ids })
@@ -637,9 +617,9 @@ fn ms_summary(times: &mut [Duration]) -> String {
 
 async fn complaints_bench(open: i64, closed: i64, projects: i64, requests: usize, path: &str) -> anyhow::Result<()> {
     use propdesk_domain::complaint::ComplaintStatus;
+    use propdesk_store::Page;
     use propdesk_store::models::complaint::{self as cstore, Filter};
     use propdesk_store::models::report::{self, Range};
-    use propdesk_store::{AsEx, Page, Sql};
     anyhow::ensure!(open > 0 && closed >= 0 && projects > 0, "--complaints and --projects must be positive");
     if let Some(dir) = std::path::Path::new(path).parent() {
         std::fs::create_dir_all(dir)?;
@@ -659,15 +639,11 @@ async fn complaints_bench(open: i64, closed: i64, projects: i64, requests: usize
     );
     {
         let mut c = db.read().await?;
-        let recent = c
-            .ex()
-            .scalar(Sql::new("SELECT COUNT(*) FROM complaints WHERE status NOT IN ('closed', 'invalid') AND received_at > $1").arg(now - CDuration::days(30)))
-            .await?;
-        let old = c.ex().scalar(Sql::new("SELECT COUNT(*) FROM complaints WHERE received_at <= $1").arg(now - CDuration::days(30))).await?;
-        let old_open = c
-            .ex()
-            .scalar(Sql::new("SELECT COUNT(*) FROM complaints WHERE status NOT IN ('closed', 'invalid') AND received_at <= $1").arg(now - CDuration::days(30)))
-            .await?;
+        let cutoff = now - CDuration::days(30);
+        let count = |open_only, received_after, received_until| bench_store::ComplaintCount { open_only, received_after, received_until, ..Default::default() };
+        let recent = bench_store::count_complaints(&mut c, count(true, Some(cutoff), None)).await?;
+        let old = bench_store::count_complaints(&mut c, count(false, None, Some(cutoff))).await?;
+        let old_open = bench_store::count_complaints(&mut c, count(true, None, Some(cutoff))).await?;
         println!(
             "  open cases received in the last 30 days: {recent}; older than 30 days: {old} complaints, {old_open} of them open ({:.1}%)",
             100.0 * old_open as f64 / old.max(1) as f64
@@ -780,20 +756,21 @@ async fn complaints_bench(open: i64, closed: i64, projects: i64, requests: usize
     }
 
     // 2. The monthly classified statistics (and the rate counts) of one project for the last full month.
-    let local = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let local = now.with_timezone(&crate::ops::TZ).date_naive();
     let this = propdesk_domain::values::Month::of(local);
     let last = if this.month == 1 {
         propdesk_domain::values::Month { year: this.year - 1, month: 12 }
     } else {
         propdesk_domain::values::Month { year: this.year, month: this.month - 1 }
     };
-    let (from, to) = crate::ops::callback::month_range(last, chrono_tz::Asia::Shanghai);
+    let (from, to) = crate::ops::callback::month_range(last, crate::ops::TZ);
     let range = Range { from, to };
     let p0 = actor.projects[0];
-    let in_month = c
-        .ex()
-        .scalar(Sql::new("SELECT COUNT(*) FROM complaints WHERE project_id = $1 AND received_at >= $2 AND received_at < $3").arg(p0).arg(from).arg(to))
-        .await?;
+    let in_month = bench_store::count_complaints(
+        &mut c,
+        bench_store::ComplaintCount { project_id: Some(p0), received_from: Some(from), received_before: Some(to), ..Default::default() },
+    )
+    .await?;
     let mut stats = Vec::new();
     let mut rates = Vec::new();
     for _ in 0..5 {
@@ -827,7 +804,7 @@ async fn complaints_bench(open: i64, closed: i64, projects: i64, requests: usize
     // 3. CMP-2 escalation passes (the whole job: lease, month rule in chunks, collective topics).
     let open_now = {
         let mut c = db.read().await?;
-        c.ex().scalar(Sql::new("SELECT COUNT(*) FROM complaints WHERE status NOT IN ('closed', 'invalid')")).await?
+        bench_store::count_complaints(&mut c, bench_store::ComplaintCount { open_only: true, ..Default::default() }).await?
     };
     let pass = |at: chrono::DateTime<Utc>| {
         let db = db.clone();

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{PASSWORD, browser, spawn_app};
+use common::{browser, spawn_app};
 use fantoccini::Locator;
 use propdesk::ops::org::{UnitInput, create_unit};
 
@@ -24,8 +24,7 @@ async fn org_2_staff_logs_in_opens_a_unit_creates_a_party_and_sees_it() {
 
     c.goto(&format!("{}/units", app.base)).await.expect("goto");
     // Not logged in: the login page, in Chinese.
-    c.find(Locator::Css("#username")).await.expect("login form").send_keys("liming").await.expect("type");
-    c.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    browser::fill_login(c, "liming").await;
     b.shot("01-login").await;
     c.find(Locator::Css("button[type=submit]")).await.expect("submit").click().await.expect("click");
 

@@ -5,25 +5,12 @@
 
 mod common;
 
-use common::{PASSWORD, browser, spawn_app};
+use common::browser::{self, act, login};
+use common::spawn_app;
 use fantoccini::{Client, Locator};
 use propdesk::ops::org::{UnitInput, create_unit};
-use propdesk::ops::staff::{StaffInput, create_department, create_staff};
+use propdesk::ops::staff::create_department;
 use propdesk_store::{AsEx, Sql};
-
-async fn login(c: &Client, base: &str, user: &str) {
-    c.delete_all_cookies().await.expect("clear cookies");
-    c.goto(&format!("{base}/login")).await.expect("login page");
-    c.find(Locator::Css("#username")).await.expect("username").send_keys(user).await.expect("type");
-    c.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
-    c.find(Locator::Css("button[type=submit]")).await.expect("submit").click().await.expect("click");
-    c.wait().for_element(Locator::Css("nav.side")).await.expect("logged in");
-}
-
-async fn act(c: &Client, action: &str) {
-    let sel = format!("form:has(input[name=action][value={action}]) button:not([type=button])");
-    c.find(Locator::Css(&sel)).await.unwrap_or_else(|e| panic!("{action} form: {e}")).click().await.expect("click");
-}
 
 async fn status_is(c: &Client, words: &str) {
     c.wait().for_element(Locator::XPath(&format!("//h1/span[contains(., '{words}')]"))).await.unwrap_or_else(|e| panic!("status {words}: {e}"));
@@ -36,17 +23,7 @@ async fn rcp_3_rep_7_rcp_7_repair_from_the_desk_to_the_signed_off_closed_order()
     let eng = create_department(&app.db, &app.root, "ENG", "工程部").await.expect("dept");
     app.staff("qiantai", "receptionist", &[app.project_a]).await;
     app.staff("kefu", "specialist", &[app.project_a]).await;
-    let engineer = StaffInput {
-        username: "gongcheng".into(),
-        display_name: "周工".into(),
-        role: "engineering".into(),
-        department_id: eng.to_string(),
-        active: true,
-        projects: vec![app.project_a],
-        password: PASSWORD.into(),
-        ..Default::default()
-    };
-    let engineer = create_staff(&app.db, &app.root, &engineer).await.expect("engineer");
+    let engineer = app.member("gongcheng", "周工", "engineering", eng).await;
     let unit =
         UnitInput { building_id: app.building_a.to_string(), unit_no: "A-101".into(), kind: "shop".into(), building_area: "90".into(), ..Default::default() };
     create_unit(&app.db, &app.root, &unit).await.expect("unit");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp, browser, spawn_app};
+use common::{TestApp, browser, spawn_app};
 use fantoccini::Locator;
 use propdesk_domain::sla::Clock;
 use propdesk_store::models::calendar as store;
@@ -498,9 +498,7 @@ async fn cmp_6_admin_corrects_a_day_in_the_browser() {
     app.staff("admin", "admin", &[app.project_a]).await;
     let c = &b.client;
     c.goto(&format!("{}/calendar?year=2026", app.base)).await.expect("goto");
-    c.find(Locator::Css("#username")).await.expect("login form").send_keys("admin").await.expect("type");
-    c.find(Locator::Css("#password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
-    c.find(Locator::Css("button[type=submit]")).await.expect("submit").click().await.expect("click");
+    browser::sign_in(c, "admin").await;
     c.wait().for_element(Locator::Css("table.cal-month")).await.expect("calendar");
     b.shot("cal-01-year").await;
     // 2026-12-31 is a Thursday; click it and make it a day off.

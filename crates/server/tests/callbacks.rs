@@ -9,7 +9,7 @@ use common::{TestApp, browser, spawn_app};
 use fantoccini::Locator;
 use propdesk::ops::callback::{CallbackInput, record};
 use propdesk::ops::complaint::{ComplaintInput, act, create};
-use propdesk::ops::staff::{StaffInput, create_department, create_staff};
+use propdesk::ops::staff::create_department;
 use propdesk_domain::access::{Actor, Role};
 use propdesk_domain::complaint::{Action, ComplaintStatus, Severity};
 use propdesk_store::models::callback as cbstore;
@@ -34,17 +34,7 @@ fn actor(app: &TestApp, staff_id: i64, role: Role) -> Actor {
 async fn world() -> World {
     let app = spawn_app().await;
     let dept = create_department(&app.db, &app.root, "ENG", "工程部").await.expect("dept");
-    let input = StaffInput {
-        username: "gong".into(),
-        display_name: "工程师".into(),
-        role: "engineering".into(),
-        department_id: dept.to_string(),
-        active: true,
-        projects: vec![app.project_a],
-        password: common::PASSWORD.into(),
-        ..Default::default()
-    };
-    let eng_id = create_staff(&app.db, &app.root, &input).await.expect("staff");
+    let eng_id = app.member("gong", "工程师", "engineering", dept).await;
     let spec = app.staff("kefu", "specialist", &[app.project_a]).await;
     World { eng: actor(&app, eng_id, Role::Engineering), cs: actor(&app, spec, Role::Specialist), dept, app }
 }
@@ -282,9 +272,7 @@ async fn cbk_5_visit_callback_signed_on_the_canvas_in_a_real_browser() {
     let (id, cb) = awaiting_callback(&w, "商铺门口地砖破损", "general").await;
     let c = &b.client;
     c.goto(&format!("{}/callbacks/{cb}", w.app.base)).await.expect("goto");
-    c.find(Locator::Css("#username")).await.expect("login form").send_keys("kefu").await.expect("type");
-    c.find(Locator::Css("#password")).await.expect("password").send_keys(common::PASSWORD).await.expect("type");
-    c.find(Locator::Css("button[type=submit]")).await.expect("submit").click().await.expect("click");
+    browser::sign_in(c, "kefu").await;
     c.wait().for_element(Locator::Css("#callback-form")).await.expect("callback form");
     for sel in [
         "input[name=method][value=visit]",

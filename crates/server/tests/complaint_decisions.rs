@@ -6,9 +6,9 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{PASSWORD, TestApp, spawn_app};
+use common::{TestApp, spawn_app};
 use propdesk::ops::complaint::{ComplaintInput, create};
-use propdesk::ops::staff::{StaffInput, create_department, create_staff};
+use propdesk::ops::staff::create_department;
 use propdesk_store::{AsEx, Sql};
 use serde_json::{Value, json};
 
@@ -29,17 +29,7 @@ struct World {
 }
 
 async fn dept_staff(app: &TestApp, username: &str, role: &str, dept: i64) {
-    let input = StaffInput {
-        username: username.into(),
-        display_name: format!("{username}名"),
-        role: role.into(),
-        department_id: dept.to_string(),
-        active: true,
-        projects: vec![app.project_a],
-        password: PASSWORD.into(),
-        ..Default::default()
-    };
-    create_staff(&app.db, &app.root, &input).await.expect("staff");
+    app.member(username, &format!("{username}名"), role, dept).await;
 }
 
 async fn world() -> World {

@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use common::spawn_app;
 use propdesk::error::AppError;
 use propdesk::ops::complaint::{ComplaintInput, act, create, escalate_overdue, escalate_overdue_in_chunks};
-use propdesk::ops::staff::{StaffInput, create_department, create_staff};
+use propdesk::ops::staff::create_department;
 use propdesk_domain::access::Actor;
 use propdesk_domain::complaint::{Action, ComplaintStatus, Severity};
 use propdesk_domain::sla::Policies;
@@ -16,17 +16,7 @@ use propdesk_store::{AsEx, Sql};
 
 async fn engineer(app: &common::TestApp) -> (i64, Actor) {
     let dept = create_department(&app.db, &app.root, "ENG", "工程部").await.expect("dept");
-    let input = StaffInput {
-        username: "gong".into(),
-        display_name: "工程师".into(),
-        role: "engineering".into(),
-        department_id: dept.to_string(),
-        active: true,
-        projects: vec![app.project_a],
-        password: common::PASSWORD.into(),
-        ..Default::default()
-    };
-    let id = create_staff(&app.db, &app.root, &input).await.expect("staff");
+    let id = app.member("gong", "工程师", "engineering", dept).await;
     (
         dept,
         Actor {

@@ -5,10 +5,10 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{PASSWORD, TestApp, spawn_app};
+use common::{TestApp, spawn_app};
 use propdesk::ops::complaint::{ComplaintInput, create};
 use propdesk::ops::org::{UnitInput, create_unit};
-use propdesk::ops::staff::{StaffInput, create_department, create_staff};
+use propdesk::ops::staff::create_department;
 use propdesk_store::{AsEx, Sql};
 use serde_json::{Value, json};
 
@@ -27,17 +27,7 @@ async fn world() -> World {
     let eng_dept = create_department(&app.db, &app.root, "ENG", "工程部").await.expect("dept");
     let sec_dept = create_department(&app.db, &app.root, "SEC", "安保部").await.expect("dept");
     app.staff("kefu", "specialist", &[app.project_a]).await;
-    let input = StaffInput {
-        username: "gong".into(),
-        display_name: "周强".into(),
-        role: "engineering".into(),
-        department_id: eng_dept.to_string(),
-        active: true,
-        projects: vec![app.project_a],
-        password: PASSWORD.into(),
-        ..Default::default()
-    };
-    create_staff(&app.db, &app.root, &input).await.expect("engineer");
+    app.member("gong", "周强", "engineering", eng_dept).await;
     let cs = app.login("kefu").await;
     let eng = app.login("gong").await;
     World { app, eng_dept, sec_dept, cs, eng }

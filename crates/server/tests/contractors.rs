@@ -5,9 +5,9 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{PASSWORD, TestApp, spawn_app};
+use common::{TestApp, spawn_app};
 use propdesk::ops::org::{UnitInput, create_unit};
-use propdesk::ops::staff::{StaffInput, create_department, create_staff};
+use propdesk::ops::staff::create_department;
 use propdesk_domain::values::uscc_check_char;
 use propdesk_domain::work_order::Component;
 use propdesk_store::models::contractor::set_warranty_years;
@@ -32,17 +32,7 @@ async fn world() -> World {
     let eng_dept = create_department(&app.db, &app.root, "ENG", "工程部").await.expect("dept");
     app.staff("kefu", "specialist", &[app.project_a]).await;
     app.staff("qiantai", "receptionist", &[app.project_a]).await;
-    let input = StaffInput {
-        username: "gong".into(),
-        display_name: "工程师".into(),
-        role: "engineering".into(),
-        department_id: eng_dept.to_string(),
-        active: true,
-        projects: vec![app.project_a],
-        password: PASSWORD.into(),
-        ..Default::default()
-    };
-    let engineer = create_staff(&app.db, &app.root, &input).await.expect("staff");
+    let engineer = app.member("gong", "工程师", "engineering", eng_dept).await;
     let (cs, eng, desk) = (app.token("kefu").await, app.token("gong").await, app.token("qiantai").await);
     World { app, eng_dept, engineer, cs, eng, desk }
 }

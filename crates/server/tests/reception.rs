@@ -176,21 +176,28 @@ async fn rcp_7_close_is_refused_while_the_complaint_is_open() {
 }
 
 #[tokio::test]
-async fn rcp_7_rcp_3_after_sales_stays_open_until_done_then_closes() {
+async fn rcp_7_rcp_3_after_sales_stays_open_until_its_return_slip_is_done_then_closes() {
     let app = spawn_app().await;
     let c = receptionist(&app, "yangxue").await;
     let (_, loc, _) = desk(&app, &c, &[("content", "卫生间墙面渗水，交房一年内"), ("category", "after_sales")]).await;
     let id = id_from(&loc);
-    assert_eq!(text(&app, Sql::new("SELECT follow_up FROM reception_records WHERE id = $1").arg(id)).await, "物业返修联系单 已发售后部");
+    assert_eq!(text(&app, Sql::new("SELECT follow_up FROM reception_records WHERE id = $1").arg(id)).await, "物业返修联系单 HXGC/FXD001 已发售后部");
     let (s, _, _) = app.post_form(&c, &format!("/reception/{id}/actions"), &[("action", "close"), ("note", "x")]).await;
     assert_eq!(s, 409, "the return slip is still open");
     let (s, _, _) = app.post_form(&c, &format!("/reception/{id}/actions"), &[("action", "chase"), ("note", "电话催售后部，答复周五上门")]).await;
     assert_eq!(s, 303);
     let (s, _, _) = app.post_form(&c, &format!("/reception/{id}/actions"), &[("action", "done"), ("note", "售后已修复")]).await;
-    assert_eq!(s, 303);
-    let (s, _, _) = app.post_form(&c, &format!("/reception/{id}/actions"), &[("action", "close"), ("note", "已落实")]).await;
-    assert_eq!(s, 303);
-    assert_eq!(text(&app, Sql::new("SELECT status FROM reception_records WHERE id = $1").arg(id)).await, "closed");
+    assert_eq!(s, 409, "RCP-3: the slip settles the follow-up, not a hand-made note");
+    let slip = text(&app, Sql::new("SELECT CAST(id AS TEXT) FROM return_slips WHERE reception_id = $1").arg(id)).await;
+    for (v, fields) in
+        [("1", vec![("action", "acknowledge"), ("reply", "售后部：周五上门")]), ("2", vec![("action", "confirm_done"), ("confirmed_by", "业主电话确认")])]
+    {
+        let mut all = fields.clone();
+        all.push(("version", v));
+        let (s, _, _) = app.post_form(&c, &format!("/return-slips/{slip}/act"), &all).await;
+        assert_eq!(s, 303);
+    }
+    assert_eq!(text(&app, Sql::new("SELECT status FROM reception_records WHERE id = $1").arg(id)).await, "closed", "RCP-7");
     // A stale version is refused (409), nothing changes.
     let (s, _, _) = app.post_form(&c, &format!("/reception/{id}/actions"), &[("action", "close"), ("note", "x"), ("version", "1")]).await;
     assert_eq!(s, 409);

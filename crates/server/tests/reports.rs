@@ -8,7 +8,7 @@ use common::{TestApp, spawn_app};
 use propdesk::jobs::escalation::{run_pass, take_lease};
 use propdesk::ops::callback::today_range;
 use propdesk::ops::complaint::{ComplaintInput, act, create};
-use propdesk::ops::staff::{StaffInput, create_department, create_staff};
+use propdesk::ops::staff::create_department;
 use propdesk_domain::access::{Actor, Role};
 use propdesk_domain::complaint::{Action, ComplaintStatus, Severity};
 use propdesk_store::models::complaint as store;
@@ -28,17 +28,7 @@ struct World {
 async fn world() -> World {
     let app = spawn_app().await;
     let dept = create_department(&app.db, &app.root, "ENG", "工程部").await.expect("dept");
-    let input = StaffInput {
-        username: "gong".into(),
-        display_name: "工程师".into(),
-        role: "engineering".into(),
-        department_id: dept.to_string(),
-        active: true,
-        projects: vec![app.project_a],
-        password: common::PASSWORD.into(),
-        ..Default::default()
-    };
-    let eng_id = create_staff(&app.db, &app.root, &input).await.expect("staff");
+    let eng_id = app.member("gong", "工程师", "engineering", dept).await;
     let spec = app.staff("kefu", "specialist", &[app.project_a]).await;
     let a = |staff_id, role| Actor { staff_id, name: "x".into(), company_id: app.company_id, role, projects: vec![app.project_a] };
     World { eng: a(eng_id, Role::Engineering), cs: a(spec, Role::Specialist), dept, app }

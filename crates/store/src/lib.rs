@@ -311,6 +311,25 @@ impl Tx {
             Tx::Pg(_) => " FOR UPDATE",
         }
     }
+    /// Opens a savepoint `name`: the work after it can be undone alone (`end_savepoint`).
+    pub async fn savepoint(&mut self, name: &str) -> Result<()> {
+        self.ex().execute(Sql::new(&format!("SAVEPOINT {name}"))).await?;
+        Ok(())
+    }
+    /// Closes savepoint `name`, keeping the work since it (`keep`) or undoing it.
+    pub async fn end_savepoint(&mut self, name: &str, keep: bool) -> Result<()> {
+        if !keep {
+            self.ex().execute(Sql::new(&format!("ROLLBACK TO SAVEPOINT {name}"))).await?;
+        }
+        self.ex().execute(Sql::new(&format!("RELEASE SAVEPOINT {name}"))).await?;
+        Ok(())
+    }
+}
+
+/// Whether the database answers (the health check).
+pub async fn ping(c: &mut impl AsEx) -> Result<()> {
+    c.ex().scalar(Sql::new("SELECT CAST(1 AS BIGINT)")).await?;
+    Ok(())
 }
 
 /// True when the error is a unique-constraint violation (a duplicate the user should be told about).

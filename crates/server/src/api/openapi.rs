@@ -62,8 +62,10 @@ pub fn json() -> &'static str {
         // Each module documents its own operations; they join the one document here.
         doc.merge(v1::complaints::Doc::openapi());
         doc.merge(v1::work_orders::Doc::openapi());
+        doc.merge(v1::return_slips::Doc::openapi());
         doc.merge(v1::contractors::Doc::openapi());
         doc.merge(v1::fees::Doc::openapi());
+        doc.merge(v1::contractor_accounts::Doc::openapi());
         doc.merge(v1::reception::Doc::openapi());
         doc.merge(v1::attachments::Doc::openapi());
         doc.merge(v1::notifications::Doc::openapi());

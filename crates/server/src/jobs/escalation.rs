@@ -13,9 +13,9 @@ use chrono::{DateTime, Duration, Utc};
 use propdesk_domain::access::{Actor, Role};
 use propdesk_domain::complaint::{Action, MajorReason, Severity, is_collective};
 use propdesk_domain::sla::Policies;
+use propdesk_store::Db;
 use propdesk_store::models::event::{self, NewEvent};
 use propdesk_store::models::{complaint as complaints, org, report};
-use propdesk_store::{AsEx, Db, Sql};
 use serde_json::json;
 use std::sync::OnceLock;
 
@@ -80,9 +80,8 @@ pub async fn run_pass(db: &Db, holder: &str, now: DateTime<Utc>) -> AppResult<Op
 /// The pass itself, over every company's projects (callers hold the lease).
 pub async fn pass(db: &Db, now: DateTime<Utc>) -> AppResult<PassReport> {
     let mut c = db.read().await?;
-    let companies: Vec<(i64,)> = c.ex().fetch_all(Sql::new("SELECT id FROM companies ORDER BY id")).await?;
     let mut projects = Vec::new();
-    for (company,) in companies {
+    for company in org::company_ids(&mut c).await? {
         for p in org::company_projects(&mut c, company).await? {
             projects.push((company, p.id));
         }

@@ -9,7 +9,7 @@
 use crate::error::AppResult;
 use chrono::{DateTime, Duration, Utc};
 use propdesk_store::models::outbox::{self, OutboxRow};
-use propdesk_store::{AsEx, Db, Sql, Tx};
+use propdesk_store::{Db, Tx};
 
 /// How often the job looks for due messages.
 pub const EVERY_SECS: u64 = 10;
@@ -49,16 +49,15 @@ async fn deliver_batch(db: &Db, now: DateTime<Utc>, limit: i64) -> AppResult<Del
     let due = outbox::due(&mut tx, now, limit, MAX_ATTEMPTS, lock).await?;
     let mut r = Delivered::default();
     for m in &due {
-        tx.ex().execute(Sql::new(&format!("SAVEPOINT {SAVEPOINT}"))).await?;
+        tx.savepoint(SAVEPOINT).await?;
         match send(&mut tx, m, now).await {
             Ok(()) => {
-                tx.ex().execute(Sql::new(&format!("RELEASE SAVEPOINT {SAVEPOINT}"))).await?;
+                tx.end_savepoint(SAVEPOINT, true).await?;
                 outbox::mark_delivered(&mut tx, m.id, now).await?;
                 r.delivered += 1;
             }
             Err(e) => {
-                tx.ex().execute(Sql::new(&format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}"))).await?;
-                tx.ex().execute(Sql::new(&format!("RELEASE SAVEPOINT {SAVEPOINT}"))).await?;
+                tx.end_savepoint(SAVEPOINT, false).await?;
                 let error = format!("{e:#}");
                 tracing::warn!(outbox_id = m.id, attempts = m.attempts + 1, error = %error, "notification not delivered; will retry");
                 outbox::mark_failed(&mut tx, m.id, &error, now + retry_after(m.attempts + 1)).await?;

@@ -278,7 +278,7 @@ pub async fn sample_month(db: &Db, actor: &Actor, project_id: Option<i64>, month
         return Err(AppError::Forbidden);
     }
     let m = Month::parse(month).map_err(|r| FieldErrors::single("month", r))?;
-    let (from, to) = month_range(m, chrono_tz::Asia::Shanghai);
+    let (from, to) = month_range(m, super::TZ);
     let projects: Vec<i64> = match project_id {
         Some(p) if actor.sees_project(p) => vec![p],
         Some(_) => return Err(AppError::NotFound),

@@ -13,7 +13,7 @@ use propdesk_domain::FieldErrors;
 use propdesk_domain::access::{Actor, Permission};
 use propdesk_store::models::event::{self, NewEvent};
 use propdesk_store::models::org::{self, PartyData, UnitData};
-use propdesk_store::{AsEx, Db, Sql, Tx};
+use propdesk_store::{Db, Tx};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -319,19 +319,18 @@ const SAVEPOINT: &str = "pd_import_row";
 /// reported and the remaining rows are still checked; the transaction is committed only when
 /// every row went in. Errors other than a refusal abort the import.
 async fn savepoint(tx: &mut Tx) -> AppResult<()> {
-    tx.ex().execute(Sql::new(&format!("SAVEPOINT {SAVEPOINT}"))).await?;
+    tx.savepoint(SAVEPOINT).await?;
     Ok(())
 }
 
 async fn end_savepoint<T>(tx: &mut Tx, r: AppResult<T>) -> AppResult<Result<T, FieldErrors>> {
     match r {
         Ok(v) => {
-            tx.ex().execute(Sql::new(&format!("RELEASE SAVEPOINT {SAVEPOINT}"))).await?;
+            tx.end_savepoint(SAVEPOINT, true).await?;
             Ok(Ok(v))
         }
         Err(AppError::Invalid(e)) => {
-            tx.ex().execute(Sql::new(&format!("ROLLBACK TO SAVEPOINT {SAVEPOINT}"))).await?;
-            tx.ex().execute(Sql::new(&format!("RELEASE SAVEPOINT {SAVEPOINT}"))).await?;
+            tx.end_savepoint(SAVEPOINT, false).await?;
             Ok(Err(e))
         }
         Err(e) => Err(e),

@@ -8,19 +8,25 @@ pub mod callback;
 pub mod claim;
 pub mod complaint;
 pub mod contractor;
+pub mod contractor_accounts;
 pub mod duplicates;
 pub mod fee;
 pub mod import;
 pub mod notify;
 pub mod org;
+pub mod paid_repair;
 pub mod payment;
 pub mod reception;
 pub mod rectification;
+pub mod return_slip;
 pub mod script;
 pub mod staff;
 pub mod work_order;
 
 use serde::{Deserialize, Deserializer};
+
+/// Business dates and times are in the project's zone; every project is Asia/Shanghai today.
+pub const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 
 /// Accepts a JSON string, number, bool or null as text, so API clients may send `88.5` or
 /// `"88.5"`; the domain parser then decides. Forms always send text.

@@ -25,7 +25,7 @@ fn found<T>(v: Option<T>) -> AppResult<T> {
 
 pub fn today() -> NaiveDate {
     // Business dates are in the project's zone; every demo and default project is Asia/Shanghai.
-    Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+    Utc::now().with_timezone(&super::TZ).date_naive()
 }
 
 // ---------- projects and buildings ----------

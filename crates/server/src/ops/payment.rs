@@ -93,6 +93,13 @@ impl PaymentInput {
     }
 }
 
+/// FEE-4 / REP-12: the next receipt number of a project, `{code}/SJ00001` — one receipt book for
+/// fee payments and paid repairs alike.
+pub async fn receipt_number(tx: &mut propdesk_store::Tx, project_id: i64, code: &str) -> AppResult<String> {
+    let seq = next_number(tx, project_id, "receipt").await?;
+    Ok(format!("{code}/SJ{seq:05}"))
+}
+
 fn require(actor: &Actor, p: Permission) -> AppResult<()> {
     if actor.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
 }
@@ -143,8 +150,7 @@ pub async fn record(db: &Db, actor: &Actor, input: &PaymentInput) -> AppResult<i
             return Err(FieldErrors::single("amount", Reason::Invalid("金额过大（超过一亿元）", "is too large (over 100 million yuan)")).into());
         }
     };
-    let seq = next_number(&mut tx, project.id, "receipt").await?;
-    let receipt_no = format!("{}/SJ{seq:05}", project.code);
+    let receipt_no = receipt_number(&mut tx, project.id, &project.code).await?;
     let allocated = p.amount - prepaid;
     let n = NewPayment {
         project_id: p.project_id,

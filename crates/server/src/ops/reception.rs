@@ -19,8 +19,7 @@ use propdesk_store::{AsEx, Db, Tx, is_unique_violation};
 use serde::Deserialize;
 use serde_json::json;
 
-/// Business dates and times are in the project's zone; every project is Asia/Shanghai today.
-pub const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+use super::TZ;
 
 /// The start of a business day in UTC.
 pub fn day_start(d: NaiveDate) -> DateTime<Utc> {
@@ -34,7 +33,7 @@ pub fn may_act(actor: &Actor) -> bool {
     matches!(actor.role, Role::Admin | Role::Manager | Role::Supervisor | Role::Specialist | Role::TaxSpecialist | Role::Receptionist)
 }
 
-fn require_cs(actor: &Actor) -> AppResult<()> {
+pub(crate) fn require_cs(actor: &Actor) -> AppResult<()> {
     if may_act(actor) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
@@ -340,6 +339,16 @@ async fn record_tx(tx: &mut Tx, actor: &Actor, p: &ParsedReception, checked: &Ch
         store::set_follow_up(tx, id, &text).await?;
         work_order = Some(json!({"id": wid, "number": wnumber}));
     }
+    // RCP-3: an after-sales record sends its return slip the same day, in the same transaction.
+    let mut return_slip = None;
+    if p.category == Category::AfterSales {
+        let slip =
+            crate::ops::return_slip::NewSlip { project, reception_id: id, unit_id: p.unit_id, owner_name: contact_name, contact_phone, content: &p.content };
+        let (sid, snumber) = crate::ops::return_slip::create_tx(tx, actor, &slip, now).await?;
+        let text = follow_up.replacen("物业返修联系单", &format!("物业返修联系单 {snumber}"), 1);
+        store::set_follow_up(tx, id, &text).await?;
+        return_slip = Some(json!({"id": sid, "number": snumber}));
+    }
     log(
         tx,
         actor,
@@ -350,7 +359,7 @@ async fn record_tx(tx: &mut Tx, actor: &Actor, p: &ParsedReception, checked: &Ch
         json!({
             "number": number, "channel": p.channel.code(), "category": p.category.code(), "status": status.code(),
             "follow_up": follow_up, "follow_up_state": follow_up_state.code(), "unit_id": p.unit_id, "party_id": p.party_id,
-            "received_at": received_at, "complaint": complaint, "work_order": work_order, "report_to": n.report_to,
+            "received_at": received_at, "complaint": complaint, "work_order": work_order, "return_slip": return_slip, "report_to": n.report_to,
             "acknowledgement_due": needs_acknowledgement(p.channel),
         }),
     )
@@ -427,6 +436,7 @@ pub fn allowed(r: &ReceptionRow) -> Vec<&'static str> {
         replied: r.replied_at.is_some(),
         follow_up: r.follow_up_state,
         started_open: r.started_open(),
+        has_slip: r.return_slip_id.is_some(),
     })
 }
 
@@ -541,6 +551,37 @@ pub async fn act(db: &Db, actor: &Actor, id: i64, version: Option<i64>, action: 
     let saved = store::get(&mut tx, actor, id, "").await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(saved)
+}
+
+/// RCP-7: a record's follow-up is done when what it started (its work order, its return slip)
+/// is; the record closes with it unless something else it started is still open. `what` is
+/// appended to the follow-up text, `link` names the finished thing in the event.
+pub async fn settle_follow_up(tx: &mut Tx, actor: &Actor, reception_id: i64, what: &str, link: serde_json::Value, now: DateTime<Utc>) -> AppResult<()> {
+    let Some(r) = store::get(tx, actor, reception_id, "").await? else { return Ok(()) };
+    if r.follow_up_state != FollowUpState::Pending {
+        return Ok(());
+    }
+    let follow_up = format!("{}；{what}", r.follow_up);
+    let complaint_open = r.complaint_id.is_some() && r.complaint_status.as_deref() != Some("closed");
+    let close = r.status == ReceptionStatus::Open && !complaint_open && r.lost_kept == 0;
+    let u = Update {
+        status: if close { ReceptionStatus::Closed } else { r.status },
+        follow_up: &follow_up,
+        follow_up_state: FollowUpState::Done,
+        follow_up_done_at: Some(now),
+        acknowledged_at: r.acknowledged_at,
+        replied_at: r.replied_at,
+        closed_at: if close { Some(now) } else { r.closed_at },
+    };
+    if !store::update(tx, reception_id, r.version, &u).await? {
+        return Err(AppError::Conflict("接待记录已被他人处理，请刷新后重试".into()));
+    }
+    let mut payload = json!({"from": r.status.code(), "to": u.status.code(), "rule": "RCP-7"});
+    if let (Some(p), Some(l)) = (payload.as_object_mut(), link.as_object()) {
+        p.extend(l.clone());
+    }
+    log(tx, actor, r.project_id, "reception", reception_id, if close { "close" } else { "done" }, payload).await?;
+    Ok(())
 }
 
 // ---------- shifts (RCP-6) ----------

@@ -11,7 +11,7 @@ use propdesk_domain::FieldErrors;
 use propdesk_domain::access::Actor;
 use propdesk_domain::notify::{Audience, NoticeKind};
 use propdesk_domain::values;
-use propdesk_domain::work_order::{By, RectificationStatus, rectification_due};
+use propdesk_domain::work_order::{By, rectification_due};
 use propdesk_store::models::rectification::{self as store, NewRectification, RectificationRow};
 use propdesk_store::models::work_order::WorkOrderRow;
 use propdesk_store::{Db, Tx};
@@ -85,7 +85,7 @@ pub async fn close(db: &Db, actor: &Actor, id: i64, version: Option<i64>, fix: &
     if !may_close(&mut tx, actor, &r).await? {
         return Err(AppError::Forbidden);
     }
-    if r.status == RectificationStatus::Done {
+    if !r.status.is_open() {
         return Err(AppError::Conflict("整改通知单已完成".into()));
     }
     if version.is_some_and(|v| v != r.version) {

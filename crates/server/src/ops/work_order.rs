@@ -14,7 +14,7 @@ use propdesk_domain::access::Actor;
 use propdesk_domain::callback::{CallbackRole, CallbackSubject};
 use propdesk_domain::complaint::By as ComplaintSide;
 use propdesk_domain::notify::{self as notice_rules, Audience, NoticeKind};
-use propdesk_domain::reception::{FollowUpState, ReceptionStatus};
+use propdesk_domain::paid_repair::FeeStatus;
 use propdesk_domain::values::{self, Phone};
 use propdesk_domain::work_order::{
     self as rules, Action, By, Cause, Component, Dues, LocationKind, RepairCategory, Responsibility, ShutOff, Stage, Trade, TransitionError, WorkOrder,
@@ -253,7 +253,7 @@ pub async fn create_tx(tx: &mut Tx, actor: &Actor, p: &ParsedWorkOrder, receptio
 /// Any staff member of the project may report a repair (RCP-1: every employee takes records).
 pub async fn create(db: &Db, actor: &Actor, input: &WorkOrderInput) -> AppResult<(i64, String)> {
     let now = Utc::now();
-    let p = input.parse(crate::staff::complaints::TZ, now)?;
+    let p = input.parse(super::TZ, now)?;
     if !actor.sees_project(p.project_id) {
         return Err(FieldErrors::single("project_id", Reason::NotFound).into());
     }
@@ -294,6 +294,9 @@ pub fn to_domain(row: &WorkOrderRow) -> WorkOrder {
         dues: Dues { accept: row.accept_due, on_site: row.on_site_due, finish: row.finish_due, sign_off: row.sign_off_due, callback: row.callback_due },
         reopened: row.reopened.max(0) as u32,
         test_passed: row.test_passed,
+        paid: row.paid_repair,
+        // An unknown stored code reads as nothing agreed: the stricter side of REP-12.
+        fee: row.fee_status.as_deref().and_then(|c| FeeStatus::parse(c).ok()),
     }
 }
 
@@ -303,6 +306,7 @@ fn refused(e: TransitionError) -> AppError {
         TransitionError::NotYours => AppError::Forbidden,
         TransitionError::Missing(f) => AppError::Invalid(FieldErrors::single(f, Reason::Required)),
         TransitionError::Invalid { field, zh, en } => AppError::Invalid(FieldErrors::single(field, Reason::Invalid(zh, en))),
+        TransitionError::FeeFirst { zh, .. } => AppError::Conflict(zh.to_string()),
     }
 }
 
@@ -317,16 +321,16 @@ pub async fn allowed(c: &mut impl AsEx, actor: &Actor, row: &WorkOrderRow) -> Ap
     Ok(to_domain(row).allowed(by, Utc::now(), &clocks.clocks()))
 }
 
-/// Whether the actor is refused `code` because the step is not theirs (403) rather than
-/// because it does not fit the order's state (409).
-pub async fn not_theirs(c: &mut impl AsEx, actor: &Actor, row: &WorkOrderRow, code: &str) -> AppResult<bool> {
+/// Why the actor may not take `code` now (None: it fits): `NotYours` (403) when the step is
+/// not theirs, else why it does not fit the order's state or fee (409).
+pub async fn refusal(c: &mut impl AsEx, actor: &Actor, row: &WorkOrderRow, code: &str) -> AppResult<Option<TransitionError>> {
     let by = match side(c, actor).await {
         Ok(by) => by,
-        Err(AppError::Forbidden) => return Ok(true),
+        Err(AppError::Forbidden) => return Ok(Some(TransitionError::NotYours)),
         Err(e) => return Err(e),
     };
     let clocks = project_clocks(c, row.project_id).await?;
-    Ok(to_domain(row).refusal(code, by, Utc::now(), &clocks.clocks()) == Some(TransitionError::NotYours))
+    Ok(to_domain(row).refusal(code, by, Utc::now(), &clocks.clocks()))
 }
 
 /// A dispatch names a department of the actor's company and an active member of it who works
@@ -372,19 +376,10 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
         sign_off_due: change.dues.sign_off,
         callback_due: change.dues.callback,
         next_due: change.next_due(),
+        results: change.results.clone(),
         reopened: change.reopened as i64,
         ..Update::default()
     };
-    for (stage, ok) in &change.results {
-        let slot = match stage {
-            Stage::Accept => &mut u.accept_on_time,
-            Stage::OnSite => &mut u.on_site_on_time,
-            Stage::Finish => &mut u.finish_on_time,
-            Stage::SignOff => &mut u.sign_off_on_time,
-            Stage::Callback => &mut u.callback_on_time,
-        };
-        *slot = Some(*ok);
-    }
     let detail = match action {
         Action::Dispatch { department, assignee } => {
             check_dispatch(tx, actor, row.project_id, *department, *assignee).await?;
@@ -476,7 +471,9 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
     if !change.status.is_open()
         && let Some(rid) = row.reception_id
     {
-        close_reception(tx, actor, rid, &row, change.status, now).await?;
+        let what = format!("维修工单 {} {}", row.number, change.status.zh());
+        let link = json!({"work_order": {"id": row.id, "number": row.number, "status": change.status.code()}});
+        crate::ops::reception::settle_follow_up(tx, actor, rid, &what, link, now).await?;
     }
     store::get(tx, actor, id, "").await?.ok_or(AppError::NotFound)
 }
@@ -486,7 +483,7 @@ pub async fn act_tx(tx: &mut Tx, actor: &Actor, id: i64, version: Option<i64>, a
 pub async fn warranty(c: &mut impl AsEx, actor: &Actor, row: &WorkOrderRow) -> AppResult<(Component, i64, Option<bool>)> {
     let component = row.category.component();
     let years = contractors::warranty_years(c, row.project_id, component).await?.unwrap_or_else(|| component.default_years());
-    let reported = row.received_at.with_timezone(&crate::staff::complaints::TZ).date_naive();
+    let reported = row.received_at.with_timezone(&super::TZ).date_naive();
     let handover = match row.unit_id {
         Some(u) => org::unit(c, actor, u, reported).await?.and_then(|u| u.handover_date),
         None => None,
@@ -501,7 +498,7 @@ async fn check_contractor(c: &mut impl AsEx, actor: &Actor, contractor_id: i64, 
         return Err(FieldErrors::single("contractor_id", Reason::NotFound).into());
     };
     let quals: Vec<(Trade, NaiveDate)> = contractors::qualifications(c, ct.id).await?.into_iter().map(|q| (q.trade, q.expires_on)).collect();
-    let today = now.with_timezone(&crate::staff::complaints::TZ).date_naive();
+    let today = now.with_timezone(&super::TZ).date_naive();
     match rules::contractor_refusal(ct.approved, &quals, trade, today) {
         Some((zh, en)) => Err(FieldErrors::single("contractor_id", Reason::Invalid(zh, en)).into()),
         None => Ok(()),
@@ -560,41 +557,6 @@ async fn follow_up(
         }
         _ => serde_json::Value::Null,
     })
-}
-
-/// RCP-7: the repair record's follow-up is done when its work order closes or is cancelled;
-/// the record closes with it unless something else it started is still open.
-async fn close_reception(tx: &mut Tx, actor: &Actor, reception_id: i64, w: &WorkOrderRow, status: WorkOrderStatus, now: DateTime<Utc>) -> AppResult<()> {
-    let Some(r) = receptions::get(tx, actor, reception_id, "").await? else { return Ok(()) };
-    if r.follow_up_state != FollowUpState::Pending {
-        return Ok(());
-    }
-    let follow_up = format!("{}；维修工单 {} {}", r.follow_up, w.number, status.zh());
-    let complaint_open = r.complaint_id.is_some() && r.complaint_status.as_deref() != Some("closed");
-    let close = r.status == ReceptionStatus::Open && !complaint_open && r.lost_kept == 0;
-    let u = receptions::Update {
-        status: if close { ReceptionStatus::Closed } else { r.status },
-        follow_up: &follow_up,
-        follow_up_state: FollowUpState::Done,
-        follow_up_done_at: Some(now),
-        acknowledged_at: r.acknowledged_at,
-        replied_at: r.replied_at,
-        closed_at: if close { Some(now) } else { r.closed_at },
-    };
-    if !receptions::update(tx, reception_id, r.version, &u).await? {
-        return Err(AppError::Conflict("接待记录已被他人处理，请刷新后重试".into()));
-    }
-    log(
-        tx,
-        actor,
-        r.project_id,
-        "reception",
-        reception_id,
-        if close { "close" } else { "done" },
-        json!({"from": r.status.code(), "to": u.status.code(), "rule": "RCP-7", "work_order": {"id": w.id, "number": w.number, "status": status.code()}}),
-    )
-    .await?;
-    Ok(())
 }
 
 /// An action as typed on a page or sent to the API, all fields as text.

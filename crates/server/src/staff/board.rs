@@ -3,10 +3,11 @@
 //! today's end-of-day review (CMP-8) with a one-click "progress told to the customer" button
 //! that goes through the complaint workflow; next to complaints, open work orders by stage and
 //! deadline (on time / due today / overdue) with today's repair callbacks among the callbacks,
-//! and open rectification notices (REP-9). Counts link to the filtered lists.
+//! open rectification notices (REP-9) and after-sales return slips (RCP-3). Counts link to the
+//! filtered lists.
 
 use super::callbacks::{DueState, due_state, severity_label, subject_text};
-use super::{fmt_time, opt_id, render};
+use super::{Q, TZ, fmt_time, list_project, opt_id, render};
 use crate::auth::{Ctx, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::ops::callback::{is_customer_service, today_range};
@@ -25,10 +26,8 @@ use propdesk_store::Page;
 use propdesk_store::models::callback::{self as callbacks, CallbackItem, CallbackStatus};
 use propdesk_store::models::rectification as rectifications;
 use propdesk_store::models::report::{self, DueItem, Range, ReviewItem};
+use propdesk_store::models::return_slip as return_slips;
 use propdesk_store::models::work_order as work_orders;
-use std::collections::HashMap;
-
-const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 /// The note the one-click button logs (CMP-8).
 pub const PROGRESS_NOTE: &str = "日终回顾：已告知客户处理进度";
 
@@ -67,6 +66,9 @@ pub struct ProjectBoard {
     /// REP-9: open rectification notices, and how many are past their 24 hours.
     pub rect_open: i64,
     pub rect_overdue: i64,
+    /// RCP-3: open after-sales return slips, and how many are past their running deadline.
+    pub slips_open: i64,
+    pub slips_overdue: i64,
 }
 
 #[derive(Template)]
@@ -106,14 +108,11 @@ impl BoardPage {
     }
 }
 
-pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Query<HashMap<String, String>>) -> AppResult<Response> {
+pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppResult<Response> {
     if !is_customer_service(&ctx.actor) {
         return Err(AppError::Forbidden);
     }
-    let f_project = match m.get("project_id") {
-        Some(v) => opt_id(v).filter(|p| ctx.actor.sees_project(*p)),
-        None => ctx.project_id,
-    };
+    let f_project = list_project(&ctx, &m);
     let projects: Vec<i64> = match f_project {
         Some(p) => vec![p],
         None => ctx.projects.iter().map(|p| p.id).collect(),
@@ -132,8 +131,8 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Query<Hash
     for pid in projects {
         let mine: Vec<_> = counts.iter().filter(|r| r.project_id == pid).collect();
         let mut statuses = Vec::new();
-        for s in ComplaintStatus::ALL.iter().filter(|s| **s != ComplaintStatus::Closed) {
-            let n = mine.iter().filter(|r| r.status == s.code()).map(|r| r.total).sum();
+        for s in ComplaintStatus::ALL.iter().filter(|s| s.is_open()) {
+            let n = mine.iter().filter(|r| r.status == *s).map(|r| r.total).sum();
             statuses.push(StatusCount { label: s.label(ctx.en()).to_string(), n, link: format!("/complaints?project_id={pid}&status={}", s.code()) });
         }
         let wo: Vec<_> = wo_counts.iter().filter(|r| r.project_id == pid).collect();
@@ -149,6 +148,7 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Query<Hash
         let (wo_open, wo_overdue, wo_due_today) =
             (wo.iter().map(|r| r.total).sum::<i64>(), wo.iter().map(|r| r.overdue).sum::<i64>(), wo.iter().map(|r| r.due_today).sum::<i64>());
         let (rect_overdue, rect_open) = rectifications::open_counts(&mut c, pid, now).await?;
+        let (slips_overdue, slips_open) = return_slips::open_counts(&mut c, pid, now).await?;
         let cbs: Vec<CallbackItem> = due_callbacks.iter().filter(|cb| cb.project_id == pid).cloned().collect();
         boards.push(ProjectBoard {
             id: pid,
@@ -172,6 +172,8 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Query<Hash
             wo_due: wo_due.iter().filter(|w| w.project_id == pid).cloned().collect(),
             rect_open,
             rect_overdue,
+            slips_open,
+            slips_overdue,
         });
     }
     Ok(render(&BoardPage { ctx, boards, f_project, now, progress_note: PROGRESS_NOTE }))

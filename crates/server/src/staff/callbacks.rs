@@ -3,7 +3,7 @@
 //! signature (CBK-5), dissatisfied → the complaint reopens (CBK-6), waivers (CBK-4), and the
 //! manager's monthly sample with quality-check notes (CBK-7).
 
-use super::{Errs, Pager, fmt_time, opt_id, query_string, render, render_invalid, saved, xlsx_response};
+use super::{Errs, Pager, Q, TZ, fmt_time, opt_id, q, query_string, render, render_invalid, saved, xlsx_response};
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::ops::callback::{self as ops, CallbackInput, is_customer_service, is_manager, may_call, month_range};
@@ -25,8 +25,6 @@ use propdesk_store::models::callback::{self as store, CallbackItem, CallbackStat
 use propdesk_store::models::event::{self, Event};
 use std::collections::HashMap;
 
-type Q = Query<HashMap<String, String>>;
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/callbacks", get(list))
@@ -36,12 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/callbacks/{id}/waive", post(waive))
         .route("/callbacks/{id}/check", post(check))
 }
-
-fn q<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
-    m.get(k).map(String::as_str).unwrap_or("")
-}
-
-const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 
 /// A callback's deadline in words and colour (UI.md); settled callbacks show their status.
 pub struct DueState {

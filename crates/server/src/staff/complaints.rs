@@ -5,7 +5,7 @@
 //! Handlers parse the form into a domain `Action` and call `ops::complaint`; they never
 //! compare statuses themselves. `ActionInput` is shared with the JSON API.
 
-use super::{Errs, Pager, fmt_time, opt_id, query_string, render, render_invalid, saved, xlsx_response};
+use super::{Errs, Pager, Q, fmt_time, intake_start, list_project, q, query_string, render, render_invalid, saved, tr, unit_label, xlsx_response};
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
@@ -43,18 +43,8 @@ use propdesk_store::{AsEx, Page};
 use serde_json::Value;
 use std::collections::HashMap;
 
-/// Every project counts its business times in Asia/Shanghai today (see `ops::complaint::project_clocks`).
-pub const TZ: Tz = chrono_tz::Asia::Shanghai;
-
-type Q = Query<HashMap<String, String>>;
-
-fn q<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
-    m.get(k).map(String::as_str).unwrap_or("")
-}
-
-fn tr(en: bool, zh: &'static str, english: &'static str) -> &'static str {
-    if en { english } else { zh }
-}
+/// Re-exported for the call sites that name it here (the API modules of other branches).
+pub use super::TZ;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -183,22 +173,7 @@ pub struct ActionInput {
     pub responsible: Vec<String>,
 }
 
-/// The action codes of the transition table, in the order the page offers them.
-pub const ACTIONS: &[&str] = &[
-    "dispatch",
-    "accept",
-    "return",
-    "submit_plan",
-    "progress",
-    "finish",
-    "mark_invalid",
-    "record_opinion",
-    "callback_done",
-    "waive_callback",
-    "escalate",
-    "record_disagreement",
-    "decide",
-];
+pub use propdesk_domain::complaint::ACTIONS;
 
 /// The form field of one department's opinion in a CMP-9 disagreement.
 const OPINION_FIELD: &str = "dept_opinion_";
@@ -560,13 +535,6 @@ impl ListPage {
     }
 }
 
-fn list_project(ctx: &Ctx, m: &HashMap<String, String>) -> Option<i64> {
-    match m.get("project_id") {
-        Some(v) => opt_id(v).filter(|id| ctx.actor.sees_project(*id)),
-        None => ctx.project_id,
-    }
-}
-
 async fn rows_of(c: &mut impl AsEx, actor: &Actor, items: Vec<ComplaintRow>, en: bool) -> AppResult<Vec<ListRow>> {
     let ids: Vec<i64> = items.iter().filter_map(|c| c.unit_id).collect();
     let labels: HashMap<i64, String> = store::unit_labels(c, actor, &ids).await?.into_iter().collect();
@@ -672,16 +640,7 @@ struct NewPage {
 }
 
 pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppResult<Response> {
-    let project = list_project(&ctx, &m).or_else(|| ctx.projects.first().map(|p| p.id)).unwrap_or(0);
-    let mut unit_label = String::new();
-    let mut unit_id = String::new();
-    if let Some(u) = opt_id(q(&m, "unit_id")) {
-        let mut c = state.db.read().await?;
-        if let Some((id, label)) = store::unit_labels(&mut c, &ctx.actor, &[u]).await?.into_iter().next() {
-            unit_id = id.to_string();
-            unit_label = label;
-        }
-    }
+    let (project, unit_id, unit_label) = intake_start(&state, &ctx, &m).await?;
     let v = FormData(vec![("project_id".into(), project.to_string()), ("unit_id".into(), unit_id), ("channel".into(), "phone".into())]);
     let errs = Errs::new(Default::default(), ctx.lang);
     Ok(render(&NewPage { ctx, v, errs, unit_label, channels: Channel::ALL, severities: Severity::ALL, kinds: ImportantKind::ALL, reasons: MajorReason::ALL }))
@@ -849,10 +808,7 @@ async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Err
     let mut c = state.db.read().await?;
     let row = store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
     let project = org::project(&mut c, &ctx.actor, row.project_id).await?.ok_or(AppError::NotFound)?;
-    let unit_label = match row.unit_id {
-        Some(u) => store::unit_labels(&mut c, &ctx.actor, &[u]).await?.into_iter().next().map(|x| x.1).unwrap_or_default(),
-        None => String::new(),
-    };
+    let unit_label = unit_label(&mut c, &ctx.actor, row.unit_id).await?;
     let all_depts = staff::departments(&mut c, ctx.actor.company_id).await?;
     let names: HashMap<i64, String> = all_depts.iter().map(|d| (d.id, d.name.clone())).collect();
     let depts = store::departments(&mut c, id).await?;
@@ -1097,10 +1053,7 @@ pub async fn print(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     let mut c = state.db.read().await?;
     let row = store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
     let project = org::project(&mut c, &ctx.actor, row.project_id).await?.ok_or(AppError::NotFound)?;
-    let unit_label = match row.unit_id {
-        Some(u) => store::unit_labels(&mut c, &ctx.actor, &[u]).await?.into_iter().next().map(|x| x.1).unwrap_or_default(),
-        None => String::new(),
-    };
+    let unit_label = unit_label(&mut c, &ctx.actor, row.unit_id).await?;
     let depts = store::departments(&mut c, id).await?;
     let events = event::for_entity(&mut c, "complaint", id).await?;
     let callbacks = store::callbacks_of(&mut c, "complaint", id).await?;

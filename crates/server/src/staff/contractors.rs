@@ -2,7 +2,7 @@
 //! edit form with trades and qualifications, and a contractor's page with its work orders and
 //! on-time result. Writes go through `ops::contractor` like the API.
 
-use super::{Errs, Pager, fmt_time, query_string, render, render_invalid, saved, xlsx_response};
+use super::{Errs, Pager, Q, fmt_time, q, query_string, render, render_invalid, saved, xlsx_response};
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::ops::contractor::{self as ops, ContractorInput, QualificationInput};
@@ -19,7 +19,6 @@ use propdesk_domain::access::Permission;
 use propdesk_domain::work_order::{Component, Trade};
 use propdesk_store::Page;
 use propdesk_store::models::contractor::{self as store, ContractorJob, ContractorRow, Filter, QualificationRow};
-use std::collections::HashMap;
 
 /// How many qualification rows the form offers (empty rows are ignored).
 const QUAL_ROWS: usize = 4;
@@ -31,12 +30,6 @@ pub fn routes() -> Router<AppState> {
         .route("/contractors/{id}", get(detail))
         .route("/contractors/{id}/edit", get(edit_form).post(update))
         .route("/projects/{id}/warranty", get(warranty_form).post(save_warranty))
-}
-
-type Q = Query<HashMap<String, String>>;
-
-fn q<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
-    m.get(k).map(String::as_str).unwrap_or("")
 }
 
 #[derive(Template)]
@@ -263,6 +256,8 @@ struct DetailPage {
     on_time: i64,
     today: chrono::NaiveDate,
     can_edit: bool,
+    /// REP-11: the latest evaluation in the caller's projects.
+    evaluation: Option<propdesk_store::models::contractor_accounts::EvaluationRow>,
 }
 
 impl DetailPage {
@@ -286,8 +281,9 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     let quals = store::qualifications(&mut c, id).await?;
     let jobs = store::jobs(&mut c, &ctx.actor, id, 100).await?;
     let (finished, on_time) = store::on_time(&mut c, &ctx.actor, id).await?;
-    let today = Utc::now().with_timezone(&crate::staff::complaints::TZ).date_naive();
-    Ok(render(&DetailPage { can_edit: ctx.actor.can(Permission::ManageContractors), ctx, c: row, quals, jobs, finished, on_time, today }))
+    let today = Utc::now().with_timezone(&super::TZ).date_naive();
+    let evaluation = propdesk_store::models::contractor_accounts::evaluations(&mut c, &ctx.actor, id, 1).await?.into_iter().next();
+    Ok(render(&DetailPage { can_edit: ctx.actor.can(Permission::ManageContractors), ctx, c: row, quals, jobs, finished, on_time, today, evaluation }))
 }
 
 // ---------- REP-3: a project's warranty periods ----------

@@ -8,31 +8,84 @@ pub mod calendar;
 pub mod callbacks;
 pub mod claims;
 pub mod complaints;
+pub mod contractor_accounts;
 pub mod contractors;
 pub mod fees;
 pub mod home;
 pub mod import;
 pub mod notifications;
 pub mod org;
+pub mod paid_repairs;
 pub mod payments;
 pub mod reception;
 pub mod registers;
 pub mod reports;
+pub mod return_slips;
 pub mod scripts;
 pub mod session;
 pub mod work_orders;
 
-use crate::auth::FormData;
+use crate::auth::{Ctx, FormData};
+use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
+use axum::extract::Query;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use propdesk_domain::FieldErrors;
-use propdesk_store::Paged;
+use propdesk_domain::access::Actor;
+use propdesk_store::models::complaint::unit_labels;
+use propdesk_store::{AsEx, Paged};
+use std::collections::HashMap;
+
+pub use crate::ops::TZ;
+
+/// A page's query string as name → value.
+pub type Q = Query<HashMap<String, String>>;
+
+/// A query parameter, empty when absent.
+pub fn q<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
+    m.get(k).map(String::as_str).unwrap_or("")
+}
+
+/// The Chinese or the English of a fixed text.
+pub fn tr(en: bool, zh: &'static str, english: &'static str) -> &'static str {
+    if en { english } else { zh }
+}
+
+/// The list's project: the URL's when given (and allowed), else the switcher's.
+pub fn list_project(ctx: &Ctx, m: &HashMap<String, String>) -> Option<i64> {
+    match m.get("project_id") {
+        Some(v) => opt_id(v).filter(|id| ctx.actor.sees_project(*id)),
+        None => ctx.project_id,
+    }
+}
+
+/// Where an intake form starts, from its URL: the project (the URL's when allowed, else the
+/// switcher's, else the caller's first) and — when `unit_id` names a unit the caller sees — that
+/// unit's id and label (both empty otherwise).
+pub async fn intake_start(state: &AppState, ctx: &Ctx, m: &HashMap<String, String>) -> AppResult<(i64, String, String)> {
+    let project = list_project(ctx, m).or_else(|| ctx.projects.first().map(|p| p.id)).unwrap_or(0);
+    if let Some(u) = opt_id(q(m, "unit_id")) {
+        let mut c = state.db.read().await?;
+        if let Some((id, label)) = unit_labels(&mut c, &ctx.actor, &[u]).await?.into_iter().next() {
+            return Ok((project, id.to_string(), label));
+        }
+    }
+    Ok((project, String::new(), String::new()))
+}
+
+/// The label of a record's unit, empty when it has none (or one the caller cannot see).
+pub async fn unit_label(c: &mut impl AsEx, actor: &Actor, unit_id: Option<i64>) -> AppResult<String> {
+    Ok(match unit_id {
+        Some(u) => unit_labels(c, actor, &[u]).await?.into_iter().next().map(|x| x.1).unwrap_or_default(),
+        None => String::new(),
+    })
+}
 
 /// Renders a template into a response; a template error is an internal error.
 pub fn render<T: Template>(t: &T) -> Response {
@@ -187,10 +240,13 @@ pub fn routes() -> Router<AppState> {
         .merge(reception::routes())
         .merge(complaints::routes())
         .merge(work_orders::routes())
+        .merge(return_slips::routes())
+        .merge(paid_repairs::routes())
         .merge(contractors::routes())
         .merge(fees::routes())
         .merge(payments::routes())
         .merge(arrears::routes())
+        .merge(contractor_accounts::routes())
         .merge(callbacks::routes())
         .merge(board::routes())
         .merge(reports::routes())
@@ -202,7 +258,7 @@ pub fn routes() -> Router<AppState> {
 
 /// A timestamp in the project's zone (Asia/Shanghai for every project today), to the minute.
 pub fn fmt_time(t: &DateTime<Utc>) -> String {
-    t.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M").to_string()
+    t.with_timezone(&TZ).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// Event actions in words.

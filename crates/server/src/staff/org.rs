@@ -1,7 +1,7 @@
 //! ORG pages: projects and buildings, units (the one-household-one-file hub), parties,
 //! ownership and leases, type-ahead lookups and the global search.
 
-use super::{Errs, Pager, opt_id, query_string, render, render_invalid, saved, xlsx_response};
+use super::{Errs, Pager, Q, list_project, opt_id, q, query_string, render, render_invalid, saved, xlsx_response};
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::ops::org::{self as ops, BuildingInput, ContactInput, LeaseInput, OwnershipInput, PartyInput, ProjectInput, UnitInput, today};
@@ -19,12 +19,6 @@ use propdesk_store::models::org::{self, Building, Contact, Party, PartyFilter, P
 use propdesk_store::{Page, Paged};
 use std::collections::HashMap;
 
-type Q = Query<HashMap<String, String>>;
-
-fn q<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
-    m.get(k).map(String::as_str).unwrap_or("")
-}
-
 pub fn area(c: &i64) -> String {
     format_centi(*c)
 }
@@ -35,14 +29,6 @@ pub fn opt_area(c: &Option<i64>) -> String {
 
 pub fn yuan(fen: &Option<i64>) -> String {
     fen.map(format_centi).unwrap_or_default()
-}
-
-/// The list's project: the URL's when given (and allowed), else the switcher's.
-fn list_project(ctx: &Ctx, m: &HashMap<String, String>) -> Option<i64> {
-    match m.get("project_id") {
-        Some(v) => opt_id(v).filter(|id| ctx.actor.sees_project(*id)),
-        None => ctx.project_id,
-    }
 }
 
 // ---------- projects ----------

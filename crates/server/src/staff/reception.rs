@@ -2,7 +2,7 @@
 //! today's records and the open items, a record's page with its follow-up actions (RCP-3,
 //! RCP-4, RCP-7), the shift log and handover (RCP-6) and the lost-and-found register (FD-3).
 
-use super::{Errs, Pager, fmt_time, render, render_invalid, saved};
+use super::{Errs, Pager, Q, fmt_time, q, render, render_invalid, saved};
 use crate::auth::{Ctx, FormData, StaffForm, new_secret};
 use crate::error::{AppError, AppResult};
 use crate::ops::reception::{self as ops, LostInput, ReceptionAction, ReceptionInput, allowed, day_start, may_act, open_items};
@@ -21,8 +21,6 @@ use propdesk_store::models::org::Project;
 use propdesk_store::models::reception::{self as store, FollowUpState, LostItem, LostStatus, ReceptionRow, Shift, ShiftEntry, StaffRef};
 use propdesk_store::{AsEx, Page};
 use std::collections::HashMap;
-
-type Q = Query<HashMap<String, String>>;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -69,7 +67,7 @@ pub fn complaint_status_label(s: &Option<String>, en: bool) -> String {
 
 /// A time in a list: `09:30` today, `11-26 09:30` this year, else the full date.
 pub fn when(t: &chrono::DateTime<Utc>) -> String {
-    let local = t.with_timezone(&ops::TZ);
+    let local = t.with_timezone(&super::TZ);
     let today = crate::ops::org::today();
     if local.date_naive() == today {
         local.format("%H:%M").to_string()
@@ -328,10 +326,6 @@ async fn desk_page(state: &AppState, ctx: Ctx, asked: &str, mut v: FormData, err
         see_parties,
         on_duty,
     })
-}
-
-fn q<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
-    m.get(k).map(String::as_str).unwrap_or("")
 }
 
 pub async fn desk(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppResult<Response> {

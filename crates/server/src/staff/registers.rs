@@ -46,7 +46,7 @@ impl RegisterPage {
     /// ORG-4: a move-in or transfer that took effect this month, entered more than the allowed
     /// days after it took effect, is flagged late.
     fn late(&self, t: &Tenure) -> bool {
-        let recorded = t.created_at.with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+        let recorded = t.created_at.with_timezone(&super::TZ).date_naive();
         self.starts_in_month(t) && !archive_updated_in_time(t.start_date, recorded, ARCHIVE_UPDATE_DAYS)
     }
     fn starts_in_month(&self, t: &Tenure) -> bool {

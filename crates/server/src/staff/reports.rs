@@ -5,7 +5,7 @@
 //! annual summary (satisfaction, key cases). Printable and exported to Excel.
 //! CMP-15: the month's public notice of common complaints, composed, published and printed.
 
-use super::{render, render_invalid, saved, xlsx_response};
+use super::{Q, TZ, q, render, render_invalid, saved, xlsx_response};
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult, esc};
 use crate::ops::callback::{days_range, is_customer_service, is_manager, month_range};
@@ -26,25 +26,17 @@ use propdesk_store::models::report::{self, ClassCount, ListItem, Notice, PlanIte
 use propdesk_store::{AsEx, Db};
 use serde_json::json;
 use std::collections::HashMap;
-
-const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 /// The most complaints a report lists on screen (the Excel export carries up to `xlsx::MAX_ROWS`).
 const SCREEN_ROWS: i64 = 2_000;
 /// CMP-17 targets (per cent).
 pub const HANDLING_TARGET: f64 = 95.0;
 pub const CALLBACK_TARGET: f64 = 100.0;
 
-type Q = Query<HashMap<String, String>>;
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/reports/complaints", get(complaints_report))
         .route("/reports/notice", get(notice_page).post(save_notice))
         .route("/reports/notice/{id}", get(notice_print))
-}
-
-fn q<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
-    m.get(k).map(String::as_str).unwrap_or("")
 }
 
 fn today() -> NaiveDate {
@@ -561,7 +553,7 @@ struct NoticePage {
 
 impl NoticePage {
     fn published(&self) -> bool {
-        self.notice.as_ref().is_some_and(|n| n.status == "published")
+        self.notice.as_ref().is_some_and(|n| n.status.is_published())
     }
 }
 
@@ -637,7 +629,7 @@ struct NoticePrint {
 /// A published notice as a plain A4 page.
 pub async fn notice_print(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let mut c = state.db.read().await?;
-    let notice = report::notice_by_id(&mut c, &ctx.actor, id).await?.filter(|n| n.status == "published").ok_or(AppError::NotFound)?;
+    let notice = report::notice_by_id(&mut c, &ctx.actor, id).await?.filter(|n| n.status.is_published()).ok_or(AppError::NotFound)?;
     let project_name = ctx.project_name(&notice.project_id).to_string();
     Ok(render(&NoticePrint { ctx, notice, project_name }))
 }

@@ -2,13 +2,15 @@
 //! record page with each stage's deadline and only the actions the table allows, the A4 work
 //! order (维修工单), and a unit's repair history. Handlers parse and call `ops::work_order`.
 
-use super::{Errs, Pager, fmt_time, opt_id, query_string, render, render_invalid, saved, xlsx_response};
+use super::{Errs, Pager, Q, TZ, fmt_time, intake_start, list_project, q, query_string, render, render_invalid, saved, tr, unit_label, xlsx_response};
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::files::FileStore;
+use crate::ops::paid_repair as fees;
 use crate::ops::work_order::{self as ops, ActionInput, WorkOrderInput};
 use crate::staff::attachments::{FileView, accept_attr, read_upload};
-use crate::staff::complaints::{Due, TZ, due};
+use crate::staff::claims::yuan;
+use crate::staff::complaints::{Due, due};
 use crate::state::AppState;
 use crate::xlsx;
 use askama::Template;
@@ -24,6 +26,7 @@ use propdesk_domain::access::Actor;
 use propdesk_domain::attachment::AttachmentEntity;
 use propdesk_domain::callback::CallbackSubject;
 use propdesk_domain::error::size_text;
+use propdesk_domain::paid_repair::{FeeKind, FeeStatus, PayMethod};
 use propdesk_domain::work_order::{
     Cause, Component, LocationKind, RectificationState, RepairCategory, Responsibility, ShutOff, Stage, WorkOrderStatus, rectification_state,
 };
@@ -32,22 +35,13 @@ use propdesk_store::models::complaint::unit_labels;
 use propdesk_store::models::contractor::{self as contractors, ContractorRow, TestRow};
 use propdesk_store::models::event::{self, Event};
 use propdesk_store::models::org::{self, Project};
+use propdesk_store::models::paid_repair::{FeeLineRow, FeeRow};
 use propdesk_store::models::rectification::{self as rect_store, RectificationRow};
 use propdesk_store::models::staff;
 use propdesk_store::models::work_order::{self as store, Filter, WorkOrderRow};
 use propdesk_store::{AsEx, Page};
 use serde_json::Value;
 use std::collections::HashMap;
-
-type Q = Query<HashMap<String, String>>;
-
-fn q<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
-    m.get(k).map(String::as_str).unwrap_or("")
-}
-
-fn tr(en: bool, zh: &'static str, english: &'static str) -> &'static str {
-    if en { english } else { zh }
-}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -110,13 +104,6 @@ struct ListPage {
 impl ListPage {
     fn is_project(&self, id: &i64) -> bool {
         self.f_project == Some(*id)
-    }
-}
-
-fn list_project(ctx: &Ctx, m: &HashMap<String, String>) -> Option<i64> {
-    match m.get("project_id") {
-        Some(v) => opt_id(v).filter(|id| ctx.actor.sees_project(*id)),
-        None => ctx.project_id,
     }
 }
 
@@ -240,16 +227,7 @@ struct NewPage {
 }
 
 pub async fn new_form(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppResult<Response> {
-    let project = list_project(&ctx, &m).or_else(|| ctx.projects.first().map(|p| p.id)).unwrap_or(0);
-    let mut unit_label = String::new();
-    let mut unit_id = String::new();
-    if let Some(u) = opt_id(q(&m, "unit_id")) {
-        let mut c = state.db.read().await?;
-        if let Some((id, label)) = unit_labels(&mut c, &ctx.actor, &[u]).await?.into_iter().next() {
-            unit_id = id.to_string();
-            unit_label = label;
-        }
-    }
+    let (project, unit_id, unit_label) = intake_start(&state, &ctx, &m).await?;
     let kind = if unit_id.is_empty() { "" } else { "in_unit" };
     let v = FormData(vec![("project_id".into(), project.to_string()), ("unit_id".into(), unit_id), ("location_kind".into(), kind.into())]);
     let errs = Errs::new(Default::default(), ctx.lang);
@@ -329,6 +307,11 @@ pub fn action_label(code: &str, en: bool) -> &'static str {
         "choose_repairer" => tr(en, "选定维修单位", "Repairer chosen"),
         "record_test" => tr(en, "试验记录", "Test recorded"),
         "photo_added" => tr(en, "上传照片", "Photo added"),
+        "fee_add_line" => tr(en, "增加收费项目", "Fee line added"),
+        "fee_remove_line" => tr(en, "删除收费项目", "Fee line removed"),
+        "fee_agree" => tr(en, "业主确认报价", "Quote agreed by the owner"),
+        "fee_collect" => tr(en, "收取维修费", "Fee collected"),
+        "fee_hand_over" => tr(en, "维修费移交客服", "Fee handed over"),
         _ => tr(en, "其他", "Other"),
     }
 }
@@ -394,7 +377,7 @@ async fn assignees(c: &mut impl AsEx, actor: &Actor, project_id: i64) -> AppResu
 
 #[derive(Template)]
 #[template(path = "staff/work_order.html")]
-struct RecordPage {
+pub(crate) struct RecordPage {
     ctx: Ctx,
     w: WorkOrderRow,
     project: Project,
@@ -423,6 +406,12 @@ struct RecordPage {
     callbacks: Vec<CallbackItem>,
     /// REP-9: rectification notices issued from its callbacks.
     rectifications: Vec<RectificationView>,
+    /// REP-12: a paid repair's fee, its lines and the fee actions the actor may take.
+    fee: Option<FeeRow>,
+    fee_lines: Vec<FeeLineRow>,
+    fee_allowed: Vec<&'static str>,
+    fee_kinds: &'static [FeeKind],
+    pay_methods: &'static [PayMethod],
 }
 
 /// REP-9: a rectification notice as listed on the work order and shown on its own page.
@@ -448,6 +437,21 @@ impl RectificationView {
 impl RecordPage {
     fn can(&self, action: &str) -> bool {
         self.allowed.contains(&action)
+    }
+    fn can_fee(&self, action: &str) -> bool {
+        self.fee_allowed.contains(&action)
+    }
+    fn fee_status(&self) -> &'static str {
+        self.fee.as_ref().map(|f| f.status).unwrap_or(FeeStatus::Quoting).label(self.ctx.en())
+    }
+    fn fee_version(&self) -> i64 {
+        self.fee.as_ref().map_or(0, |f| f.version)
+    }
+    fn fee_total(&self) -> String {
+        yuan(&self.fee.as_ref().map_or(0, |f| f.total))
+    }
+    fn method_label(&self) -> &'static str {
+        self.fee.as_ref().and_then(|f| f.method.as_deref()).and_then(|m| PayMethod::parse(m).ok()).map(|m| m.label(self.ctx.en())).unwrap_or("")
     }
     fn any_action(&self) -> bool {
         !self.allowed.is_empty()
@@ -485,19 +489,12 @@ impl RecordPage {
     }
 }
 
-async fn unit_label_of(c: &mut impl AsEx, actor: &Actor, w: &WorkOrderRow) -> AppResult<String> {
-    Ok(match w.unit_id {
-        Some(u) => unit_labels(c, actor, &[u]).await?.into_iter().next().map(|x| x.1).unwrap_or_default(),
-        None => String::new(),
-    })
-}
-
-async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Errs) -> AppResult<RecordPage> {
+pub(crate) async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Errs) -> AppResult<RecordPage> {
     let en = ctx.en();
     let mut c = state.db.read().await?;
     let w = store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
     let project = org::project(&mut c, &ctx.actor, w.project_id).await?.ok_or(AppError::NotFound)?;
-    let unit_label = unit_label_of(&mut c, &ctx.actor, &w).await?;
+    let unit_label = unit_label(&mut c, &ctx.actor, w.unit_id).await?;
     let allowed = ops::allowed(&mut c, &ctx.actor, &w).await?;
     let assignees = if allowed.contains(&"dispatch") { assignees(&mut c, &ctx.actor, w.project_id).await? } else { Vec::new() };
     let events = event::for_entity(&mut c, "work_order", id).await?;
@@ -523,7 +520,14 @@ async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Err
     };
     let tests = contractors::tests(&mut c, id).await?;
     let rectifications = rect_store::for_work_order(&mut c, &ctx.actor, id).await?.into_iter().map(|r| RectificationView::new(r, now, en)).collect();
+    let (fee, fee_lines) = fees::load(&mut c, &w).await?;
+    let fee_allowed = fees::allowed(&mut c, &ctx.actor, &w).await?;
     Ok(RecordPage {
+        fee,
+        fee_lines,
+        fee_allowed,
+        fee_kinds: FeeKind::ALL,
+        pay_methods: PayMethod::ALL,
         warranty,
         causes: Cause::ALL,
         contractors,
@@ -560,6 +564,13 @@ struct ConflictPage {
     ctx: Ctx,
     id: i64,
     message: String,
+}
+
+/// The 409 page of a work order whose action did not fit (or was stale).
+pub(crate) fn conflict_page(ctx: Ctx, id: i64, message: String) -> Response {
+    let mut r = render(&ConflictPage { ctx, id, message });
+    *r.status_mut() = StatusCode::CONFLICT;
+    r
 }
 
 fn action_input(f: &FormData) -> ActionInput {
@@ -609,11 +620,7 @@ pub async fn act(State(state): State<AppState>, Path(id): Path<i64>, StaffForm {
             let errs = Errs::new(e, ctx.lang);
             Ok(render_invalid(&record_page(&state, ctx, id, form, errs).await?))
         }
-        Err(AppError::Conflict(message)) => {
-            let mut r = render(&ConflictPage { ctx, id, message });
-            *r.status_mut() = StatusCode::CONFLICT;
-            Ok(r)
-        }
+        Err(AppError::Conflict(message)) => Ok(conflict_page(ctx, id, message)),
         Err(e) => Err(e),
     }
 }
@@ -654,7 +661,7 @@ struct RectificationPage {
 async fn rectification_page(state: &AppState, ctx: Ctx, id: i64, fix: String, errs: Errs) -> AppResult<RectificationPage> {
     let mut c = state.db.read().await?;
     let r = rect_store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
-    let can_close = r.status == rect_store::RectificationStatus::Open && crate::ops::rectification::may_close(&mut c, &ctx.actor, &r).await?;
+    let can_close = r.status.is_open() && crate::ops::rectification::may_close(&mut c, &ctx.actor, &r).await?;
     let n = RectificationView::new(r, Utc::now(), ctx.en());
     Ok(RectificationPage { ctx, n, can_close, fix, errs })
 }
@@ -717,7 +724,7 @@ pub async fn print(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     let mut c = state.db.read().await?;
     let w = store::get(&mut c, &ctx.actor, id, "").await?.ok_or(AppError::NotFound)?;
     let project = org::project(&mut c, &ctx.actor, w.project_id).await?.ok_or(AppError::NotFound)?;
-    let unit_label = unit_label_of(&mut c, &ctx.actor, &w).await?;
+    let unit_label = unit_label(&mut c, &ctx.actor, w.unit_id).await?;
     let events = event::for_entity(&mut c, "work_order", id).await?;
     let received_by = events.iter().find(|e| e.action == "created").map(|e| e.actor_name.clone()).unwrap_or_default();
     Ok(render(&PrintPage { stages: stage_views(&w, Utc::now(), en), w, project, unit_label, received_by, printed_at: fmt_time(&Utc::now()), ctx }))

@@ -2,7 +2,7 @@
 //! Nothing is downloaded: without chromium/chromedriver the journey is skipped with a notice,
 //! unless PROPDESK_REQUIRE_BROWSER=1 (CI), where their absence fails the test.
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -64,4 +64,30 @@ impl Browser {
             let _ = std::fs::write(dir.join(format!("{name}.png")), png);
         }
     }
+}
+
+/// Types `user` and the test password into the login form on the current page.
+pub async fn fill_login(c: &Client, user: &str) {
+    c.find(Locator::Css("#username")).await.expect("login form").send_keys(user).await.expect("type");
+    c.find(Locator::Css("#password")).await.expect("password").send_keys(super::PASSWORD).await.expect("type");
+}
+
+/// Signs in on the login form of the current page.
+pub async fn sign_in(c: &Client, user: &str) {
+    fill_login(c, user).await;
+    c.find(Locator::Css("button[type=submit]")).await.expect("submit").click().await.expect("click");
+}
+
+/// Starts a fresh session as `user` from the login page and waits for the staff pages.
+pub async fn login(c: &Client, base: &str, user: &str) {
+    c.delete_all_cookies().await.expect("clear cookies");
+    c.goto(&format!("{base}/login")).await.expect("login page");
+    sign_in(c, user).await;
+    c.wait().for_element(Locator::Css("nav.side")).await.expect("logged in");
+}
+
+/// Submits the form of a record page's workflow `action`.
+pub async fn act(c: &Client, action: &str) {
+    let sel = format!("form:has(input[name=action][value={action}]) button:not([type=button])");
+    c.find(Locator::Css(&sel)).await.unwrap_or_else(|e| panic!("{action} form: {e}")).click().await.expect("click");
 }

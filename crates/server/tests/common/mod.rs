@@ -124,6 +124,21 @@ impl TestApp {
         create_staff(&self.db, &self.root, &input).await.expect("create staff")
     }
 
+    /// A member of department `dept` in project A.
+    pub async fn member(&self, username: &str, display_name: &str, role: &str, dept: i64) -> i64 {
+        let input = StaffInput {
+            username: username.into(),
+            display_name: display_name.into(),
+            role: role.into(),
+            department_id: dept.to_string(),
+            active: true,
+            projects: vec![self.project_a],
+            password: PASSWORD.into(),
+            ..Default::default()
+        };
+        create_staff(&self.db, &self.root, &input).await.expect("create staff")
+    }
+
     /// A cookie-keeping HTTP client that does not follow redirects (tests look at them).
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")

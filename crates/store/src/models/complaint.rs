@@ -4,7 +4,7 @@
 use crate::{AsEx, Backend, Page, Paged, Result, Sql, like_contains};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
-use propdesk_domain::callback::CallbackRole;
+use propdesk_domain::callback::{CallbackRole, CallbackStatus};
 use propdesk_domain::complaint::{ComplaintStatus, DeptStatus, ImportantKind, MajorReason, Severity};
 use propdesk_domain::reception::Channel;
 use propdesk_domain::search;
@@ -475,7 +475,8 @@ pub struct CallbackRow {
     pub id: i64,
     pub due_at: DateTime<Utc>,
     pub assigned_role: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: CallbackStatus,
     pub method: Option<String>,
     pub satisfied: Option<bool>,
     pub effect: String,

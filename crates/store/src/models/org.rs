@@ -149,6 +149,12 @@ pub async fn projects(c: &mut impl AsEx, actor: &Actor) -> Result<Vec<Project>> 
     c.ex().fetch_all(sql).await
 }
 
+/// Every company's id, in order (for jobs that run over all of them).
+pub async fn company_ids(c: &mut impl AsEx) -> Result<Vec<i64>> {
+    let rows: Vec<(i64,)> = c.ex().fetch_all(Sql::new("SELECT id FROM companies ORDER BY id")).await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 /// All projects of a company (for the admin assigning staff).
 pub async fn company_projects(c: &mut impl AsEx, company_id: i64) -> Result<Vec<Project>> {
     let sql = Sql::new(&format!("SELECT {PROJECT_COLS} FROM projects WHERE company_id = $1 ORDER BY code")).arg(company_id);

@@ -61,6 +61,9 @@ pub struct ReceptionRow {
     pub complaint_number: Option<String>,
     pub complaint_status: Option<String>,
     pub lost_kept: i64,
+    /// RCP-3: the return slip of an after-sales record.
+    pub return_slip_id: Option<i64>,
+    pub return_slip_number: Option<String>,
 }
 
 impl ReceptionRow {
@@ -77,8 +80,10 @@ const SELECT: &str = "SELECT r.id, r.project_id, r.number, r.channel, r.category
     r.party_id, r.contact_name, r.contact_phone, r.content, r.taken_by, s.display_name AS taken_by_name, r.received_at, r.acknowledged_at,
     r.replied_at, r.status, r.follow_up, r.follow_up_state, r.follow_up_done_at, r.closed_at, r.report_to, r.idempotency_key, r.version,
     c.id AS complaint_id, c.number AS complaint_number, c.status AS complaint_status,
-    (SELECT COUNT(*) FROM lost_found l WHERE l.reception_id = r.id AND l.status = 'kept') AS lost_kept
-    FROM reception_records r LEFT JOIN staff s ON s.id = r.taken_by LEFT JOIN complaints c ON c.reception_id = r.id";
+    (SELECT COUNT(*) FROM lost_found l WHERE l.reception_id = r.id AND l.status = 'kept') AS lost_kept,
+    rs.id AS return_slip_id, rs.number AS return_slip_number
+    FROM reception_records r LEFT JOIN staff s ON s.id = r.taken_by LEFT JOIN complaints c ON c.reception_id = r.id
+    LEFT JOIN return_slips rs ON rs.reception_id = r.id";
 
 pub struct NewReception<'a> {
     pub project_id: i64,

@@ -6,6 +6,7 @@
 use crate::{AsEx, Result, Sql};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
+use propdesk_domain::complaint::{ComplaintStatus, NoticeStatus};
 
 /// Bound timestamps of a half-open range [from, to).
 #[derive(Debug, Clone, Copy)]
@@ -24,7 +25,8 @@ fn n(expr: &str) -> String {
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct BoardCount {
     pub project_id: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ComplaintStatus,
     pub total: i64,
     pub overdue: i64,
     pub due_today: i64,
@@ -394,7 +396,8 @@ pub struct Notice {
     pub month: String,
     pub title: String,
     pub body: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: NoticeStatus,
     pub published_by_name: String,
     pub published_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
@@ -429,7 +432,7 @@ pub async fn save_notice(
     publish: bool,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>> {
-    let status = if publish { "published" } else { "draft" };
+    let status = if publish { NoticeStatus::Published } else { NoticeStatus::Draft };
     let by = if publish { Some(actor.staff_id).filter(|s| *s > 0) } else { None };
     let by_name = if publish { actor.name.as_str() } else { "" };
     let at = if publish { Some(now) } else { None };
@@ -445,7 +448,7 @@ pub async fn save_notice(
     .arg(month)
     .arg(title)
     .arg(body)
-    .arg(status)
+    .arg(status.code())
     .arg(by)
     .arg(by_name)
     .arg(at)

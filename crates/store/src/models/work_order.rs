@@ -4,7 +4,7 @@
 use crate::{AsEx, Page, Paged, Result, Sql, like_contains};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
-use propdesk_domain::work_order::{LocationKind, RepairCategory, WorkOrderStatus};
+use propdesk_domain::work_order::{LocationKind, RepairCategory, Stage, WorkOrderStatus};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
 pub struct WorkOrderRow {
@@ -72,6 +72,8 @@ pub struct WorkOrderRow {
     pub contractor_name: Option<String>,
     /// REP-6: the witnessed test passed.
     pub test_passed: bool,
+    /// REP-12: the `FeeStatus` code of a paid repair's fee (None: nothing quoted yet).
+    pub fee_status: Option<String>,
 }
 
 const COLS: &str = "w.id, w.project_id, w.number, w.reception_id, w.unit_id, w.party_id, w.location_kind, w.location, w.owner_name, w.contact_phone,
@@ -80,10 +82,10 @@ const COLS: &str = "w.id, w.project_id, w.number, w.reception_id, w.unit_id, w.p
     w.finish_on_time, w.sign_off_on_time, w.callback_on_time, w.dispatched_at, w.arrived_at, w.started_at, w.finished_at, w.signed_off_at,
     w.closed_at, w.plan, w.result, w.signed_by, w.signature, w.cancel_reason, w.reopened, w.version,
     d.name AS department_name, s.display_name AS assignee_name,
-    w.cause, w.cause_note, w.in_warranty, w.responsibility, w.paid_repair, w.contractor_id, ct.name AS contractor_name, w.test_passed";
+    w.cause, w.cause_note, w.in_warranty, w.responsibility, w.paid_repair, w.contractor_id, ct.name AS contractor_name, w.test_passed, rf.status AS fee_status";
 
 const FROM: &str = " FROM work_orders w LEFT JOIN departments d ON d.id = w.department_id LEFT JOIN staff s ON s.id = w.assignee_id
-    LEFT JOIN contractors ct ON ct.id = w.contractor_id";
+    LEFT JOIN contractors ct ON ct.id = w.contractor_id LEFT JOIN repair_fees rf ON rf.work_order_id = w.id";
 
 pub struct NewWorkOrder<'a> {
     pub project_id: i64,
@@ -151,11 +153,8 @@ pub struct Update {
     pub sign_off_due: Option<DateTime<Utc>>,
     pub callback_due: Option<DateTime<Utc>>,
     pub next_due: Option<DateTime<Utc>>,
-    pub accept_on_time: Option<bool>,
-    pub on_site_on_time: Option<bool>,
-    pub finish_on_time: Option<bool>,
-    pub sign_off_on_time: Option<bool>,
-    pub callback_on_time: Option<bool>,
+    /// The stages this step finished, each on time or not (`*_on_time`, written once).
+    pub results: Vec<(Stage, bool)>,
     pub dispatched_at: Option<DateTime<Utc>>,
     pub arrived_at: Option<DateTime<Utc>>,
     pub started_at: Option<DateTime<Utc>>,
@@ -173,6 +172,7 @@ pub struct Update {
 }
 
 pub async fn update(c: &mut impl AsEx, id: i64, version: i64, u: &Update) -> Result<bool> {
+    let on_time = |stage: Stage| u.results.iter().rev().find(|(s, _)| *s == stage).map(|(_, ok)| *ok);
     let sql = Sql::new(
         "UPDATE work_orders SET status = COALESCE($1, status), department_id = COALESCE($2, department_id), assignee_id = COALESCE($3, assignee_id),
          finish_due = $4, sign_off_due = $5, callback_due = $6, next_due = $7,
@@ -192,11 +192,11 @@ pub async fn update(c: &mut impl AsEx, id: i64, version: i64, u: &Update) -> Res
     .arg(u.sign_off_due)
     .arg(u.callback_due)
     .arg(u.next_due)
-    .arg(u.accept_on_time)
-    .arg(u.on_site_on_time)
-    .arg(u.finish_on_time)
-    .arg(u.sign_off_on_time)
-    .arg(u.callback_on_time)
+    .arg(on_time(Stage::Accept))
+    .arg(on_time(Stage::OnSite))
+    .arg(on_time(Stage::Finish))
+    .arg(on_time(Stage::SignOff))
+    .arg(on_time(Stage::Callback))
     .arg(u.dispatched_at)
     .arg(u.arrived_at)
     .arg(u.started_at)

@@ -17,6 +17,7 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use propdesk_domain::access::Actor;
 use propdesk_domain::attachment::AttachmentEntity;
 use propdesk_store::models::attachment::AttachmentRow;
 use serde::Serialize;
@@ -126,14 +127,7 @@ pub async fn upload_complaint_attachment(
     ApiPath(id): ApiPath<i64>,
     body: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let owner = ops::owner(&state.db, &actor, AttachmentEntity::Complaint, id).await?;
-    let multipart = body.map_err(|r| ApiError(AppError::BadRequest(r.body_text())))?;
-    let limits = state.cfg.attachment_limits;
-    let files = FileStore::new(&state.cfg.attachments_dir);
-    let incoming = read_upload(multipart, &files, owner.entity.accepts(), &limits, None).await?;
-    let row = ops::attach(&state.db, &files, &actor, &owner, incoming, &limits).await?;
-    let out = AttachmentOut::from(row);
-    Ok((StatusCode::CREATED, [(LOCATION, out.url.clone())], Json(out)).into_response())
+    upload(&state, &actor, AttachmentEntity::Complaint, id, body).await
 }
 
 /// The multipart form of a work-order photo upload.
@@ -172,12 +166,17 @@ pub async fn upload_work_order_attachment(
     ApiPath(id): ApiPath<i64>,
     body: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ApiError> {
-    let owner = ops::owner(&state.db, &actor, AttachmentEntity::WorkOrder, id).await?;
+    upload(&state, &actor, AttachmentEntity::WorkOrder, id, body).await
+}
+
+/// One file streamed to the record `entity` `id` the caller may see, answered 201 with its row.
+async fn upload(state: &AppState, actor: &Actor, entity: AttachmentEntity, id: i64, body: Result<Multipart, MultipartRejection>) -> Result<Response, ApiError> {
+    let owner = ops::owner(&state.db, actor, entity, id).await?;
     let multipart = body.map_err(|r| ApiError(AppError::BadRequest(r.body_text())))?;
     let limits = state.cfg.attachment_limits;
     let files = FileStore::new(&state.cfg.attachments_dir);
     let incoming = read_upload(multipart, &files, owner.entity.accepts(), &limits, None).await?;
-    let row = ops::attach(&state.db, &files, &actor, &owner, incoming, &limits).await?;
+    let row = ops::attach(&state.db, &files, actor, &owner, incoming, &limits).await?;
     let out = AttachmentOut::from(row);
     Ok((StatusCode::CREATED, [(LOCATION, out.url.clone())], Json(out)).into_response())
 }

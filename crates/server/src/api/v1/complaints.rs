@@ -7,13 +7,14 @@
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::api::v1::attachments::AttachmentOut;
-use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, ErrorDetail, codes, opt_int};
+use crate::api::v1::{ActionRequestCheck, ErrorBody, ErrorDetail, Refusal, action_answer, codes, opt_bool, opt_enum, opt_int, page_of};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
+use crate::ops::TZ;
 use crate::ops::attachment as attachment_ops;
 use crate::ops::complaint::{self as ops, ComplaintInput};
 use crate::ops::de_text;
-use crate::staff::complaints::{self as pages, ACTIONS, ActionInput, TZ};
+use crate::staff::complaints::{self as pages, ACTIONS, ActionInput};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -21,13 +22,12 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use propdesk_domain::FieldErrors;
 use propdesk_domain::access::Actor;
 use propdesk_domain::attachment::AttachmentEntity;
 use propdesk_domain::complaint::{By, ComplaintStatus, DeptClock, DeptStatus, ImportantKind, MajorReason, Severity, report_to};
 use propdesk_domain::reception::Channel;
 use propdesk_domain::sla::DeadlineState;
-use propdesk_domain::{FieldErrors, Reason};
-use propdesk_store::Page;
 use propdesk_store::models::attachment as attachment_store;
 use propdesk_store::models::complaint::{self as store, ComplaintRow, DeptRow, Filter};
 use propdesk_store::models::complaint_decision::{self, DecisionRow};
@@ -458,22 +458,6 @@ pub struct ComplaintQuery {
     pub per_page: Option<String>,
 }
 
-fn opt_enum<T>(errs: &mut FieldErrors, field: &str, v: Option<&str>, parse: fn(&str) -> Result<T, Reason>) -> Option<T> {
-    let s = v.map(str::trim).filter(|s| !s.is_empty())?;
-    errs.take(field, parse(s))
-}
-
-fn opt_bool(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> bool {
-    match v.map(str::trim).unwrap_or("") {
-        "" | "false" | "0" => false,
-        "true" | "1" => true,
-        _ => {
-            errs.push(field, Reason::Invalid("应为 true 或 false", "must be true or false"));
-            false
-        }
-    }
-}
-
 // ---------- handlers ----------
 
 async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<ComplaintDetail, ApiError> {
@@ -544,10 +528,7 @@ pub async fn list_complaints(
         awaiting_decision: opt_bool(&mut errs, "awaiting_decision", q.awaiting_decision.as_deref()),
         q: q.q.filter(|s| !s.trim().is_empty()),
     };
-    let page = Page::new(
-        opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
-        opt_int(&mut errs, "per_page", q.per_page.as_deref()).unwrap_or(DEFAULT_PER_PAGE),
-    );
+    let page = page_of(&mut errs, q.page.as_deref(), q.per_page.as_deref());
     errs.into_result()?;
     let mut c = state.db.read().await?;
     let store::Listed { paged: list, more } = store::list(&mut c, &actor, &filter, page).await?;
@@ -609,11 +590,6 @@ pub async fn get_complaint(ApiUser(actor): ApiUser, State(state): State<AppState
     Ok(Json(detail(&state, &actor, id).await?))
 }
 
-fn conflict(message: &str, allowed: Vec<String>) -> Response {
-    let body = json!({"error": {"code": "conflict", "message": format!("Conflict: {message}"), "fields": []}, "allowed": allowed});
-    (StatusCode::CONFLICT, Json(body)).into_response()
-}
-
 /// Act on a complaint
 ///
 /// Applies one step of the workflow through the transition table: dispatch, accept, return,
@@ -647,13 +623,9 @@ pub async fn complaint_action(
     let row = store::get(&mut c, &actor, id, "").await?.ok_or(ApiError(AppError::NotFound))?;
     let allowed: Vec<String> = pages::allowed_for(&mut c, &actor, &row).await?.into_iter().map(str::to_string).collect();
     let code = body.action.trim();
-    if !code.is_empty() && !ACTIONS.contains(&code) {
-        return Err(FieldErrors::single("action", Reason::Invalid("不是可选的操作", "is not a known action")).into());
-    }
-    if body.version.is_some_and(|v| v != row.version) {
-        return Ok(conflict("the complaint changed since it was read; read it again", allowed));
-    }
-    if !code.is_empty() && !allowed.iter().any(|a| a == code) {
+    let check =
+        ActionRequestCheck { noun: "complaint", known: ACTIONS, code, sent_version: body.version, version: row.version, status: row.status.code(), allowed };
+    let refusal = async || -> Result<Refusal, ApiError> {
         // Someone with no part in the complaint (not customer service, department not on the form) is refused outright.
         let part = match ops::side(&mut c, &actor).await {
             Ok(By::CustomerService | By::Head(_)) => true,
@@ -661,23 +633,17 @@ pub async fn complaint_action(
             Ok(By::System) | Err(AppError::Forbidden) => false,
             Err(e) => return Err(e.into()),
         };
-        if !part || ops::not_theirs(&mut c, &actor, &row, code).await? {
-            return Err(ApiError(AppError::Forbidden));
-        }
-        return Ok(conflict(&format!("`{code}` does not fit the complaint's status `{}`", row.status.code()), allowed));
+        Ok(if !part || ops::not_theirs(&mut c, &actor, &row, code).await? { Refusal::NotTheirs } else { Refusal::NotFitting })
+    };
+    if let Some(refused) = check.check(refusal).await? {
+        return Ok(refused);
     }
     let action = body.input().parse(TZ)?;
     pages::check_departments(&mut c, &actor, &action).await?;
     drop(c);
-    match ops::act(&state.db, &actor, id, body.version.or(Some(row.version)), &action).await {
-        Ok(_) => Ok(Json(detail(&state, &actor, id).await?).into_response()),
-        Err(AppError::Conflict(_)) => {
-            // Changed meanwhile: answer with what fits the state as it is now.
-            let d = detail(&state, &actor, id).await?;
-            Ok(conflict("the complaint changed meanwhile; read it again", d.allowed))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let outcome = ops::act(&state.db, &actor, id, body.version.or(Some(row.version)), &action).await;
+    // Changed meanwhile: the 409 tells what fits the state as it is now.
+    action_answer("complaint", outcome, async || detail(&state, &actor, id).await, |d| d.allowed).await
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! `ManageContractors` (403 otherwise). A contractor of another company is not found (404).
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, codes, opt_int};
+use crate::api::v1::{ErrorBody, codes, page_of};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::contractor::{self as ops, ContractorInput};
@@ -19,7 +19,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use propdesk_domain::FieldErrors;
 use propdesk_domain::access::Actor;
 use propdesk_domain::work_order::Trade;
-use propdesk_store::Page;
 use propdesk_store::models::contractor::{self as store, ContractorRow, Filter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -189,7 +188,7 @@ pub struct ContractorQuery {
 pub(crate) async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<ContractorDetail, ApiError> {
     let mut c = state.db.read().await?;
     let row = store::get(&mut c, actor.company_id, id).await?.ok_or(ApiError(AppError::NotFound))?;
-    let today = Utc::now().with_timezone(&crate::staff::complaints::TZ).date_naive();
+    let today = Utc::now().with_timezone(&crate::ops::TZ).date_naive();
     let qualifications = store::qualifications(&mut c, id)
         .await?
         .into_iter()
@@ -244,10 +243,7 @@ pub async fn list_contractors(
         Some(t) => errs.take("trade", Trade::parse(t)),
         None => None,
     };
-    let page = Page::new(
-        opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
-        opt_int(&mut errs, "per_page", q.per_page.as_deref()).unwrap_or(DEFAULT_PER_PAGE),
-    );
+    let page = page_of(&mut errs, q.page.as_deref(), q.per_page.as_deref());
     errs.into_result()?;
     let filter = Filter { q: q.q.filter(|s| !s.trim().is_empty()), approved, trade };
     let mut c = state.db.read().await?;

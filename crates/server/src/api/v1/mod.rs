@@ -20,11 +20,13 @@ pub mod attachments;
 pub mod auth;
 pub mod calendar;
 pub mod complaints;
+pub mod contractor_accounts;
 pub mod contractors;
 pub mod fees;
 pub mod notifications;
 pub mod org;
 pub mod reception;
+pub mod return_slips;
 pub mod scripts;
 pub mod work_orders;
 
@@ -37,13 +39,20 @@ pub const OPERATIONS: usize = 10
     + scripts::OPERATIONS
     + work_orders::OPERATIONS
     + contractors::OPERATIONS
-    + fees::OPERATIONS;
+    + fees::OPERATIONS
+    + contractor_accounts::OPERATIONS
+    + return_slips::OPERATIONS;
 
+use crate::error::{ApiError, AppError};
 use crate::state::AppState;
-use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::{Json, Router};
 use propdesk_domain::{FieldErrors, Reason};
+use propdesk_store::Page;
 use serde::Serialize;
+use serde_json::json;
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 
@@ -63,6 +72,8 @@ pub fn routes() -> Router<AppState> {
         .merge(work_orders::routes())
         .merge(contractors::routes())
         .merge(fees::routes())
+        .merge(contractor_accounts::routes())
+        .merge(return_slips::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 
@@ -120,4 +131,105 @@ pub(crate) fn opt_int(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> O
     errs.take(field, s.parse::<i64>().map_err(|_| Reason::Invalid("应为整数", "must be an integer")))
 }
 
+/// An optional code query parameter; empty means absent, anything else must parse.
+pub(crate) fn opt_enum<T>(errs: &mut FieldErrors, field: &str, v: Option<&str>, parse: fn(&str) -> Result<T, Reason>) -> Option<T> {
+    let s = v.map(str::trim).filter(|s| !s.is_empty())?;
+    errs.take(field, parse(s))
+}
+
+/// A boolean query parameter: empty, `false` or `0` is false, `true` or `1` true.
+pub(crate) fn opt_bool(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> bool {
+    match v.map(str::trim).unwrap_or("") {
+        "" | "false" | "0" => false,
+        "true" | "1" => true,
+        _ => {
+            errs.push(field, Reason::Invalid("应为 true 或 false", "must be true or false"));
+            false
+        }
+    }
+}
+
 pub(crate) const DEFAULT_PER_PAGE: i64 = 50;
+
+/// The page asked for by `page` and `per_page` (1 and `DEFAULT_PER_PAGE` when absent).
+pub(crate) fn page_of(errs: &mut FieldErrors, page: Option<&str>, per_page: Option<&str>) -> Page {
+    let number = opt_int(errs, "page", page).unwrap_or(1);
+    let size = opt_int(errs, "per_page", per_page).unwrap_or(DEFAULT_PER_PAGE);
+    Page::new(number, size)
+}
+
+/// A 409 answer with the actions that fit the record's state now.
+pub(crate) fn conflict(message: &str, allowed: Vec<String>) -> Response {
+    let body = json!({"error": {"code": "conflict", "message": format!("Conflict: {message}"), "fields": []}, "allowed": allowed});
+    (StatusCode::CONFLICT, Json(body)).into_response()
+}
+
+/// An action request against a record read with `version` in `status`, for the one check every
+/// workflow endpoint makes before it acts.
+pub(crate) struct ActionRequestCheck<'a> {
+    /// The record in English, for the messages ("work order", "complaint").
+    pub noun: &'a str,
+    /// Every action code of the workflow.
+    pub known: &'a [&'a str],
+    /// The requested action code (trimmed); empty leaves the refusal to the input's parser.
+    pub code: &'a str,
+    /// The `version` the caller sent, if any.
+    pub sent_version: Option<i64>,
+    pub version: i64,
+    pub status: &'a str,
+    /// What the caller may do now.
+    pub allowed: Vec<String>,
+}
+
+/// Why a requested action does not fit, as the workflow's ops tell it.
+pub(crate) enum Refusal {
+    /// The caller has no part in the step (403).
+    NotTheirs,
+    /// It does not fit the record's status (409 with the status).
+    NotFitting,
+    /// It does not fit for a reason of its own (409 with that reason), e.g. a repair's fee (REP-12).
+    Because(String),
+}
+
+impl ActionRequestCheck<'_> {
+    /// An unknown code is 422; a stale version is 409; a code that does not fit is 403 when
+    /// `refusal` says the caller has no part in it, else 409 (with its reason when it gives one). `Ok(Some(_))` is the 409 to
+    /// answer with; `Ok(None)` lets the handler act.
+    pub(crate) async fn check(self, refusal: impl AsyncFnOnce() -> Result<Refusal, ApiError>) -> Result<Option<Response>, ApiError> {
+        let (noun, code) = (self.noun, self.code);
+        if !code.is_empty() && !self.known.contains(&code) {
+            return Err(FieldErrors::single("action", Reason::Invalid("不是可选的操作", "is not a known action")).into());
+        }
+        if self.sent_version.is_some_and(|v| v != self.version) {
+            return Ok(Some(conflict(&format!("the {noun} changed since it was read; read it again"), self.allowed)));
+        }
+        if !code.is_empty() && !self.allowed.iter().any(|a| a == code) {
+            return match refusal().await? {
+                Refusal::NotTheirs => Err(ApiError(AppError::Forbidden)),
+                Refusal::Because(why) => Ok(Some(conflict(&why, self.allowed))),
+                Refusal::NotFitting => Ok(Some(conflict(&format!("`{code}` does not fit the {noun}'s status `{}`", self.status), self.allowed))),
+            };
+        }
+        Ok(None)
+    }
+}
+
+/// The answer to an action once `ops::act` has run: the record in its new state, or — when it
+/// changed meanwhile — 409 with what fits the state as it is now (`allowed` of the fresh detail).
+pub(crate) async fn action_answer<T: Serialize, A>(
+    noun: &str,
+    outcome: Result<A, AppError>,
+    detail: impl AsyncFnOnce() -> Result<T, ApiError>,
+    allowed: impl FnOnce(T) -> Vec<String>,
+) -> Result<Response, ApiError> {
+    match outcome {
+        Ok(_) => Ok(Json(detail().await?).into_response()),
+        // Changed meanwhile, or held back by a rule of its own (REP-12: a paid repair's fee):
+        // the reason the ops gave, with what fits the record as it is now.
+        Err(AppError::Conflict(why)) => {
+            let d = detail().await?;
+            Ok(conflict(&format!("the {noun} could not take this step: {why}"), allowed(d)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

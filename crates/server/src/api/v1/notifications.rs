@@ -3,7 +3,7 @@
 //! read. Only the owner sees a message; another person's is not found (404).
 
 use crate::api::extract::{ApiPath, ApiQuery};
-use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, codes, opt_int};
+use crate::api::v1::{ErrorBody, codes, page_of};
 use crate::auth::ApiUser;
 use crate::error::ApiResult;
 use crate::ops::notify as ops;
@@ -14,7 +14,6 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use propdesk_domain::FieldErrors;
 use propdesk_domain::notify::NoticeKind;
-use propdesk_store::Page;
 use propdesk_store::models::outbox::{self as store, InboxItem};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -134,11 +133,10 @@ pub async fn list_notifications(
 ) -> ApiResult<Json<NotificationList>> {
     let mut errs = FieldErrors::new();
     let unread_only = matches!(q.unread.as_deref().map(str::trim), Some("true" | "1"));
-    let number = opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1);
-    let size = opt_int(&mut errs, "per_page", q.per_page.as_deref()).unwrap_or(DEFAULT_PER_PAGE);
+    let page = page_of(&mut errs, q.page.as_deref(), q.per_page.as_deref());
     errs.into_result()?;
     let mut c = state.db.read().await?;
-    let list = store::inbox(&mut c, &actor, unread_only, Page::new(number, size)).await?;
+    let list = store::inbox(&mut c, &actor, unread_only, page).await?;
     let unread = store::unread_count(&mut c, &actor).await?;
     Ok(Json(NotificationList {
         items: list.items.into_iter().map(NotificationOut::from).collect(),

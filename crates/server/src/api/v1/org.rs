@@ -6,7 +6,7 @@
 //! integers in centi-m² (`*_centi`) and as decimal strings in m² (`*_m2`); money in fen.
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, codes, decimal_input, m2, opt_int};
+use crate::api::v1::{ErrorBody, codes, decimal_input, m2, opt_bool, opt_enum, opt_int, page_of};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::ops;
@@ -18,10 +18,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use chrono::NaiveDate;
+use propdesk_domain::FieldErrors;
 use propdesk_domain::access::{Actor, Permission};
 use propdesk_domain::org::{ContactKind, FitoutState, PartyKind, ProjectKind, UnitKind};
-use propdesk_domain::{FieldErrors, Reason};
-use propdesk_store::Page;
 use propdesk_store::models::org::{self, Contact, Party, PartyFilter, Tenure, TenureKind, Unit, UnitFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -529,28 +528,6 @@ pub struct PartyQuery {
     pub per_page: Option<String>,
 }
 
-fn page_of(errs: &mut FieldErrors, page: Option<&str>, per_page: Option<&str>) -> Page {
-    let number = opt_int(errs, "page", page).unwrap_or(1);
-    let size = opt_int(errs, "per_page", per_page).unwrap_or(DEFAULT_PER_PAGE);
-    Page::new(number, size)
-}
-
-fn opt_kind<T>(errs: &mut FieldErrors, field: &str, v: Option<&str>, parse: fn(&str) -> Result<T, Reason>) -> Option<T> {
-    let s = v.map(str::trim).filter(|s| !s.is_empty())?;
-    errs.take(field, parse(s))
-}
-
-fn opt_bool(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> bool {
-    match v.map(str::trim).unwrap_or("") {
-        "" | "false" | "0" => false,
-        "true" | "1" => true,
-        _ => {
-            errs.push(field, Reason::Invalid("应为 true 或 false", "must be true or false"));
-            false
-        }
-    }
-}
-
 // ---------- handlers ----------
 
 /// List projects
@@ -609,7 +586,7 @@ pub async fn list_units(ApiUser(actor): ApiUser, State(state): State<AppState>, 
     let filter = UnitFilter {
         project_id: opt_int(&mut errs, "project_id", q.project_id.as_deref()),
         building_id: opt_int(&mut errs, "building_id", q.building_id.as_deref()),
-        kind: opt_kind(&mut errs, "kind", q.kind.as_deref(), UnitKind::parse),
+        kind: opt_enum(&mut errs, "kind", q.kind.as_deref(), UnitKind::parse),
         q: q.q.filter(|s| !s.trim().is_empty()),
     };
     let page = page_of(&mut errs, q.page.as_deref(), q.per_page.as_deref());
@@ -702,7 +679,7 @@ pub async fn list_parties(ApiUser(actor): ApiUser, State(state): State<AppState>
     let mut errs = FieldErrors::new();
     let filter = PartyFilter {
         project_id: opt_int(&mut errs, "project_id", q.project_id.as_deref()),
-        kind: opt_kind(&mut errs, "kind", q.kind.as_deref(), PartyKind::parse),
+        kind: opt_enum(&mut errs, "kind", q.kind.as_deref(), PartyKind::parse),
         key_customer: opt_bool(&mut errs, "key_customer", q.key_customer.as_deref()),
         q: q.q.filter(|s| !s.trim().is_empty()),
     };

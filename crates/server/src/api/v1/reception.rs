@@ -5,7 +5,7 @@
 //! personal data list only the records they took (ORG-6).
 
 use crate::api::extract::{ApiJson, ApiQuery};
-use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, codes, opt_int};
+use crate::api::v1::{ErrorBody, codes, opt_enum, opt_int, page_of};
 use crate::auth::ApiUser;
 use crate::error::ApiResult;
 use crate::ops::de_text;
@@ -17,11 +17,10 @@ use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
+use propdesk_domain::FieldErrors;
 use propdesk_domain::access::Permission;
 use propdesk_domain::reception::{Category, Channel, ReceptionStatus};
 use propdesk_domain::values;
-use propdesk_domain::{FieldErrors, Reason};
-use propdesk_store::Page;
 use propdesk_store::models::reception::{self as store, FollowUpState, ReceptionRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -30,7 +29,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 #[derive(OpenApi)]
 #[openapi(
     paths(create_record, list_records),
-    components(schemas(NewReceptionRecord, ReceptionRecordOut, ComplaintRef, CreatedReception, ReceptionList)),
+    components(schemas(NewReceptionRecord, ReceptionRecordOut, ComplaintRef, ReturnSlipRef, CreatedReception, ReceptionList)),
     tags((name = "reception", description = "Reception records: every call, visit, letter and message (DOMAIN.md RCP)"))
 )]
 pub struct Doc;
@@ -62,6 +61,14 @@ pub struct ComplaintRef {
     pub number: String,
     /// The complaint's status (`closed` when done).
     pub status: String,
+}
+
+/// The return slip an after-sales record sent (RCP-3).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReturnSlipRef {
+    pub id: i64,
+    #[schema(example = "HXGC/FXD001")]
+    pub number: String,
 }
 
 /// A reception record (业主接待记录).
@@ -99,6 +106,9 @@ pub struct ReceptionRecordOut {
     pub report_to: Option<String>,
     /// The complaint it started, if any.
     pub complaint: Option<ComplaintRef>,
+    /// RCP-3: the return slip (物业返修联系单) an after-sales record sent, if any
+    /// (`/api/v1/return-slips/{id}`).
+    pub return_slip: Option<ReturnSlipRef>,
     /// Row version; it changes on every update.
     pub version: i64,
 }
@@ -113,6 +123,7 @@ fn complaint_of(r: &ReceptionRow) -> Option<ComplaintRef> {
 impl From<ReceptionRow> for ReceptionRecordOut {
     fn from(r: ReceptionRow) -> Self {
         let complaint = complaint_of(&r);
+        let return_slip = r.return_slip_id.zip(r.return_slip_number.clone()).map(|(id, number)| ReturnSlipRef { id, number });
         ReceptionRecordOut {
             id: r.id,
             project_id: r.project_id,
@@ -134,6 +145,7 @@ impl From<ReceptionRow> for ReceptionRecordOut {
             closed_at: r.closed_at,
             report_to: Some(r.report_to).filter(|s| !s.is_empty()),
             complaint,
+            return_slip,
             version: r.version,
         }
     }
@@ -270,11 +282,6 @@ pub async fn create_record(
     Ok(res)
 }
 
-fn opt_code<T>(errs: &mut FieldErrors, field: &str, v: Option<&str>, parse: fn(&str) -> Result<T, Reason>) -> Option<T> {
-    let s = v.map(str::trim).filter(|s| !s.is_empty())?;
-    errs.take(field, parse(s))
-}
-
 /// List reception records
 ///
 /// Records of the caller's projects, newest first, filtered by project, category, status and the
@@ -295,12 +302,11 @@ fn opt_code<T>(errs: &mut FieldErrors, field: &str, v: Option<&str>, parse: fn(&
 pub async fn list_records(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiQuery(q): ApiQuery<ReceptionQuery>) -> ApiResult<Json<ReceptionList>> {
     let mut errs = FieldErrors::new();
     let project_id = opt_int(&mut errs, "project_id", q.project_id.as_deref());
-    let category = opt_code(&mut errs, "category", q.category.as_deref(), Category::parse);
-    let status = opt_code(&mut errs, "status", q.status.as_deref(), ReceptionStatus::parse);
-    let from = opt_code(&mut errs, "from", q.from.as_deref(), values::date);
-    let to = opt_code(&mut errs, "to", q.to.as_deref(), values::date);
-    let number = opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1);
-    let size = opt_int(&mut errs, "per_page", q.per_page.as_deref()).unwrap_or(DEFAULT_PER_PAGE);
+    let category = opt_enum(&mut errs, "category", q.category.as_deref(), Category::parse);
+    let status = opt_enum(&mut errs, "status", q.status.as_deref(), ReceptionStatus::parse);
+    let from = opt_enum(&mut errs, "from", q.from.as_deref(), values::date);
+    let to = opt_enum(&mut errs, "to", q.to.as_deref(), values::date);
+    let page = page_of(&mut errs, q.page.as_deref(), q.per_page.as_deref());
     errs.into_result()?;
     let filter = store::Filter {
         project_id,
@@ -311,7 +317,6 @@ pub async fn list_records(ApiUser(actor): ApiUser, State(state): State<AppState>
         taken_by: if actor.can(Permission::ViewParties) { None } else { Some(actor.staff_id) },
         q: None,
     };
-    let page = Page::new(number, size);
     let mut c = state.db.read().await?;
     let list = store::list(&mut c, &actor, &filter, page, false).await?;
     Ok(Json(ReceptionList {

@@ -6,11 +6,13 @@
 //! order's state answers 409 with the actions that do (`allowed`).
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, ErrorDetail, codes, opt_int};
+use crate::api::v1::{ActionRequestCheck, ErrorBody, ErrorDetail, Refusal, action_answer, codes, conflict, opt_bool, opt_enum, opt_int, page_of};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
+use crate::ops::TZ;
+use crate::ops::paid_repair::{self as fees, FeeInput};
 use crate::ops::work_order::{self as ops, ActionInput, WorkOrderInput};
-use crate::staff::complaints::{TZ, state_of};
+use crate::staff::complaints::state_of;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -18,27 +20,28 @@ use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use propdesk_domain::FieldErrors;
 use propdesk_domain::access::Actor;
-use propdesk_domain::work_order::{ACTIONS, Cause, LocationKind, RepairCategory, Responsibility, ShutOff, Stage, WorkOrderStatus};
-use propdesk_domain::{FieldErrors, Reason};
-use propdesk_store::Page;
+use propdesk_domain::paid_repair::{FEE_ACTIONS, FeeKind, FeeStatus, PayMethod};
+use propdesk_domain::work_order::{ACTIONS, Cause, LocationKind, RepairCategory, Responsibility, ShutOff, Stage, TransitionError, WorkOrderStatus};
 use propdesk_store::models::contractor as contractors;
 use propdesk_store::models::event;
+use propdesk_store::models::paid_repair::{FeeLineRow, FeeRow};
 use propdesk_store::models::work_order::{self as store, Filter, WorkOrderRow};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_work_orders, create_work_order, get_work_order, work_order_action),
-    components(schemas(WorkOrderOut, WorkOrderDetail, WarrantyOut, TestOut, WorkOrderList, StageOut, WorkOrderHistory, NewWorkOrder, WorkOrderActionRequest, WorkOrderConflict)),
+    paths(list_work_orders, create_work_order, get_work_order, work_order_action, work_order_fee),
+    components(schemas(FeeOut, FeeLineOut, FeeRequest, WorkOrderOut, WorkOrderDetail, WarrantyOut, TestOut, WorkOrderList, StageOut, WorkOrderHistory, NewWorkOrder, WorkOrderActionRequest, WorkOrderConflict)),
     tags((name = "work-orders", description = "Repairs from the request to the signed-off, called-back work order (DOMAIN.md REP, RCP-3)"))
 )]
 pub struct Doc;
 
 /// How many operations this module documents and routes (checked by tests/api.rs).
-pub const OPERATIONS: usize = 4;
+pub const OPERATIONS: usize = 5;
 
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
@@ -46,6 +49,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/work-orders", get(list_work_orders).post(create_work_order))
         .route("/api/v1/work-orders/{id}", get(get_work_order))
         .route("/api/v1/work-orders/{id}/actions", post(work_order_action))
+        .route("/api/v1/work-orders/{id}/fee", post(work_order_fee))
 }
 
 schema_fn!(status_schema = codes(WorkOrderStatus::ALL.iter().map(|s| s.code())), "Work-order status.");
@@ -209,6 +213,133 @@ pub struct WorkOrderDetail {
     pub warranty: WarrantyOut,
     /// REP-6: the witnessed tests, oldest first.
     pub tests: Vec<TestOut>,
+    /// REP-12: a paid repair's fee (null until something is quoted).
+    pub fee: Option<FeeOut>,
+    /// REP-12: the fee actions the caller may send now.
+    pub fee_allowed: Vec<String>,
+}
+
+schema_fn!(fee_status_schema = codes(FeeStatus::ALL.iter().map(|s| s.code())), "REP-12: where the fee stands.");
+schema_fn!(fee_kind_schema = codes(FeeKind::ALL.iter().map(|s| s.code())), "REP-12: what a fee line charges for.");
+schema_fn!(method_schema = codes(PayMethod::ALL.iter().map(|s| s.code())), "REP-12: how the owner paid.");
+schema_fn!(fee_action_schema = codes(FEE_ACTIONS.iter().copied()), "REP-12: the fee action.");
+
+/// REP-12: a paid repair's fee; money in fen.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeeOut {
+    #[schema(schema_with = fee_status_schema)]
+    pub status: String,
+    /// The sum of the lines.
+    pub total_fen: i64,
+    pub lines: Vec<FeeLineOut>,
+    pub agreed_by: String,
+    pub agreed_at: Option<DateTime<Utc>>,
+    pub amount_fen: Option<i64>,
+    #[schema(schema_with = method_schema)]
+    pub method: Option<String>,
+    pub reference: String,
+    pub collected_by: Option<String>,
+    pub collected_at: Option<DateTime<Utc>>,
+    /// `{project code}/SJ{seq}`, sequential per project.
+    pub receipt_no: Option<String>,
+    pub handed_over_to: Option<String>,
+    pub handed_over_at: Option<DateTime<Utc>>,
+    /// Send it back with a fee action to refuse acting on a stale read (0 while nothing is quoted).
+    pub version: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeeLineOut {
+    pub id: i64,
+    #[schema(schema_with = fee_kind_schema)]
+    pub kind: String,
+    pub description: String,
+    pub quantity: i64,
+    pub unit_price_fen: i64,
+    pub amount_fen: i64,
+}
+
+/// One fee step: `add_line` → `kind`, `description`, `quantity` (whole number), `unit_price`
+/// (yuan, "12.50"); `remove_line` → `line_id`; `agree` → `agreed_by` (the owner who agreed the
+/// quote); `collect` → `amount` (yuan, exactly the total), `method`, `reference` (not for cash);
+/// `hand_over` (customer service received the money).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct FeeRequest {
+    #[schema(schema_with = fee_action_schema, required = true)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub action: String,
+    /// The fee version the caller read (0 while nothing is quoted).
+    pub version: Option<i64>,
+    #[schema(schema_with = fee_kind_schema)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub kind: String,
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub description: String,
+    #[schema(value_type = Option<i64>)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub quantity: String,
+    #[schema(example = "12.50")]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub unit_price: String,
+    #[schema(value_type = Option<i64>)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub line_id: String,
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub agreed_by: String,
+    #[schema(example = "120.50")]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub amount: String,
+    #[schema(schema_with = method_schema)]
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub method: String,
+    #[serde(default, deserialize_with = "crate::ops::de_text")]
+    pub reference: String,
+}
+
+impl FeeRequest {
+    fn input(&self) -> FeeInput {
+        FeeInput {
+            action: self.action.clone(),
+            kind: self.kind.clone(),
+            description: self.description.clone(),
+            quantity: self.quantity.clone(),
+            unit_price: self.unit_price.clone(),
+            line_id: self.line_id.clone(),
+            agreed_by: self.agreed_by.clone(),
+            amount: self.amount.clone(),
+            method: self.method.clone(),
+            reference: self.reference.clone(),
+        }
+    }
+}
+
+fn fee_out(f: &FeeRow, lines: &[FeeLineRow]) -> FeeOut {
+    FeeOut {
+        status: f.status.code().into(),
+        total_fen: f.total,
+        lines: lines
+            .iter()
+            .map(|l| FeeLineOut {
+                id: l.id,
+                kind: l.kind.code().into(),
+                description: l.description.clone(),
+                quantity: l.quantity,
+                unit_price_fen: l.unit_price,
+                amount_fen: l.amount,
+            })
+            .collect(),
+        agreed_by: f.agreed_by.clone(),
+        agreed_at: f.agreed_at,
+        amount_fen: f.amount,
+        method: f.method.clone(),
+        reference: f.reference.clone(),
+        collected_by: f.collected_by_name.clone(),
+        collected_at: f.collected_at,
+        receipt_no: f.receipt_no.clone(),
+        handed_over_to: f.handed_over_to_name.clone(),
+        handed_over_at: f.handed_over_at,
+        version: f.version,
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -429,17 +560,6 @@ pub struct WorkOrderQuery {
     pub per_page: Option<String>,
 }
 
-fn opt_bool(errs: &mut FieldErrors, field: &str, v: Option<&str>) -> bool {
-    match v.map(str::trim).unwrap_or("") {
-        "" | "false" | "0" => false,
-        "true" | "1" => true,
-        _ => {
-            errs.push(field, Reason::Invalid("应为 true 或 false", "must be true or false"));
-            false
-        }
-    }
-}
-
 async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<WorkOrderDetail, ApiError> {
     let mut c = state.db.read().await?;
     let row = store::get(&mut c, actor, id, "").await?.ok_or(ApiError(AppError::NotFound))?;
@@ -456,6 +576,8 @@ async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<WorkOrderDet
         .map(|e| WorkOrderHistory { at: e.at, actor_name: e.actor_name, action: e.action, payload: serde_json::from_str(&e.payload).unwrap_or(Value::Null) })
         .collect();
     let (component, years, in_warranty) = ops::warranty(&mut c, actor, &row).await?;
+    let (fee, lines) = fees::load(&mut c, &row).await?;
+    let fee_allowed = fees::allowed(&mut c, actor, &row).await?.into_iter().map(str::to_string).collect();
     let tests = contractors::tests(&mut c, id)
         .await?
         .into_iter()
@@ -476,6 +598,8 @@ async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<WorkOrderDet
         signed: row.signature.is_some(),
         warranty: WarrantyOut { component: component.code().into(), years, in_warranty },
         tests,
+        fee: fee.as_ref().map(|f| fee_out(f, &lines)),
+        fee_allowed,
     })
 }
 
@@ -500,22 +624,16 @@ pub async fn list_work_orders(
     ApiQuery(q): ApiQuery<WorkOrderQuery>,
 ) -> Result<Json<WorkOrderList>, ApiError> {
     let mut errs = FieldErrors::new();
-    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => errs.take("status", WorkOrderStatus::parse(s)),
-        None => None,
-    };
     let filter = Filter {
+        // The status is checked first, so its error leads the list as it always has.
+        status: opt_enum(&mut errs, "status", q.status.as_deref(), WorkOrderStatus::parse),
         project_id: opt_int(&mut errs, "project_id", q.project_id.as_deref()),
-        status,
         emergency_only: opt_bool(&mut errs, "emergency", q.emergency.as_deref()),
         overdue_at: opt_bool(&mut errs, "overdue", q.overdue.as_deref()).then(Utc::now),
         unit_id: None,
         q: q.q.filter(|s| !s.trim().is_empty()),
     };
-    let page = Page::new(
-        opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
-        opt_int(&mut errs, "per_page", q.per_page.as_deref()).unwrap_or(DEFAULT_PER_PAGE),
-    );
+    let page = page_of(&mut errs, q.page.as_deref(), q.per_page.as_deref());
     errs.into_result()?;
     let mut c = state.db.read().await?;
     let list = store::list(&mut c, &actor, &filter, page).await?;
@@ -566,11 +684,6 @@ pub async fn get_work_order(ApiUser(actor): ApiUser, State(state): State<AppStat
     Ok(Json(detail(&state, &actor, id).await?))
 }
 
-fn conflict(message: &str, allowed: Vec<String>) -> Response {
-    let body = json!({"error": {"code": "conflict", "message": format!("Conflict: {message}"), "fields": []}, "allowed": allowed});
-    (StatusCode::CONFLICT, Json(body)).into_response()
-}
-
 /// Act on a work order
 ///
 /// One step through the transition table: dispatch, arrive, start, finish, sign_off,
@@ -602,25 +715,59 @@ pub async fn work_order_action(
     let row = store::get(&mut c, &actor, id, "").await?.ok_or(ApiError(AppError::NotFound))?;
     let allowed: Vec<String> = ops::allowed(&mut c, &actor, &row).await?.into_iter().map(str::to_string).collect();
     let code = body.action.trim();
-    if !code.is_empty() && !ACTIONS.contains(&code) {
-        return Err(FieldErrors::single("action", Reason::Invalid("不是可选的操作", "is not a known action")).into());
-    }
-    if body.version.is_some_and(|v| v != row.version) {
-        return Ok(conflict("the work order changed since it was read; read it again", allowed));
-    }
-    if !code.is_empty() && !allowed.iter().any(|a| a == code) {
-        if ops::not_theirs(&mut c, &actor, &row, code).await? {
-            return Err(ApiError(AppError::Forbidden));
-        }
-        return Ok(conflict(&format!("`{code}` does not fit the work order's status `{}`", row.status.code()), allowed));
+    let check =
+        ActionRequestCheck { noun: "work order", known: ACTIONS, code, sent_version: body.version, version: row.version, status: row.status.code(), allowed };
+    let refusal = async || {
+        Ok(match ops::refusal(&mut c, &actor, &row, code).await? {
+            Some(TransitionError::NotYours) => Refusal::NotTheirs,
+            // REP-12: the fee holds the step back, not the status; say so.
+            Some(TransitionError::FeeFirst { zh, en }) => Refusal::Because(format!("{en} ({zh})")),
+            _ => Refusal::NotFitting,
+        })
+    };
+    if let Some(refused) = check.check(refusal).await? {
+        return Ok(refused);
     }
     drop(c);
     let action = body.input().parse(TZ)?;
-    match ops::act(&state.db, &actor, id, body.version.or(Some(row.version)), &action).await {
-        Ok(_) => Ok(Json(detail(&state, &actor, id).await?).into_response()),
-        Err(AppError::Conflict(_)) => {
+    let outcome = ops::act(&state.db, &actor, id, body.version.or(Some(row.version)), &action).await;
+    action_answer("work order", outcome, async || detail(&state, &actor, id).await, |d| d.allowed).await
+}
+
+/// Act on a paid repair's fee
+///
+/// REP-12: quote lines while the owner has not agreed, the owner's agreement (before the work
+/// may start), the collection of exactly the agreed total with a receipt numbered per project,
+/// and the hand-over to customer service. A step that does not fit the fee's state (or a stale
+/// `version`) answers 409 with the fee actions that do fit in `allowed`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/work-orders/{id}/fee",
+    tag = "work-orders",
+    params(("id" = i64, Path, description = "Work-order id")),
+    request_body = FeeRequest,
+    responses(
+        (status = 200, description = "The work order with its fee", body = WorkOrderDetail),
+        (status = 400, description = "Malformed JSON or id", body = ErrorBody),
+        (status = 401, description = "Missing or invalid bearer token", body = ErrorBody),
+        (status = 403, description = "The caller has no part in this step", body = ErrorBody),
+        (status = 404, description = "No such work order in the caller's projects", body = ErrorBody),
+        (status = 409, description = "Not a paid repair, the step does not fit, or the version is stale", body = WorkOrderConflict),
+        (status = 422, description = "Missing or invalid fields (money, quantity, an amount other than the total)", body = ErrorBody),
+    )
+)]
+pub async fn work_order_fee(
+    ApiUser(actor): ApiUser,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<FeeRequest>,
+) -> Result<Response, ApiError> {
+    let op = body.input().parse()?;
+    match fees::act(&state.db, &actor, id, body.version, &op).await {
+        Ok(()) => Ok(Json(detail(&state, &actor, id).await?).into_response()),
+        Err(AppError::Conflict(m)) => {
             let d = detail(&state, &actor, id).await?;
-            Ok(conflict("the work order changed meanwhile; read it again", d.allowed))
+            Ok(conflict(&m, d.fee_allowed))
         }
         Err(e) => Err(e.into()),
     }
