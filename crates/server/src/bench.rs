@@ -65,6 +65,18 @@ pub enum BenchCommand {
         #[arg(long, default_value = "data/bench-complaints.db")]
         db: String,
     },
+    /// FEE: the billing run of one month for N units × 5 items on SQLite, then the arrears list
+    /// (FEE-6) of that project with a tenth of the payers overdue.
+    Fees {
+        #[arg(long, default_value_t = 100_000)]
+        units: i64,
+        /// Arrears list requests to time (each filter).
+        #[arg(long, default_value_t = 300)]
+        requests: usize,
+        /// Database file to create (deleted first).
+        #[arg(long, default_value = "data/bench-fees.db")]
+        db: String,
+    },
     /// Process start to first answer of /healthz, on an existing database (runs `serve`).
     Startup {
         #[arg(long, default_value = "data/bench-units.db")]
@@ -80,6 +92,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Startup { db, runs } => startup_bench(&db, runs).await,
         BenchCommand::Reception { clients, requests, db, database_url } => reception_bench(clients, requests, &db, database_url.as_deref()).await,
         BenchCommand::Complaints { complaints, closed, projects, requests, db } => complaints_bench(complaints, closed, projects, requests, &db).await,
+        BenchCommand::Fees { units, requests, db } => fees_bench(units, requests, &db).await,
     }
 }
 
@@ -860,6 +873,170 @@ async fn complaints_bench(open: i64, closed: i64, projects: i64, requests: usize
     println!("  meanwhile {} desk writes: {}", waits.len(), ms_summary(&mut waits));
     let (secs, r) = pass(later + CDuration::minutes(10)).await?;
     report("steady state after the backlog", secs, &r);
+    db.close().await;
+    Ok(())
+}
+
+/// Seeds one project of `n` units, each with an owner since 2020 and every tenth let to a tenant
+/// (a tenth of those from the 16th of the benched month, so part periods are billed); returns the
+/// project and a supervisor acting on it.
+async fn seed_fee_units(db: &Db, n: i64, month: propdesk_domain::values::Month) -> anyhow::Result<(i64, propdesk_domain::access::Actor)> {
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let company = org::insert_company(&mut tx, "收费基准物业", now).await?;
+    let project = org::insert_project(
+        &mut tx,
+        &org::NewProject { company_id: company, code: "FEE", name: "收费基准小区", kind: ProjectKind::Residential, address: "" },
+        now,
+    )
+    .await?;
+    let since = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default();
+    let per_building = 400;
+    let mut building = 0;
+    let party = |name: String, phone: String| org::PartyData {
+        kind: PartyKind::Person,
+        name,
+        phone,
+        email: None,
+        id_card_no: None,
+        licence_no: None,
+        tax_no: None,
+        org_code: None,
+        legal_rep: None,
+        business_type: None,
+        key_customer: false,
+        note: String::new(),
+    };
+    for i in 0..n {
+        if i % per_building == 0 {
+            let no = i / per_building + 1;
+            building = org::insert_building(&mut tx, project, &format!("B{no}"), &format!("{no}栋"), 20, now).await?;
+        }
+        let floor = (i % per_building) / 20 + 1;
+        let area = 6_000 + (i * 37) % 9_000;
+        let data = org::UnitData {
+            building_id: building,
+            unit_no: format!("{}-{:02}{:02}", i / per_building + 1, floor, i % 20 + 1),
+            kind: UnitKind::Residence,
+            use_purpose: "住宅".into(),
+            floor,
+            building_area: area,
+            usable_area: Some(area * 4 / 5),
+            land_area: Some(area / 10 + 1),
+            facilities: String::new(),
+            handover_date: NaiveDate::from_ymd_opt(2019, 6, 1),
+        };
+        let unit = org::insert_unit(&mut tx, project, &data, now).await?;
+        let owner = org::insert_party(&mut tx, project, &party(format!("业主{i}"), format!("139{i:08}")), now).await?;
+        org::insert_ownership(&mut tx, unit, owner, since, "", now).await?;
+        if i % 10 == 0 {
+            let tenant = org::insert_party(&mut tx, project, &party(format!("租户{i}"), format!("137{i:08}")), now).await?;
+            let start = if i % 100 == 0 { month.first_day().checked_add_days(chrono::Days::new(15)).unwrap_or(since) } else { since };
+            let lease = org::LeaseData {
+                unit_id: unit,
+                party_id: tenant,
+                start,
+                end: None,
+                fitout: propdesk_domain::org::FitoutState::Done,
+                monthly_rent: None,
+                note: String::new(),
+            };
+            org::insert_lease(&mut tx, &lease, now).await?;
+        }
+    }
+    let data = staff::StaffData { username: "feebench", display_name: "收费基准", department_id: None, role: Role::Supervisor, phone: "", active: true };
+    let sid = staff::insert(&mut tx, company, &data, &hash_password(&new_secret())?, now).await?;
+    staff::set_projects(&mut tx, sid, &[project]).await?;
+    tx.commit().await?;
+    let actor =
+        propdesk_domain::access::Actor { staff_id: sid, name: "收费基准".into(), company_id: company, role: Role::Supervisor, projects: vec![project] };
+    Ok((project, actor))
+}
+
+async fn fees_bench(n: i64, requests: usize, path: &str) -> anyhow::Result<()> {
+    use crate::ops::fee::{FeeItemInput, create_item, parse_period, run_billing};
+    use propdesk_store::models::arrears::{Filter, list};
+    if let Some(dir) = std::path::Path::new(path).parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
+    }
+    let db = Db::connect(&format!("sqlite:{path}")).await?;
+    db.migrate().await?;
+    let month = propdesk_domain::values::Month { year: 2026, month: 9 };
+    let t = Instant::now();
+    let (project, actor) = seed_fee_units(&db, n, month).await?;
+    println!("seeded {n} units (owners; every tenth let) in {:.1} s ({path})", t.elapsed().as_secs_f64());
+    let items = [
+        ("物业服务费", "property_service", "area", "building", "2.35", "occupant"),
+        ("公摊管理费", "management", "area", "shared", "0.8", "owner"),
+        ("土地租金", "land_rent", "area", "land", "1.2", "owner"),
+        ("本体维修金", "paid_service", "fixed", "building", "30", "owner"),
+        ("垃圾清运费", "paid_service", "fixed", "building", "8.5", "occupant"),
+    ];
+    for (name, kind, basis, area, price, payer) in items {
+        let input = FeeItemInput {
+            project_id: project.to_string(),
+            name: name.into(),
+            kind: kind.into(),
+            basis: basis.into(),
+            area_basis: area.into(),
+            cycle: "month".into(),
+            payer: payer.into(),
+            price: price.into(),
+            due_days: "10".into(),
+            active: true,
+            ..Default::default()
+        };
+        create_item(&db, &actor, &input).await.map_err(|e| anyhow::anyhow!("fee item: {e:?}"))?;
+    }
+    let period = parse_period("month", &month.to_string()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let t = Instant::now();
+    let r = run_billing(&db, &actor, project, period).await.map_err(|e| anyhow::anyhow!("billing: {e:?}"))?;
+    let first = t.elapsed().as_secs_f64();
+    println!(
+        "billing run {}: {} units, {} lines, {} yuan in {first:.2} s ({} units per transaction)",
+        month,
+        r.units,
+        r.lines_added,
+        propdesk_domain::billing::yuan_text(r.amount_added),
+        crate::ops::fee::RUN_CHUNK
+    );
+    let t = Instant::now();
+    let again = run_billing(&db, &actor, project, period).await.map_err(|e| anyhow::anyhow!("billing: {e:?}"))?;
+    println!("re-run of the same month: {} lines added in {:.2} s", again.lines_added, t.elapsed().as_secs_f64());
+
+    // Nine payers in ten pay; the rest are overdue and get arrears cases.
+    let mut tx = db.begin().await?;
+    propdesk_store::models::bench::pay_all_but_every_tenth_payer(&mut tx, project).await?;
+    tx.commit().await?;
+    let t = Instant::now();
+    let opened = crate::ops::arrears::open_overdue(&db, &actor, project).await.map_err(|e| anyhow::anyhow!("arrears: {e:?}"))?;
+    println!("opened {opened} arrears cases in {:.2} s", t.elapsed().as_secs_f64());
+    let today = crate::ops::org::today();
+    let filters: [(&str, Filter); 3] = [
+        ("open cases, first page", Filter { project_id: Some(project), open: true, ..Default::default() }),
+        (
+            "open cases, at the reminder step",
+            Filter { project_id: Some(project), status: Some(propdesk_domain::billing::ArrearsStatus::Notice), ..Default::default() },
+        ),
+        ("open cases, payer name search", Filter { project_id: Some(project), open: true, q: Some("业主77".into()), ..Default::default() }),
+    ];
+    for (label, f) in filters {
+        let mut times = Vec::with_capacity(requests);
+        let mut rows = 0;
+        for i in 0..requests {
+            let page = propdesk_store::Page::new(1 + (i % 5) as i64, 50);
+            let t = Instant::now();
+            let mut c = db.read().await?;
+            let p = list(&mut c, &actor, &f, today, page).await?;
+            times.push(t.elapsed());
+            rows = p.total;
+        }
+        times.sort();
+        println!("arrears list, {label} ({rows} cases, pages 1-5 of 50): p50 {:.2} ms, p99 {:.2} ms", percentile(&times, 0.5), percentile(&times, 0.99));
+    }
     db.close().await;
     Ok(())
 }

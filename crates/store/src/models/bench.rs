@@ -127,3 +127,10 @@ pub async fn count_complaints(c: &mut impl AsEx, f: ComplaintCount) -> Result<i6
     }
     c.ex().scalar(sql).await
 }
+
+/// FEE bench: pays every bill line of a project in full except those of every tenth payer (by
+/// id), so a tenth of the payers are overdue.
+pub async fn pay_all_but_every_tenth_payer(tx: &mut Tx, project_id: i64) -> Result<u64> {
+    let sql = Sql::new("UPDATE bill_lines SET paid = amount WHERE project_id = ").bind(project_id).push(" AND payer_id % 10 <> 3");
+    tx.ex().execute(sql).await
+}
