@@ -60,11 +60,13 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
     }
     let summary = load(&mut tx, hashes).await?;
     tx.commit().await?;
+    let fees = fees(db).await?;
 
     println!("demo company {COMPANY} loaded in {:.2} s:", started.elapsed().as_secs_f64());
     for line in summary.lines() {
         println!("  {line}");
     }
+    println!("  {fees}");
     println!();
     println!("demo logins{}:", if from_env.is_some() { " (password from PROPDESK_DEMO_PASSWORD)" } else { "" });
     let header = ["username", "name", "role", "department", "projects", "password"];
@@ -88,6 +90,104 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
         println!("  {}", r.iter().zip(widths).map(|(c, w)| pad(c, w)).collect::<Vec<_>>().join("  ").trim_end());
     }
     Ok(())
+}
+
+/// FEE: each site's fees — property service by building area (the tenant pays while a unit is
+/// let), the shared-area management fee and a fixed refuse fee — billed for the last three
+/// months through the same ops a supervisor uses; most payers have paid, the rest are arrears
+/// cases at the first rung.
+async fn fees(db: &Db) -> anyhow::Result<String> {
+    use crate::ops::fee::{FeeItemInput, create_item, parse_period, run_billing};
+    use crate::ops::payment::{PaymentInput, record};
+    use propdesk_store::models::fee::{LedgerFilter, LineState, ledger};
+    let (company, projects) = {
+        let mut c = db.read().await?;
+        let company = org::first_company(&mut c).await?.ok_or_else(|| anyhow!("no demo company"))?;
+        let projects = org::company_projects(&mut c, company.id).await?;
+        (company, projects)
+    };
+    let admin = {
+        let mut c = db.read().await?;
+        propdesk_store::models::staff::by_username(&mut c, "admin").await?.ok_or_else(|| anyhow!("no demo admin"))?
+    };
+    let actor = Actor {
+        staff_id: admin.id,
+        name: admin.display_name.clone(),
+        company_id: company.id,
+        role: Role::Admin,
+        projects: projects.iter().map(|p| p.id).collect(),
+    };
+    let this = propdesk_domain::values::Month::of(crate::ops::org::today());
+    let months: Vec<propdesk_domain::values::Month> = (1..=3)
+        .rev()
+        .map(|back| {
+            let m0 = this.year * 12 + this.month as i32 - 1 - back;
+            propdesk_domain::values::Month { year: m0.div_euclid(12), month: m0.rem_euclid(12) as u32 + 1 }
+        })
+        .collect();
+    let (mut lines, mut paid) = (0, 0);
+    for p in &projects {
+        for (name, kind, basis, area, price, payer) in [
+            ("物业服务费", "property_service", "area", "building", "3.5", "occupant"),
+            ("公摊管理费", "management", "area", "shared", "0.8", "owner"),
+            ("垃圾清运费", "paid_service", "fixed", "building", "15", "occupant"),
+        ] {
+            let input = FeeItemInput {
+                project_id: p.id.to_string(),
+                name: name.into(),
+                kind: kind.into(),
+                basis: basis.into(),
+                area_basis: area.into(),
+                cycle: "month".into(),
+                payer: payer.into(),
+                price: price.into(),
+                due_days: "15".into(),
+                active: true,
+                ..Default::default()
+            };
+            create_item(db, &actor, &input).await.map_err(app)?;
+        }
+        for m in &months {
+            let period = parse_period("month", &m.to_string()).map_err(|e| anyhow!("{e:?}"))?;
+            lines += run_billing(db, &actor, p.id, period).await.map_err(app)?.lines_added;
+        }
+        // Four payers in five have paid everything but the current month.
+        let f = LedgerFilter { project_id: Some(p.id), state: Some(LineState::Open), ..Default::default() };
+        let mut open = Vec::new();
+        for page in 1.. {
+            let mut c = db.read().await?;
+            let (p, _) = ledger(&mut c, &actor, &f, propdesk_store::Page::new(page, 500)).await?;
+            let more = p.items.len() == 500;
+            open.extend(p.items);
+            if !more {
+                break;
+            }
+        }
+        let mut payers: Vec<i64> = open.iter().map(|l| l.payer_id).collect();
+        payers.sort_unstable();
+        payers.dedup();
+        for (i, payer) in payers.iter().enumerate() {
+            if i % 5 == 4 {
+                continue;
+            }
+            let owed: i64 = open.iter().filter(|l| l.payer_id == *payer && l.period_key != this.to_string()).map(|l| l.balance()).sum();
+            if owed == 0 {
+                continue;
+            }
+            let input = PaymentInput {
+                project_id: p.id.to_string(),
+                payer_id: payer.to_string(),
+                amount: propdesk_domain::billing::yuan_text(owed),
+                method: if i % 2 == 0 { "cash".into() } else { "transfer".into() },
+                reference: if i % 2 == 0 { String::new() } else { format!("ZH{:08}", payer * 7 + 1) },
+                ..Default::default()
+            };
+            record(db, &actor, &input).await.map_err(app)?;
+            paid += 1;
+        }
+        crate::ops::arrears::open_overdue(db, &actor, p.id).await.map_err(app)?;
+    }
+    Ok(format!("fees: 3 items per site, {} months billed ({lines} lines), {paid} payments, overdue payers have arrears cases", months.len()))
 }
 
 fn not_loaded(company: &str) -> String {
