@@ -20,8 +20,9 @@ use rusqlite::{Connection, OpenFlags};
 use serde::de::DeserializeOwned;
 use sqlx::error::{DatabaseError, ErrorKind};
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, OwnedMutexGuard, OwnedSemaphorePermit, Semaphore, oneshot};
@@ -257,11 +258,39 @@ fn run(c: &mut Connection, sql: &str) -> Result<()> {
     c.prepare_cached(sql).and_then(|mut s| s.raw_execute()).map(|_| ()).map_err(err)
 }
 
+/// Which argument each of a statement's parameters takes, by SQL text. SQLite finds a
+/// parameter's name by walking a list (`sqlite3_bind_parameter_name` is linear), so asking it for
+/// every parameter of a 680-parameter INSERT was quadratic and dominated a billing run; the
+/// mapping is worked out once per statement text instead.
+static PARAM_ARGS: LazyLock<std::sync::Mutex<HashMap<String, Arc<[usize]>>>> = LazyLock::new(|| std::sync::Mutex::new(HashMap::new()));
+
+/// Statement texts whose mapping is kept (dynamic filters make many; a full map starts over).
+const PARAM_ARGS_CAP: usize = 1024;
+
+fn param_args(stmt: &rusqlite::Statement<'_>, sql: &str) -> Arc<[usize]> {
+    if let Ok(map) = PARAM_ARGS.lock()
+        && let Some(found) = map.get(sql)
+    {
+        return found.clone();
+    }
+    let args: Arc<[usize]> = (1..=stmt.parameter_count())
+        .map(|i| stmt.parameter_name(i).and_then(|name| name.trim_start_matches(['$', '?']).parse::<usize>().ok()).unwrap_or(i))
+        .collect();
+    if let Ok(mut map) = PARAM_ARGS.lock() {
+        if map.len() >= PARAM_ARGS_CAP {
+            map.clear();
+        }
+        map.insert(sql.to_string(), args.clone());
+    }
+    args
+}
+
 /// Binds `$n` parameters by their number, as sqlx does: SQLite numbers parameters in order
 /// of first appearance, which differs from `$n` when SQL names them out of order.
-fn bind(stmt: &mut rusqlite::Statement<'_>, args: &[Arg]) -> Result<()> {
-    for i in 1..=stmt.parameter_count() {
-        let n = stmt.parameter_name(i).and_then(|name| name.trim_start_matches(['$', '?']).parse::<usize>().ok()).unwrap_or(i);
+fn bind(stmt: &mut rusqlite::Statement<'_>, sql: &str, args: &[Arg]) -> Result<()> {
+    let numbers = param_args(stmt, sql);
+    for (idx, n) in numbers.iter().enumerate() {
+        let (i, n) = (idx + 1, *n);
         let a = args.get(n.wrapping_sub(1)).ok_or_else(|| sqlx::Error::Protocol(format!("no argument for parameter ${n}")))?;
         let r = match a {
             Arg::I64(v) => stmt.raw_bind_parameter(i, v),
@@ -278,7 +307,7 @@ fn bind(stmt: &mut rusqlite::Statement<'_>, args: &[Arg]) -> Result<()> {
 /// Runs a query and decodes at most `limit` rows.
 pub fn fetch<T: DeserializeOwned>(c: &mut Connection, sql: &Sql, limit: usize) -> Result<Vec<T>> {
     let mut stmt = c.prepare_cached(&sql.text).map_err(err)?;
-    bind(&mut stmt, &sql.args)?;
+    bind(&mut stmt, &sql.text, &sql.args)?;
     let columns = serde_rusqlite::columns_from_statement(&stmt);
     let mut rows = stmt.raw_query();
     let mut out = Vec::new();
@@ -295,7 +324,7 @@ pub fn fetch<T: DeserializeOwned>(c: &mut Connection, sql: &Sql, limit: usize) -
 pub fn execute(c: &mut Connection, sql: &Sql) -> Result<u64> {
     {
         let mut stmt = c.prepare_cached(&sql.text).map_err(err)?;
-        bind(&mut stmt, &sql.args)?;
+        bind(&mut stmt, &sql.text, &sql.args)?;
         let mut rows = stmt.raw_query();
         while rows.next().map_err(err)?.is_some() {}
     }

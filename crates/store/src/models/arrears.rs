@@ -75,21 +75,26 @@ pub struct CaseRow {
     pub last_step_at: Option<DateTime<Utc>>,
 }
 
+/// The case columns with the live balance. A payer belongs to one project, so the lines are
+/// found by payer (the `bill_lines_payer` index), not by project (which would walk every open
+/// line of the project once per case).
 fn cols(today: NaiveDate) -> Sql {
-    let overdue = " FROM bill_lines l WHERE l.project_id = a.project_id AND l.payer_id = a.payer_id AND l.paid < l.amount AND l.due_date < ";
+    let overdue = " FROM bill_lines l WHERE l.payer_id = a.payer_id AND l.paid < l.amount AND l.due_date < ";
     Sql::new("SELECT a.id, a.project_id, a.payer_id, p.name AS payer_name, p.phone AS payer_phone, a.status, a.cause, a.linked_entity, a.linked_id, a.opened_balance, a.opened_at, a.closed_at, a.version, (SELECT CAST(COALESCE(SUM(l.amount - l.paid), 0) AS BIGINT)")
         .push(overdue)
         .bind(today)
         .push(") AS balance, (SELECT MIN(l.due_date)")
         .push(overdue)
         .bind(today)
-        .push(") AS oldest_due, (SELECT MIN(b.code || '-' || u.unit_no) FROM bill_lines l JOIN units u ON u.id = l.unit_id JOIN buildings b ON b.id = u.building_id WHERE l.project_id = a.project_id AND l.payer_id = a.payer_id AND l.paid < l.amount AND l.due_date < ")
+        .push(") AS oldest_due, (SELECT MIN(b.code || '-' || u.unit_no) FROM bill_lines l JOIN units u ON u.id = l.unit_id JOIN buildings b ON b.id = u.building_id WHERE l.payer_id = a.payer_id AND l.paid < l.amount AND l.due_date < ")
         .bind(today)
-        .push(") AS units, (SELECT MAX(s.at) FROM arrears_steps s WHERE s.case_id = a.id) AS last_step_at FROM arrears_cases a JOIN parties p ON p.id = a.payer_id")
+        .push(") AS units, (SELECT MAX(s.at) FROM arrears_steps s WHERE s.case_id = a.id) AS last_step_at")
 }
 
+const FROM: &str = " FROM arrears_cases a JOIN parties p ON p.id = a.payer_id";
+
 pub async fn get(c: &mut impl AsEx, actor: &Actor, id: i64, today: NaiveDate) -> Result<Option<CaseRow>> {
-    let sql = cols(today).push(" WHERE a.id = ").bind(id).push(" AND a.project_id IN ").bind_list(&actor.projects);
+    let sql = cols(today).push(FROM).push(" WHERE a.id = ").bind(id).push(" AND a.project_id IN ").bind_list(&actor.projects);
     c.ex().fetch_optional(sql).await
 }
 
@@ -126,8 +131,12 @@ fn filter(sql: Sql, actor: &Actor, f: &Filter) -> Sql {
 
 /// Cases newest first, one page with the count; balances are computed for the page's cases only.
 pub async fn list(c: &mut impl AsEx, actor: &Actor, f: &Filter, today: NaiveDate, page: Page) -> Result<Paged<CaseRow>> {
-    let total = c.ex().scalar(filter(Sql::new("SELECT COUNT(*) FROM arrears_cases a JOIN parties p ON p.id = a.payer_id"), actor, f)).await?;
-    let sql = filter(cols(today), actor, f).push(" ORDER BY a.opened_at DESC, a.id DESC LIMIT ").bind(page.size).push(" OFFSET ").bind(page.offset());
+    let total = c.ex().scalar(filter(Sql::new(&format!("SELECT COUNT(*){FROM}")), actor, f)).await?;
+    // The page's cases first, then their balances: the subqueries run for 50 rows, not for every match.
+    let page_ids = filter(Sql::new(&format!("SELECT a.id{FROM}")), actor, f).push(" ORDER BY a.opened_at DESC, a.id DESC LIMIT ").bind(page.size).push(" OFFSET ").bind(page.offset());
+    let ids: Vec<(i64,)> = c.ex().fetch_all(page_ids).await?;
+    let ids: Vec<i64> = ids.into_iter().map(|r| r.0).collect();
+    let sql = cols(today).push(FROM).push(" WHERE a.id IN ").bind_list(&ids).push(" ORDER BY a.opened_at DESC, a.id DESC");
     let items = c.ex().fetch_all(sql).await?;
     Ok(Paged { items, total, page })
 }

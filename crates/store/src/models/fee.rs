@@ -272,8 +272,8 @@ pub struct LinePeriod<'a> {
     pub end: NaiveDate,
 }
 
-/// Rows per INSERT: 17 values each stays well below either backend's parameter limit.
-const LINES_PER_INSERT: usize = 500;
+/// Rows per INSERT (17 values each, below either backend's parameter limit).
+const LINES_PER_INSERT: usize = 200;
 
 /// Inserts lines; a line already billed for its unit × payer × item × period is skipped
 /// (re-running a period only adds what is missing). Returns how many were added.
