@@ -128,6 +128,7 @@ impl Ctx {
             "manage_staff" => Permission::ManageStaff,
             "manage_calendar" => Permission::ManageCalendar,
             "view_fees" => Permission::ViewFees,
+            "read_meters" => Permission::ReadMeters,
             _ => return false,
         };
         self.actor.can(p)

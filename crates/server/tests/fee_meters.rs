@@ -357,3 +357,146 @@ async fn fee_8_api_purchase_answers_409_with_the_allowed_steps_and_the_meter_sho
         http.get(format!("{}/api/v1/meters/{prepaid}", app.base)).bearer_auth(&dian).send().await.expect("get").json().await.expect("json");
     assert_eq!((m["balance"].as_i64(), m["purchases"][0]["status"].as_str()), (Some(10_000), Some("loaded")));
 }
+
+/// Posts a reading sheet to the round's import; returns status and body.
+async fn import_round(app: &TestApp, c: &reqwest::Client, month: &str, rows: &[[&str; 3]]) -> (u16, String) {
+    let data = rows
+        .iter()
+        .map(|[no, reading, on]| vec!["A".to_string(), String::new(), String::new(), no.to_string(), String::new(), reading.to_string(), on.to_string()]);
+    let bytes = propdesk::xlsx::sheet("抄表单", &["楼栋", "房号", "表类", "表号", "上次读数", "本月读数", "抄表日期"], data).expect("xlsx");
+    let token = app.csrf(c).await;
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name("抄表单.xlsx")
+        .mime_str("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .expect("mime");
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", token)
+        .text("project_id", app.project_a.to_string())
+        .text("building_id", app.building_a.to_string())
+        .text("month", month.to_string())
+        .part("file", part);
+    let r = c.post(format!("{}/fees/meters/round/import", app.base)).multipart(form).send().await.expect("upload");
+    (r.status().as_u16(), r.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn fee_7_pages_register_a_meter_print_the_sheet_enter_and_import_a_round_and_sign_the_month_off() {
+    let app = spawn_app().await;
+    let (u1, _) = owned_unit(&app, "1201", "王业主", "13800138001").await;
+    let (u2, _) = owned_unit(&app, "1202", "李业主", "13800138002").await;
+    metered_item(&app, "水费", "water", "4").await;
+    app.staff("gongcheng", "engineering", &[app.project_a]).await;
+    let c = app.login("gongcheng").await;
+    let (status, body) = app.get_text(&c, "/fees/meters").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("登记表具") && body.contains("/fees/meters/round"), "engineering registers meters");
+    // Register: a bad start reading is refused in Chinese on the form, then it is saved.
+    let (status, _, body) =
+        app.post_form(&c, "/fees/meters", &[("unit_id", &u1.to_string()), ("kind", "water"), ("meter_no", "W-1201"), ("start_reading", "-1")]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("应为不小于 0 的数字"), "{body}");
+    let (status, to, _) =
+        app.post_form(&c, "/fees/meters", &[("unit_id", &u1.to_string()), ("kind", "water"), ("meter_no", "W-1201"), ("start_reading", "100")]).await;
+    assert_eq!(status, 303);
+    assert!(to.starts_with("/fees/meters/"), "{to}");
+    let (status, _, _) =
+        app.post_form(&c, "/fees/meters", &[("unit_id", &u2.to_string()), ("kind", "water"), ("meter_no", "W-1202"), ("start_reading", "200")]).await;
+    assert_eq!(status, 303);
+    let mut conn = app.db.read().await.expect("conn");
+    let all = store::meters(&mut conn, &app.root, &store::MeterFilter::default(), Page::new(1, 10)).await.expect("meters").items;
+    drop(conn);
+    let id_of = |no: &str| all.iter().find(|m| m.meter_no == no).map(|m| m.id).expect("meter");
+    let (w1, w2) = (id_of("W-1201"), id_of("W-1202"));
+    // The A4 sheet lists each meter with its last reading and a blank; Excel too.
+    let (status, sheet) = app.get_text(&c, &format!("/fees/meters/sheet?project_id={}&building_id={}&month=2026-10", app.project_a, app.building_a)).await;
+    assert_eq!(status, 200);
+    assert!(sheet.contains("抄表单") && sheet.contains("W-1201") && sheet.contains("100.00") && sheet.contains("200.00"), "{sheet}");
+    let r = c.get(format!("{}/fees/meters/sheet?project_id={}&month=2026-10&format=xlsx", app.base, app.project_a)).send().await.expect("xlsx");
+    assert!(r.headers()["content-type"].to_str().expect("type").contains("spreadsheetml"));
+    // Entry: one input per meter; a backwards reading refuses the whole round, by its label.
+    let round = format!("/fees/meters/round?project_id={}&building_id={}&month=2026-10", app.project_a, app.building_a);
+    let (_, page) = app.get_text(&c, &round).await;
+    assert!(page.contains(&format!("name=\"r_{w1}\"")) && page.contains("inputmode=\"decimal\""), "{page}");
+    let month_fields = |a: &str, b: &str| -> Vec<(String, String)> {
+        vec![
+            ("project_id".into(), app.project_a.to_string()),
+            ("building_id".into(), app.building_a.to_string()),
+            ("month".into(), "2026-10".into()),
+            ("read_on".into(), "2026-10-18".into()),
+            (format!("r_{w1}"), a.into()),
+            (format!("l_{w1}"), "A-1201 W-1201".into()),
+            (format!("r_{w2}"), b.into()),
+        ]
+    };
+    let f = month_fields("110", "150");
+    let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, body) = app.post_form(&c, "/fees/meters/round", &refs).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("没有保存任何读数") && body.contains("读数小于上次读数"), "{body}");
+    let mut conn = app.db.read().await.expect("conn");
+    assert_eq!(store::readings(&mut conn, &app.root, &store::ReadingFilter::default(), Page::new(1, 10)).await.expect("list").total, 0, "all or nothing");
+    drop(conn);
+    let f = month_fields("110", "");
+    let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, _) = app.post_form(&c, "/fees/meters/round", &refs).await;
+    assert_eq!(status, 303, "a blank input is a meter not read yet");
+    // Import: a sheet naming an unknown meter is refused by row; then the rest of the round.
+    let (status, body) = import_round(&app, &c, "2026-10", &[["W-1202", "215", "2026-10-19"], ["W-9999", "1", ""]]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("第 3 行 W-9999"), "{body}");
+    let (status, _) = import_round(&app, &c, "2026-10", &[["W-1202", "215", "2026-10-19"]]).await;
+    assert_eq!(status, 303);
+    let (_, page) = app.get_text(&c, &round).await;
+    assert!(page.contains("15.00") && page.contains("10.00"), "both readings shown with their use");
+    // Finance signs the month off on the round page.
+    metered_item(&app, "燃气费", "gas", "3").await;
+    fee::run_billing(&app.db, &biller(&app).await, app.project_a, parse_period("month", "2026-10").expect("period")).await.expect("run");
+    app.staff("caiwu", "finance", &[app.project_a]).await;
+    let fin = app.login("caiwu").await;
+    let (_, page) = app.get_text(&fin, &round).await;
+    assert!(page.contains("确认本月抄表合计与财务一致") && page.contains("100.00"), "{page}");
+    let (status, _, _) =
+        app.post_form(&fin, "/fees/meters/round/sign-off", &[("project_id", &app.project_a.to_string()), ("month", "2026-10"), ("note", "一致")]).await;
+    assert_eq!(status, 303);
+    let (_, page) = app.get_text(&fin, &round).await;
+    assert!(page.contains("已核对") && page.contains("caiwu名"), "{page}");
+    let (status, _, _) = app.post_form(&fin, "/fees/meters/round/sign-off", &[("project_id", &app.project_a.to_string()), ("month", "2026-10")]).await;
+    assert_eq!(status, 409);
+}
+
+#[tokio::test]
+async fn fee_8_meter_page_takes_a_purchase_and_the_electrician_confirms_the_loading_there() {
+    let app = spawn_app().await;
+    let (u1, _) = owned_unit(&app, "1201", "王业主", "13800138001").await;
+    metered_item(&app, "电费", "electricity", "0.5").await;
+    let prepaid = meter(&app, u1, "electricity", "E-1201", "0", true).await;
+    app.staff("zhuanyuan", "specialist", &[app.project_a]).await;
+    app.staff("dian", "engineering", &[app.project_a]).await;
+    let spec = app.login("zhuanyuan").await;
+    let page = format!("/fees/meters/{prepaid}");
+    let (status, body) = app.get_text(&spec, &page).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("收款并通知电工充值") && body.contains("剩余电量"), "{body}");
+    let (status, _, body) = app.post_form(&spec, &format!("{page}/purchase"), &[("amount", "abc"), ("method", "cash")]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("金额"), "{body}");
+    let (status, _, _) = app.post_form(&spec, &format!("{page}/purchase"), &[("amount", "20"), ("method", "cash")]).await;
+    assert_eq!(status, 303);
+    let (_, body) = app.get_text(&spec, &page).await;
+    assert!(body.contains("40.00") && body.contains("已缴费待充电") && !body.contains("确认已充值到表"), "customer service cannot confirm the loading");
+    let dian = app.login("dian").await;
+    let (_, body) = app.get_text(&dian, &page).await;
+    assert!(body.contains("确认已充值到表"), "{body}");
+    let mut conn = app.db.read().await.expect("conn");
+    let p = store::purchases(&mut conn, &app.root, &store::PurchaseFilter { meter_id: Some(prepaid), ..Default::default() }, Page::new(1, 5))
+        .await
+        .expect("list")
+        .items;
+    drop(conn);
+    let (status, _, _) = app
+        .post_form(&dian, &format!("/fees/meter-purchases/{}/action", p[0].id), &[("action", "load"), ("version", "1"), ("meter_id", &prepaid.to_string())])
+        .await;
+    assert_eq!(status, 303);
+    let (_, body) = app.get_text(&dian, &page).await;
+    assert!(body.contains("已充电") && body.contains("dian名"), "{body}");
+}
