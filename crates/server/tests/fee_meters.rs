@@ -407,6 +407,12 @@ async fn fee_7_pages_register_a_meter_print_the_sheet_enter_and_import_a_round_a
     drop(conn);
     let id_of = |no: &str| all.iter().find(|m| m.meter_no == no).map(|m| m.id).expect("meter");
     let (w1, w2) = (id_of("W-1201"), id_of("W-1202"));
+    // The unit's page leads to its meters; the register filters by unit.
+    let (_, unit_page) = app.get_text(&c, &format!("/units/{u1}")).await;
+    let link = format!("/fees/meters?project_id={}&amp;unit_id={u1}", app.project_a);
+    assert!(unit_page.contains(&link), "{unit_page}");
+    let (_, list) = app.get_text(&c, &format!("/fees/meters?project_id={}&unit_id={u1}", app.project_a)).await;
+    assert!(list.contains("W-1201") && !list.contains("W-1202"), "{list}");
     // The A4 sheet lists each meter with its last reading and a blank; Excel too.
     let (status, sheet) = app.get_text(&c, &format!("/fees/meters/sheet?project_id={}&building_id={}&month=2026-10", app.project_a, app.building_a)).await;
     assert_eq!(status, 200);

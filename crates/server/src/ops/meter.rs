@@ -284,16 +284,6 @@ impl ReadingInput {
     }
 }
 
-trait NextMonth {
-    fn next(self) -> Month;
-}
-
-impl NextMonth for Month {
-    fn next(self) -> Month {
-        if self.month == 12 { Month { year: self.year + 1, month: 1 } } else { Month { year: self.year, month: self.month + 1 } }
-    }
-}
-
 /// `billing::check_reading` against the meter's history; a refusal is reported on `field`.
 async fn checked(c: &mut impl AsEx, m: &MeterRow, month: &str, reading: i64, field: &'static str) -> AppResult<ReadingCheck> {
     let previous = store::previous_reading(c, m.id, month).await?;

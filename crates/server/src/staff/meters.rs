@@ -110,6 +110,7 @@ async fn list_page(state: &AppState, ctx: Ctx, m: &HashMap<String, String>, v: F
         ("kind", f.kind.map(|k| k.code().to_string()).unwrap_or_default()),
         ("q", f.q.clone().unwrap_or_default()),
         ("removed", if f.in_service { String::new() } else { "1".into() }),
+        ("unit_id", f.unit_id.map(|u| u.to_string()).unwrap_or_default()),
     ];
     let mut c = state.db.read().await?;
     if q(m, "format") == "xlsx" {
