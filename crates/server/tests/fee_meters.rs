@@ -506,3 +506,49 @@ async fn fee_8_meter_page_takes_a_purchase_and_the_electrician_confirms_the_load
     let (_, body) = app.get_text(&dian, &page).await;
     assert!(body.contains("已充电") && body.contains("dian名"), "{body}");
 }
+
+#[tokio::test]
+async fn fee_7_api_an_outlier_is_confirmed_then_signed_by_the_payer_and_a_meter_is_replaced() {
+    let app = spawn_app().await;
+    let (u1, _) = owned_unit(&app, "1201", "王业主", "13800138001").await;
+    let water = meter(&app, u1, "water", "W-1201", "0", false).await;
+    let eng_id = app.staff("gongcheng", "engineering", &[app.project_a]).await;
+    let eng_actor = actor(&app, eng_id, Role::Engineering);
+    for (month, v) in [("2026-08", "10"), ("2026-09", "20"), ("2026-10", "30")] {
+        meter::record_reading(&app.db, &eng_actor, &reading(water, month, v)).await.expect("reading");
+    }
+    app.staff("zhuanyuan", "specialist", &[app.project_a]).await;
+    let http = app.client();
+    let eng = app.token("gongcheng").await;
+    let spec = app.token("zhuanyuan").await;
+    let post = |token: &str, path: &str, body: serde_json::Value| http.post(format!("{}{path}", app.base)).bearer_auth(token).json(&body).send();
+    let r =
+        post(&eng, "/api/v1/meter-readings", json!({"meter_id": water, "month": "2026-11", "read_on": "2026-11-18", "reading": "130"})).await.expect("post");
+    assert_eq!(r.status(), 201);
+    let rd: serde_json::Value = r.json().await.expect("json");
+    assert_eq!((rd["outlier"].as_bool(), rd["checked"].as_bool()), (Some(true), Some(false)));
+    let id = rd["id"].as_i64().expect("id");
+    let waiting: serde_json::Value =
+        http.get(format!("{}/api/v1/meter-readings?unchecked=true", app.base)).bearer_auth(&eng).send().await.expect("get").json().await.expect("json");
+    assert_eq!(waiting["total"], 1);
+    let sign = format!("/api/v1/meter-readings/{id}/payer-confirmation");
+    assert_eq!(post(&spec, &sign, json!({"payer_name": "王业主"})).await.expect("post").status(), 409, "check the outlier first");
+    assert_eq!(post(&spec, &format!("/api/v1/meter-readings/{id}/check"), json!({})).await.expect("post").status(), 403);
+    let r = post(&eng, &format!("/api/v1/meter-readings/{id}/check"), json!({})).await.expect("post");
+    assert_eq!(r.status(), 200);
+    assert_eq!(post(&spec, &sign, json!({"payer_name": " "})).await.expect("post").status(), 422);
+    let r = post(&spec, &sign, json!({"payer_name": "王业主"})).await.expect("post");
+    assert_eq!(r.status(), 200);
+    let signed: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(signed["payer_name"], "王业主");
+    assert!(signed["payer_confirmed_at"].is_string());
+    assert_eq!(post(&spec, &sign, json!({"payer_name": "王业主"})).await.expect("post").status(), 409);
+    // Replacement through the API: the new meter answers 201 with the old one it replaces.
+    let rep = format!("/api/v1/meters/{water}/replacement");
+    assert_eq!(post(&spec, &rep, json!({"final_reading": "135", "meter_no": "W-NEW", "version": 1})).await.expect("post").status(), 403);
+    let r = post(&eng, &rep, json!({"final_reading": "135", "replaced_on": "2026-11-20", "meter_no": "W-NEW", "version": 1})).await.expect("post");
+    assert_eq!(r.status(), 201);
+    let new: serde_json::Value = r.json().await.expect("json");
+    assert_eq!((new["replaces_id"].as_i64(), new["start_reading"].as_i64()), (Some(water), Some(0)));
+    assert_eq!(post(&eng, &rep, json!({"final_reading": "140", "meter_no": "W-NEW2", "version": 2})).await.expect("post").status(), 409);
+}
