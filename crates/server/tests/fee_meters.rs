@@ -432,13 +432,14 @@ async fn fee_7_pages_register_a_meter_print_the_sheet_enter_and_import_a_round_a
             (format!("r_{w1}"), a.into()),
             (format!("l_{w1}"), "A-1201 W-1201".into()),
             (format!("r_{w2}"), b.into()),
+            (format!("l_{w2}"), "A-1202 W-1202".into()),
         ]
     };
     let f = month_fields("110", "150");
     let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let (status, _, body) = app.post_form(&c, "/fees/meters/round", &refs).await;
     assert_eq!(status, 422);
-    assert!(body.contains("没有保存任何读数") && body.contains("读数小于上次读数"), "{body}");
+    assert!(body.contains("没有保存任何读数") && body.contains("A-1202 W-1202：读数：读数小于上次读数"), "{body}");
     let mut conn = app.db.read().await.expect("conn");
     assert_eq!(store::readings(&mut conn, &app.root, &store::ReadingFilter::default(), Page::new(1, 10)).await.expect("list").total, 0, "all or nothing");
     drop(conn);
@@ -449,7 +450,7 @@ async fn fee_7_pages_register_a_meter_print_the_sheet_enter_and_import_a_round_a
     // Import: a sheet naming an unknown meter is refused by row; then the rest of the round.
     let (status, body) = import_round(&app, &c, "2026-10", &[["W-1202", "215", "2026-10-19"], ["W-9999", "1", ""]]).await;
     assert_eq!(status, 422);
-    assert!(body.contains("第 3 行 W-9999"), "{body}");
+    assert!(body.contains("第 3 行 W-9999：表号："), "{body}");
     let (status, _) = import_round(&app, &c, "2026-10", &[["W-1202", "215", "2026-10-19"]]).await;
     assert_eq!(status, 303);
     let (_, page) = app.get_text(&c, &round).await;

@@ -372,13 +372,21 @@ pub struct RowRefusal {
     pub reason: String,
 }
 
+/// A refusal in the words of the entry page (field names as its columns say them).
 fn refusal_text(e: &AppError) -> String {
+    let column = |f: &str| match f {
+        "meter_id" => "表号",
+        "reading" => "读数",
+        "read_on" => "抄表日期",
+        "month" => "月份",
+        _ => "",
+    };
     match e {
-        AppError::Invalid(f) => f.0.iter().map(|fe| format!("{}：{}", fe.field, fe.reason.zh())).collect::<Vec<_>>().join("；"),
+        AppError::Invalid(f) => f.0.iter().map(|fe| format!("{}：{}", column(&fe.field), fe.reason.zh())).collect::<Vec<_>>().join("；"),
         AppError::Conflict(m) => m.clone(),
         AppError::NotFound => "找不到该表".into(),
         AppError::Forbidden => "无权限".into(),
-        other => format!("{other:?}"),
+        _ => "无法保存".into(),
     }
 }
 

@@ -425,7 +425,7 @@ pub async fn round_save(State(state): State<AppState>, StaffForm { ctx, form }: 
         .filter_map(|(k, v)| k.strip_prefix("r_").map(|id| (id, v)))
         .filter(|(_, v)| !v.trim().is_empty())
         .map(|(id, v)| {
-            let label = form.get(&format!("l_{id}")).to_string();
+            let label = Some(form.get(&format!("l_{id}")).trim().to_string()).filter(|l| !l.is_empty()).unwrap_or_else(|| format!("#{id}"));
             (label, ReadingInput { meter_id: id.to_string(), month: month.clone(), read_on: read_on.clone(), reading: v.clone() })
         })
         .collect();
