@@ -73,6 +73,10 @@ pub enum Permission {
     /// REP-11: draw up a contractor's settlement statement (工程结算表) and its payment request
     /// (请款申请书); approving and paying are decided in `contractor` by role.
     SettleContractors,
+    /// FEE-7: see the meter register and enter monthly readings (engineering reads the meters).
+    ReadMeters,
+    /// FEE-7: register, replace and re-flag meters.
+    ManageMeters,
 }
 
 impl Role {
@@ -98,6 +102,8 @@ impl Role {
             ReconcileFees => matches!(self, Admin | Finance),
             CollectFees => matches!(self, Admin | Manager | Supervisor | Specialist | Finance),
             SettleContractors => matches!(self, Admin | Manager | Supervisor | Finance),
+            ReadMeters => matches!(self, Admin | Manager | Supervisor | Specialist | Engineering | Finance),
+            ManageMeters => matches!(self, Admin | Manager | Supervisor | Engineering),
         }
     }
 }
@@ -146,6 +152,22 @@ mod tests {
             }
         }
         assert!(!Role::Engineering.allows(Permission::ViewFees));
+    }
+
+    #[test]
+    fn fee_7_engineering_reads_and_registers_meters_without_seeing_the_ledger() {
+        for r in Role::ALL {
+            assert_eq!(
+                r.allows(Permission::ReadMeters),
+                matches!(r, Role::Admin | Role::Manager | Role::Supervisor | Role::Specialist | Role::Engineering | Role::Finance),
+                "{r}"
+            );
+            if r.allows(Permission::ManageMeters) {
+                assert!(r.allows(Permission::ReadMeters), "{r}");
+            }
+        }
+        assert!(Role::Engineering.allows(Permission::ManageMeters) && !Role::Engineering.allows(Permission::ViewFees));
+        assert!(!Role::Finance.allows(Permission::ManageMeters));
     }
 
     #[test]

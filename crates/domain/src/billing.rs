@@ -673,6 +673,33 @@ pub fn in_reading_round(d: NaiveDate) -> bool {
     (15..=21).contains(&d.day())
 }
 
+/// Meter readings above a billion units are a typing error.
+const MAX_READING: Centi = 100_000_000_000;
+
+/// FEE-7/FEE-8: a meter reading or a quantity of kWh / m³ as typed: not negative, at most two
+/// decimals (kept in hundredths).
+pub fn parse_quantity(s: &str) -> Result<Centi, Reason> {
+    let err = || Reason::Invalid("应为不小于 0 的数字，最多两位小数", "must be a non-negative number with at most two decimals");
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(Reason::Required);
+    }
+    let (i, f) = t.split_once('.').unwrap_or((t, ""));
+    if i.is_empty() || t.ends_with('.') || i.len() > 9 || !i.chars().all(|c| c.is_ascii_digit()) || f.len() > 2 || !f.chars().all(|c| c.is_ascii_digit()) {
+        return Err(err());
+    }
+    let i: i64 = i.parse().map_err(|_| err())?;
+    let f: i64 = if f.is_empty() { 0 } else { format!("{f:0<2}").parse().map_err(|_| err())? };
+    let v = i * 100 + f;
+    if v > MAX_READING { Err(err()) } else { Ok(v) }
+}
+
+/// "1234.50" from hundredths.
+pub fn quantity_text(c: Centi) -> String {
+    let sign = if c < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", c.abs() / 100, c.abs() % 100)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadingCheck {
     pub consumption: Centi,
@@ -718,6 +745,75 @@ text_enum! {
 /// FEE-8: who may confirm a meter was loaded: the engineering side (or an admin).
 pub fn may_load_meter(role: Role) -> bool {
     matches!(role, Role::Engineering | Role::Admin)
+}
+
+/// FEE-8: what can happen to a purchase: the electrician loads it onto the meter, or customer
+/// service refunds it while it is still unloaded (a loaded purchase is spent on the meter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PurchaseAction {
+    Load,
+    Refund,
+}
+
+impl PurchaseAction {
+    pub const ALL: &'static [PurchaseAction] = &[PurchaseAction::Load, PurchaseAction::Refund];
+    pub fn code(self) -> &'static str {
+        match self {
+            PurchaseAction::Load => "load",
+            PurchaseAction::Refund => "refund",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PurchaseAction> {
+        PurchaseAction::ALL.iter().copied().find(|a| a.code() == s.trim())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PurchaseError {
+    /// The purchase is past this step.
+    NotAllowed(PurchaseStatus),
+    /// Only the electrician's side confirms a loading.
+    NotElectrician,
+    /// Refunds are customer service's supervisors' and managers' decision.
+    NotSupervisor,
+}
+
+impl PurchaseStatus {
+    /// Still waiting for the electrician.
+    pub fn awaits_loading(self) -> bool {
+        self == PurchaseStatus::Paid
+    }
+}
+
+/// FEE-8: the purchase transition table.
+pub fn purchase_apply(status: PurchaseStatus, action: PurchaseAction, role: Role) -> Result<PurchaseStatus, PurchaseError> {
+    match (status, action) {
+        (PurchaseStatus::Paid, PurchaseAction::Load) if may_load_meter(role) => Ok(PurchaseStatus::Loaded),
+        (PurchaseStatus::Paid, PurchaseAction::Load) => Err(PurchaseError::NotElectrician),
+        (PurchaseStatus::Paid, PurchaseAction::Refund) if matches!(role, Role::Admin | Role::Manager | Role::Supervisor) => Ok(PurchaseStatus::Refunded),
+        (PurchaseStatus::Paid, PurchaseAction::Refund) => Err(PurchaseError::NotSupervisor),
+        (s @ (PurchaseStatus::Loaded | PurchaseStatus::Refunded), _) => Err(PurchaseError::NotAllowed(s)),
+    }
+}
+
+/// The actions `role` may take on a purchase now, for buttons and 409 answers.
+pub fn purchase_allowed(status: PurchaseStatus, role: Role) -> Vec<&'static str> {
+    PurchaseAction::ALL.iter().filter(|a| purchase_apply(status, **a, role).is_ok()).map(|a| a.code()).collect()
+}
+
+/// FEE-8: the kWh (in hundredths) an amount buys at a flat price, rounded down so the meter is
+/// never loaded with more than was paid for. None when the price is 0.
+pub fn prepaid_kwh(amount_fen: i64, price: UnitPrice) -> Option<Centi> {
+    if price.0 <= 0 {
+        return None;
+    }
+    // fen × 10,000 / (ten-thousandths of a yuan per kWh) = hundredths of a kWh.
+    i64::try_from(i128::from(amount_fen) * 10_000 / i128::from(price.0)).ok()
+}
+
+/// FEE-8: the balance left on a prepaid meter: kWh loaded less kWh read since the first loading.
+pub fn prepaid_balance(loaded: Centi, read_since: Centi) -> Centi {
+    loaded - read_since
 }
 
 // ---------- parking (FEE-9) ----------
@@ -1042,6 +1138,52 @@ mod tests {
         assert_eq!(check_reading(Some(100_000), 120_000, None, &[2_000, 2_100, 1_900]).map(|c| c.outlier), Ok(true));
         assert_eq!(check_reading(None, 5_000, None, &[]), Ok(ReadingCheck { consumption: 0, outlier: false }));
         assert!(in_reading_round(d(2026, 11, 18)) && in_reading_round(d(2026, 11, 21)) && !in_reading_round(d(2026, 11, 25)));
+    }
+
+    #[test]
+    fn fee_7_readings_parse_strictly_in_hundredths() {
+        assert_eq!(parse_quantity("1234.5"), Ok(123_450));
+        assert_eq!(parse_quantity(" 0 "), Ok(0));
+        assert_eq!(parse_quantity(""), Err(Reason::Required));
+        for bad in ["-1", "1.234", "1.", ".5", "1e3", "12,5", "9999999999"] {
+            assert!(parse_quantity(bad).is_err(), "{bad}");
+        }
+        assert_eq!(quantity_text(123_450), "1234.50");
+        assert_eq!(quantity_text(-5), "-0.05");
+    }
+
+    #[test]
+    fn fee_8_purchase_transition_table_is_exhaustive() {
+        use PurchaseAction as A;
+        use PurchaseStatus as S;
+        for s in S::ALL {
+            for &role in Role::ALL {
+                for a in A::ALL {
+                    let got = purchase_apply(*s, *a, role);
+                    let want = match (s, a) {
+                        (S::Paid, A::Load) if matches!(role, Role::Engineering | Role::Admin) => Ok(S::Loaded),
+                        (S::Paid, A::Load) => Err(PurchaseError::NotElectrician),
+                        (S::Paid, A::Refund) if matches!(role, Role::Admin | Role::Manager | Role::Supervisor) => Ok(S::Refunded),
+                        (S::Paid, A::Refund) => Err(PurchaseError::NotSupervisor),
+                        (done, _) => Err(PurchaseError::NotAllowed(*done)),
+                    };
+                    assert_eq!(got, want, "{s:?} {a:?} {role:?}");
+                    assert_eq!(purchase_allowed(*s, role).contains(&a.code()), got.is_ok());
+                }
+            }
+            assert_eq!(s.awaits_loading(), *s == S::Paid);
+        }
+        assert_eq!(A::parse(" load "), Some(A::Load));
+        assert_eq!(A::parse("charge"), None);
+    }
+
+    #[test]
+    fn fee_8_an_amount_buys_whole_hundredths_of_a_kwh_at_the_price() {
+        // 100.00 元 at 0.6283 元/度 = 159.159… kWh → 159.15 (never more than paid for).
+        assert_eq!(prepaid_kwh(10_000, UnitPrice(6_283)), Some(15_915));
+        assert_eq!(prepaid_kwh(10_000, UnitPrice(5_000)), Some(20_000));
+        assert_eq!(prepaid_kwh(10_000, UnitPrice(0)), None);
+        assert_eq!(prepaid_balance(20_000, 3_550), 16_450);
     }
 
     #[test]

@@ -20,6 +20,7 @@ text_enum! {
         EmergencyRepair = "emergency_repair", "紧急维修", "Emergency repair";
         RepairDispatched = "repair_dispatched", "维修派工", "Repair dispatched";
         Rectification = "rectification", "整改通知", "Rectification notice";
+        MeterLoad = "meter_load", "购电充值", "Prepaid meter to load";
     }
 }
 
@@ -62,6 +63,12 @@ pub fn online_audience(departments: &[i64]) -> Vec<Audience> {
 /// customer-service supervisor.
 pub fn emergency_repair_audience() -> Vec<Audience> {
     vec![Audience::EngineeringHeads, Audience::Roles(CS_HEAD)]
+}
+
+/// FEE-8: a paid purchase of electricity goes to the project's electricians (engineering), who
+/// load the meter and confirm it.
+pub fn meter_load_audience() -> Vec<Audience> {
+    vec![Audience::Roles(&[Role::Engineering])]
 }
 
 /// REP-5: a dispatched work order goes to its assignee and the department's heads.

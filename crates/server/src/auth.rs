@@ -128,6 +128,7 @@ impl Ctx {
             "manage_staff" => Permission::ManageStaff,
             "manage_calendar" => Permission::ManageCalendar,
             "view_fees" => Permission::ViewFees,
+            "read_meters" => Permission::ReadMeters,
             _ => return false,
         };
         self.actor.can(p)
@@ -140,6 +141,11 @@ impl Ctx {
     }
     pub fn is_current(&self, id: &i64) -> bool {
         self.project_id == Some(*id)
+    }
+    /// The ledger's menu entry: every /fees page but those with their own entry.
+    pub fn nav_fees(&self) -> &'static str {
+        let own = ["/fees/payments", "/fees/arrears", "/fees/meters", "/fees/parking"];
+        if own.iter().any(|p| self.path.starts_with(p)) { "" } else { self.nav("/fees") }
     }
     pub fn nav(&self, prefix: &str) -> &'static str {
         if (prefix == "/" && self.path == "/") || (prefix != "/" && self.path.starts_with(prefix)) { "active" } else { "" }

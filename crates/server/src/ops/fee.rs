@@ -287,6 +287,7 @@ pub async fn run_billing(db: &Db, actor: &Actor, project_id: i64, period: Billin
     let run_id = store::insert_run(&mut tx, &NewRun { project_id, cycle: period.cycle, period_key: &key, run_by: actor.staff_id }, now).await?;
     tx.commit().await?;
 
+    let months = crate::ops::meter::period_months(period);
     let mut after = 0;
     let mut units = 0;
     loop {
@@ -295,6 +296,7 @@ pub async fn run_billing(db: &Db, actor: &Actor, project_id: i64, period: Billin
         let Some(last) = chunk.last().map(|u| u.id) else { break };
         let owners = store::owners(&mut tx, project_id, after, last, start, end).await?;
         let tenants = store::tenants(&mut tx, project_id, after, last, start, end).await?;
+        let used = crate::ops::meter::consumption(&mut tx, project_id, after, last, &months).await?;
         let mut drafts = Vec::new();
         for u in &chunk {
             let facts = UnitFacts {
@@ -302,8 +304,8 @@ pub async fn run_billing(db: &Db, actor: &Actor, project_id: i64, period: Billin
                 areas: Areas { building: u.building_area, usable: u.usable_area, land: u.land_area },
                 owners: holders(&owners, u.id),
                 tenants: holders(&tenants, u.id),
-                // Meter readings arrive with the meters slice (FEE-7); until then metered items bill nothing.
-                consumption: Vec::new(),
+                // FEE-7: the period's checked readings (prepaid meters are paid ahead, FEE-8).
+                consumption: used.iter().filter(|(unit, _, _)| *unit == u.id).map(|(_, kind, c)| (*kind, *c)).collect(),
             };
             let applicable: Vec<FeeItem> = items.iter().filter(|(_, r)| r.applies_to(&u.kind)).map(|(i, _)| i.clone()).collect();
             for d in billing::bill_unit(period, &facts, &applicable) {

@@ -12,6 +12,7 @@ pub mod contractor_accounts;
 pub mod duplicates;
 pub mod fee;
 pub mod import;
+pub mod meter;
 pub mod notify;
 pub mod org;
 pub mod paid_repair;

@@ -74,6 +74,8 @@ pub fn complaint_notice(kind: NoticeKind, c: &About<'_>, note: &str) -> Notice {
         NoticeKind::Reopened => (format!("投诉重新处理 {}", c.number), "客户回访不满意，请重新处理并向客户说明（CBK-6）。"),
         NoticeKind::CallbackAssigned => (format!("回访任务 {}", c.number), "投诉已有处理结果，请按时回访客户（CBK-1、CBK-2）。"),
         NoticeKind::EmergencyRepair | NoticeKind::RepairDispatched | NoticeKind::Rectification => return work_order_notice(kind, c, note),
+        // Purchases write their own message (ops::meter); never raised about a complaint.
+        NoticeKind::MeterLoad => (format!("购电充值 {}", c.number), "请为该表充值并在系统中确认（FEE-8）。"),
     };
     let mut body = format!("{}\n{ask}", excerpt(c.content));
     if !note.is_empty() {

@@ -13,6 +13,7 @@ pub mod contractors;
 pub mod fees;
 pub mod home;
 pub mod import;
+pub mod meters;
 pub mod notifications;
 pub mod org;
 pub mod paid_repairs;
@@ -245,6 +246,7 @@ pub fn routes() -> Router<AppState> {
         .merge(contractors::routes())
         .merge(fees::routes())
         .merge(payments::routes())
+        .merge(meters::routes())
         .merge(arrears::routes())
         .merge(contractor_accounts::routes())
         .merge(callbacks::routes())

@@ -11,6 +11,7 @@ pub mod contractor;
 pub mod contractor_accounts;
 pub mod event;
 pub mod fee;
+pub mod meter;
 pub mod org;
 pub mod outbox;
 pub mod paid_repair;

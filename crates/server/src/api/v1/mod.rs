@@ -23,6 +23,7 @@ pub mod complaints;
 pub mod contractor_accounts;
 pub mod contractors;
 pub mod fees;
+pub mod meters;
 pub mod notifications;
 pub mod org;
 pub mod reception;
@@ -40,6 +41,7 @@ pub const OPERATIONS: usize = 10
     + work_orders::OPERATIONS
     + contractors::OPERATIONS
     + fees::OPERATIONS
+    + meters::OPERATIONS
     + contractor_accounts::OPERATIONS
     + return_slips::OPERATIONS;
 
@@ -72,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         .merge(work_orders::routes())
         .merge(contractors::routes())
         .merge(fees::routes())
+        .merge(meters::routes())
         .merge(contractor_accounts::routes())
         .merge(return_slips::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
