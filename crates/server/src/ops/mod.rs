@@ -15,6 +15,7 @@ pub mod import;
 pub mod notify;
 pub mod org;
 pub mod paid_repair;
+pub mod parking;
 pub mod payment;
 pub mod reception;
 pub mod rectification;

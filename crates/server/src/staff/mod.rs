@@ -16,6 +16,7 @@ pub mod import;
 pub mod notifications;
 pub mod org;
 pub mod paid_repairs;
+pub mod parking;
 pub mod payments;
 pub mod reception;
 pub mod registers;
@@ -245,6 +246,7 @@ pub fn routes() -> Router<AppState> {
         .merge(contractors::routes())
         .merge(fees::routes())
         .merge(payments::routes())
+        .merge(parking::routes())
         .merge(arrears::routes())
         .merge(contractor_accounts::routes())
         .merge(callbacks::routes())

@@ -14,6 +14,7 @@ pub mod fee;
 pub mod org;
 pub mod outbox;
 pub mod paid_repair;
+pub mod parking;
 pub mod payment;
 pub mod reception;
 pub mod rectification;
