@@ -199,3 +199,56 @@ async fn fee_9_monthly_check_compares_the_register_with_what_was_seen() {
     let r = app.login("kefu").await;
     assert_eq!(app.post_form(&r, "/fees/parking", &[("project_id", &p.to_string()), ("code", "A-005")]).await.0, 403);
 }
+
+#[tokio::test]
+async fn fee_9_api_spaces_rentals_and_checks() {
+    let app = spawn_app().await;
+    app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    app.staff("kefu", "receptionist", &[app.project_a]).await;
+    app.staff("other", "supervisor", &[app.project_b]).await;
+    let renter = party(&app, "孙车主", "13800138031").await;
+    let http = app.client();
+    let sup = app.token("zhuguan").await;
+    let post = |token: &str, path: &str, body: serde_json::Value| http.post(format!("{}{path}", app.base)).bearer_auth(token).json(&body).send();
+    let get = |token: &str, path: &str| http.get(format!("{}{path}", app.base)).bearer_auth(token).send();
+    let r = post(&sup, "/api/v1/parking-spaces", serde_json::json!({"project_id": app.project_a, "code": "C-01", "level": "B2", "kind": "charging"})).await.expect("post");
+    assert_eq!(r.status(), 201);
+    let created: serde_json::Value = r.json().await.expect("json");
+    let id = created["space"]["id"].as_i64().expect("id");
+    assert_eq!(created["space"]["state"], "vacant");
+    let bad = post(&sup, "/api/v1/parking-spaces", serde_json::json!({"project_id": app.project_a, "code": "C-01", "kind": "yacht"})).await.expect("post");
+    assert_eq!(bad.status(), 422);
+    let body: serde_json::Value = bad.json().await.expect("json");
+    assert_eq!(body["error"]["fields"][0]["field"], "kind");
+    let rent = serde_json::json!({"renter_id": renter, "plate_no": "粤B54321", "start_date": "2026-01-01", "monthly_fee": "350.00"});
+    let r = post(&sup, &format!("/api/v1/parking-spaces/{id}/rentals"), rent.clone()).await.expect("rent");
+    assert_eq!(r.status(), 201);
+    let space: serde_json::Value = r.json().await.expect("json");
+    assert_eq!((space["space"]["state"].as_str(), space["space"]["current_rental"]["monthly_fee_fen"].as_i64()), (Some("rented"), Some(35_000)));
+    let again = post(&sup, &format!("/api/v1/parking-spaces/{id}/rentals"), rent).await.expect("rent again");
+    assert_eq!(again.status(), 422);
+    let body: serde_json::Value = again.json().await.expect("json");
+    assert_eq!(body["error"]["fields"][0]["field"], "start_date");
+    let list: serde_json::Value = get(&sup, "/api/v1/parking-spaces?state=rented").await.expect("list").json().await.expect("json");
+    assert_eq!(list["total"], 1);
+    assert_eq!(get(&sup, "/api/v1/parking-spaces?state=parked").await.expect("list").status(), 422);
+    // Checks: open, record a mismatch, read it back.
+    let month = Month::of(today()).to_string();
+    let r = post(&sup, "/api/v1/parking-checks", serde_json::json!({"project_id": app.project_a, "month": month})).await.expect("check");
+    assert_eq!(r.status(), 201);
+    let check: serde_json::Value = r.json().await.expect("json");
+    let cid = check["id"].as_i64().expect("id");
+    let line = check["lines"][0]["id"].as_i64().expect("line");
+    assert_eq!(check["lines"][0]["register_state"], "rented");
+    let r = post(&sup, &format!("/api/v1/parking-checks/{cid}/observations"), serde_json::json!({"line_id": line, "observed": "vacant", "note": "车位空置，租户已搬走"})).await.expect("observe");
+    assert_eq!(r.status(), 200);
+    let back: serde_json::Value = get(&sup, &format!("/api/v1/parking-checks/{cid}")).await.expect("get").json().await.expect("json");
+    assert_eq!((back["mismatches"].as_i64(), back["lines"][0]["observed_state"].as_str()), (Some(1), Some("vacant")));
+    // Roles and projects.
+    let kefu = app.token("kefu").await;
+    assert_eq!(get(&kefu, &format!("/api/v1/parking-spaces/{id}")).await.expect("get").status(), 200);
+    assert_eq!(post(&kefu, "/api/v1/parking-spaces", serde_json::json!({"project_id": app.project_a, "code": "C-02"})).await.expect("post").status(), 403);
+    let other = app.token("other").await;
+    assert_eq!(get(&other, &format!("/api/v1/parking-spaces/{id}")).await.expect("get").status(), 404);
+    assert_eq!(get(&other, &format!("/api/v1/parking-checks/{cid}")).await.expect("get").status(), 404);
+}

@@ -25,6 +25,7 @@ pub mod contractors;
 pub mod fees;
 pub mod notifications;
 pub mod org;
+pub mod parking;
 pub mod reception;
 pub mod return_slips;
 pub mod scripts;
@@ -40,6 +41,7 @@ pub const OPERATIONS: usize = 10
     + work_orders::OPERATIONS
     + contractors::OPERATIONS
     + fees::OPERATIONS
+    + parking::OPERATIONS
     + contractor_accounts::OPERATIONS
     + return_slips::OPERATIONS;
 
@@ -72,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         .merge(work_orders::routes())
         .merge(contractors::routes())
         .merge(fees::routes())
+        .merge(parking::routes())
         .merge(contractor_accounts::routes())
         .merge(return_slips::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
