@@ -127,6 +127,7 @@ fn ledger_filter(ctx: &Ctx, m: &HashMap<String, String>) -> (LedgerFilter, Vec<(
         payer_id: opt_id(q(m, "payer_id")),
         q: Some(q(m, "q").trim().to_string()).filter(|s| !s.is_empty()),
         today: Some(today()),
+        newest_first: false,
     };
     let query = vec![
         ("project_id", project_id.map(|p| p.to_string()).unwrap_or_default()),

@@ -10,6 +10,7 @@ pub mod claims;
 pub mod complaints;
 pub mod contractor_accounts;
 pub mod contractors;
+pub mod fee_reports;
 pub mod fees;
 pub mod home;
 pub mod import;
@@ -247,6 +248,7 @@ pub fn routes() -> Router<AppState> {
         .merge(fees::routes())
         .merge(payments::routes())
         .merge(parking::routes())
+        .merge(fee_reports::routes())
         .merge(arrears::routes())
         .merge(contractor_accounts::routes())
         .merge(callbacks::routes())

@@ -102,6 +102,8 @@ pub struct Filter {
     pub cause: Option<ArrearsCause>,
     /// Payer name or phone (substring).
     pub q: Option<String>,
+    /// Cases of payers billed for this unit.
+    pub unit_id: Option<i64>,
 }
 
 fn filter(sql: Sql, actor: &Actor, f: &Filter) -> Sql {
@@ -116,6 +118,9 @@ fn filter(sql: Sql, actor: &Actor, f: &Filter) -> Sql {
     }
     if let Some(cause) = f.cause {
         sql = sql.push(" AND a.cause = ").bind(cause.code());
+    }
+    if let Some(u) = f.unit_id {
+        sql = sql.push(" AND EXISTS (SELECT 1 FROM bill_lines bl WHERE bl.payer_id = a.payer_id AND bl.project_id = a.project_id AND bl.unit_id = ").bind(u).push(")");
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pat = like_contains(q);

@@ -371,6 +371,8 @@ pub struct LedgerFilter {
     pub q: Option<String>,
     /// "Overdue" is judged against this day (the project's today).
     pub today: Option<NaiveDate>,
+    /// Latest periods first (a unit's page), instead of the ledger's oldest first.
+    pub newest_first: bool,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
@@ -462,7 +464,7 @@ const LEDGER_COLS: &str = "l.id, l.project_id, l.unit_id, b.code AS building_cod
 pub async fn ledger(c: &mut impl AsEx, actor: &Actor, f: &LedgerFilter, page: Page) -> Result<(Paged<LedgerRow>, LedgerTotals)> {
     let totals = ledger_totals(c, actor, f).await?;
     let sql = ledger_where(Sql::new(&format!("SELECT {LEDGER_COLS}{LEDGER_FROM}")), actor, f)
-        .push(" ORDER BY l.period_start, b.code, u.unit_no, l.payer_id, i.name, l.id LIMIT ")
+        .push(if f.newest_first { " ORDER BY l.period_start DESC, b.code, u.unit_no, l.payer_id, i.name, l.id LIMIT " } else { " ORDER BY l.period_start, b.code, u.unit_no, l.payer_id, i.name, l.id LIMIT " })
         .bind(page.size)
         .push(" OFFSET ")
         .bind(page.offset());

@@ -423,6 +423,7 @@ pub async fn list_bills(ApiUser(actor): ApiUser, State(state): State<AppState>, 
         payer_id: opt_int(&mut errs, "payer_id", q.payer_id.as_deref()),
         q: q.q.filter(|s| !s.trim().is_empty()),
         today: Some(today()),
+        newest_first: false,
     };
     let page = Page::new(
         opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
@@ -747,6 +748,7 @@ pub async fn list_payments(ApiUser(actor): ApiUser, State(state): State<AppState
         method: None,
         payer_id: opt_int(&mut errs, "payer_id", q.payer_id.as_deref()),
         q: q.q.filter(|s| !s.trim().is_empty()),
+        unit_id: None,
     };
     let page = Page::new(
         opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
@@ -920,6 +922,7 @@ pub async fn list_arrears(ApiUser(actor): ApiUser, State(state): State<AppState>
         open: true,
         cause,
         q: q.q.filter(|s| !s.trim().is_empty()),
+        unit_id: None,
     };
     let page = Page::new(
         opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
