@@ -3,9 +3,10 @@
 
 mod common;
 
+use common::fees::{actor, party};
 use common::{TestApp, spawn_app};
 use propdesk::error::AppError;
-use propdesk::ops::org::{PartyInput, UnitInput, create_party, create_unit, today};
+use propdesk::ops::org::{UnitInput, create_unit, today};
 use propdesk::ops::parking::{self, ObservationInput, RentalInput, SpaceInput};
 use propdesk_domain::Reason;
 use propdesk_domain::access::{Actor, Role};
@@ -13,15 +14,6 @@ use propdesk_domain::billing::SpaceState;
 use propdesk_domain::values::Month;
 use propdesk_store::AsEx;
 use propdesk_store::models::parking as store;
-
-fn actor(app: &TestApp, id: i64, role: Role) -> Actor {
-    Actor { staff_id: id, name: "测试".into(), company_id: app.company_id, role, projects: vec![app.project_a] }
-}
-
-async fn party(app: &TestApp, name: &str, phone: &str) -> i64 {
-    let input = PartyInput { project_id: app.project_a.to_string(), kind: "person".into(), name: name.into(), phone: phone.into(), ..Default::default() };
-    create_party(&app.db, &app.root, &input).await.expect("party")
-}
 
 async fn space(app: &TestApp, a: &Actor, code: &str, sold_to: Option<i64>) -> i64 {
     let input = SpaceInput {
