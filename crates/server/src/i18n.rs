@@ -1200,7 +1200,10 @@ pub static EN: &[(&str, &str)] = &[
     ("欠费", "Arrears"),
     ("最早缴费期限", "Oldest due date"),
     ("账单", "Bills"),
-    ("收缴率 = 实收 ÷ 应收，按账期开始于本月的账单计算，不含押金和保证金。", "Collection rate = collected ÷ billed, over the bills whose period starts this month, deposits and bonds excluded."),
+    (
+        "收缴率 = 实收 ÷ 应收，按账期开始于本月的账单计算，不含押金和保证金。",
+        "Collection rate = collected ÷ billed, over the bills whose period starts this month, deposits and bonds excluded.",
+    ),
     ("收缴率", "Collection rate"),
     ("实收", "Collected"),
     ("欠费合计", "Overdue total"),

@@ -30,7 +30,14 @@ async fn space(app: &TestApp, a: &Actor, code: &str, sold_to: Option<i64>) -> i6
 }
 
 fn rental(renter: i64, start: &str, end: &str) -> RentalInput {
-    RentalInput { renter_id: renter.to_string(), plate_no: "粤B12345".into(), start_date: start.into(), end_date: end.into(), monthly_fee: "350".into(), ..Default::default() }
+    RentalInput {
+        renter_id: renter.to_string(),
+        plate_no: "粤B12345".into(),
+        start_date: start.into(),
+        end_date: end.into(),
+        monthly_fee: "350".into(),
+        ..Default::default()
+    }
 }
 
 fn field_reason(e: AppError) -> (String, Reason) {
@@ -60,7 +67,14 @@ async fn fee_9_a_space_is_never_rented_twice_for_overlapping_dates() {
     assert!(matches!(parking::cancel_rental(&app.db, &a, r1).await, Err(AppError::Conflict(_))));
     parking::create_rental(&app.db, &a, b018, &rental(renter, "2026-02-01", "2026-03-31")).await.expect("dates free again");
     // Bad input: every field with its reason.
-    let bad = RentalInput { renter_id: String::new(), plate_no: "B1".into(), start_date: "2026-13-01".into(), end_date: String::new(), monthly_fee: "-5".into(), ..Default::default() };
+    let bad = RentalInput {
+        renter_id: String::new(),
+        plate_no: "B1".into(),
+        start_date: "2026-13-01".into(),
+        end_date: String::new(),
+        monthly_fee: "-5".into(),
+        ..Default::default()
+    };
     let AppError::Invalid(f) = parking::create_rental(&app.db, &a, b018, &bad).await.expect_err("bad") else { panic!("422") };
     let fields: Vec<&str> = f.0.iter().map(|e| e.field.as_str()).collect();
     for want in ["renter_id", "plate_no", "start_date", "monthly_fee"] {
@@ -117,7 +131,8 @@ async fn fee_9_the_database_refuses_an_overlap_the_domain_check_did_not_see() {
     parking::cancel_rental(&app.db, &a, r2).await.expect("cancel");
     parking::create_rental(&app.db, &a, s, &rental(renter, "2026-03-01", "2026-12-31")).await.expect("new rental in the freed dates");
     let mut tx = app.db.begin().await.expect("tx");
-    let revive = tx.ex().execute(propdesk_store::Sql::new("UPDATE parking_rentals SET status = 'active' WHERE id = ").bind(r2)).await.expect_err("revive refused");
+    let revive =
+        tx.ex().execute(propdesk_store::Sql::new("UPDATE parking_rentals SET status = 'active' WHERE id = ").bind(r2)).await.expect_err("revive refused");
     assert!(propdesk_store::is_overlap_violation(&revive), "{revive:?}");
 }
 
@@ -128,9 +143,19 @@ async fn fee_9_monthly_check_compares_the_register_with_what_was_seen() {
     let a = actor(&app, sup, Role::Supervisor);
     let owner = party(&app, "赵业主", "13800138021").await;
     let renter = party(&app, "钱租户", "13800138022").await;
-    let unit = create_unit(&app.db, &app.root, &UnitInput { building_id: app.building_a.to_string(), unit_no: "0801".into(), kind: "residence".into(), building_area: "90".into(), ..Default::default() })
-        .await
-        .expect("unit");
+    let unit = create_unit(
+        &app.db,
+        &app.root,
+        &UnitInput {
+            building_id: app.building_a.to_string(),
+            unit_no: "0801".into(),
+            kind: "residence".into(),
+            building_area: "90".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("unit");
     let sold = space(&app, &a, "A-001", Some(owner)).await;
     let rented = space(&app, &a, "A-002", None).await;
     let vacant = space(&app, &a, "A-003", None).await;
@@ -203,7 +228,9 @@ async fn fee_9_api_spaces_rentals_and_checks() {
     let sup = app.token("zhuguan").await;
     let post = |token: &str, path: &str, body: serde_json::Value| http.post(format!("{}{path}", app.base)).bearer_auth(token).json(&body).send();
     let get = |token: &str, path: &str| http.get(format!("{}{path}", app.base)).bearer_auth(token).send();
-    let r = post(&sup, "/api/v1/parking-spaces", serde_json::json!({"project_id": app.project_a, "code": "C-01", "level": "B2", "kind": "charging"})).await.expect("post");
+    let r = post(&sup, "/api/v1/parking-spaces", serde_json::json!({"project_id": app.project_a, "code": "C-01", "level": "B2", "kind": "charging"}))
+        .await
+        .expect("post");
     assert_eq!(r.status(), 201);
     let created: serde_json::Value = r.json().await.expect("json");
     let id = created["space"]["id"].as_i64().expect("id");
@@ -232,7 +259,13 @@ async fn fee_9_api_spaces_rentals_and_checks() {
     let cid = check["id"].as_i64().expect("id");
     let line = check["lines"][0]["id"].as_i64().expect("line");
     assert_eq!(check["lines"][0]["register_state"], "rented");
-    let r = post(&sup, &format!("/api/v1/parking-checks/{cid}/observations"), serde_json::json!({"line_id": line, "observed": "vacant", "note": "车位空置，租户已搬走"})).await.expect("observe");
+    let r = post(
+        &sup,
+        &format!("/api/v1/parking-checks/{cid}/observations"),
+        serde_json::json!({"line_id": line, "observed": "vacant", "note": "车位空置，租户已搬走"}),
+    )
+    .await
+    .expect("observe");
     assert_eq!(r.status(), 200);
     let back: serde_json::Value = get(&sup, &format!("/api/v1/parking-checks/{cid}")).await.expect("get").json().await.expect("json");
     assert_eq!((back["mismatches"].as_i64(), back["lines"][0]["observed_state"].as_str()), (Some(1), Some("vacant")));

@@ -89,8 +89,16 @@ pub async fn create_space(db: &Db, actor: &Actor, input: &SpaceInput) -> AppResu
         Err(e) if is_unique_violation(&e) => return Err(FieldErrors::single("code", Reason::Duplicate).into()),
         Err(e) => return Err(e.into()),
     };
-    log(&mut tx, actor, project_id, "parking_space", id, "created",
-        json!({"rule": "FEE-9", "code": code, "location": location, "level": level, "kind": kind.code(), "sold_to": sold_to, "sold_on": sold_on})).await?;
+    log(
+        &mut tx,
+        actor,
+        project_id,
+        "parking_space",
+        id,
+        "created",
+        json!({"rule": "FEE-9", "code": code, "location": location, "level": level, "kind": kind.code(), "sold_to": sold_to, "sold_on": sold_on}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -130,9 +138,8 @@ impl RentalInput {
         let end = e.take("end_date", values::optional(&self.end_date, values::date));
         let fee = e.take(
             "monthly_fee",
-            parse_yuan(&self.monthly_fee).and_then(|f| {
-                if f > MAX_MONTHLY_FEE { Err(Reason::Invalid("月租金额过大", "the monthly fee is implausibly large")) } else { Ok(f) }
-            }),
+            parse_yuan(&self.monthly_fee)
+                .and_then(|f| if f > MAX_MONTHLY_FEE { Err(Reason::Invalid("月租金额过大", "the monthly fee is implausibly large")) } else { Ok(f) }),
         );
         let period = match (start, end) {
             (Some(s), Some(en)) => e.take("end_date", Period::new(s, en)),
@@ -190,9 +197,17 @@ pub async fn insert_rental_row(tx: &mut propdesk_store::Tx, actor: &Actor, proje
         Err(e) if is_overlap_violation(&e) => return Err(FieldErrors::single("start_date", Reason::Overlap).into()),
         Err(e) => return Err(e.into()),
     };
-    log(tx, actor, project_id, "parking_space", space_id, "rented",
+    log(
+        tx,
+        actor,
+        project_id,
+        "parking_space",
+        space_id,
+        "rented",
         json!({"rule": "FEE-9", "rental_id": id, "renter_id": r.renter_id, "unit_id": r.unit_id, "plate_no": r.plate_no,
-               "start_date": r.period.start, "end_date": r.period.end, "monthly_fee": r.monthly_fee})).await?;
+               "start_date": r.period.start, "end_date": r.period.end, "monthly_fee": r.monthly_fee}),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -250,7 +265,16 @@ pub async fn create_check(db: &Db, actor: &Actor, project_id: i64, month_input: 
     };
     let lines: Vec<(i64, SpaceState)> = spaces.iter().map(|(s, st, _)| (s.id, *st)).collect();
     store::insert_check_lines(&mut tx, id, &lines).await?;
-    log(&mut tx, actor, project_id, "parking_check", id, "created", json!({"rule": "FEE-9", "month": month.to_string(), "check_day": day, "spaces": lines.len()})).await?;
+    log(
+        &mut tx,
+        actor,
+        project_id,
+        "parking_check",
+        id,
+        "created",
+        json!({"rule": "FEE-9", "month": month.to_string(), "check_day": day, "spaces": lines.len()}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

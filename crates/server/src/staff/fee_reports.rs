@@ -87,13 +87,20 @@ pub async fn fee_report(State(state): State<AppState>, ctx: Ctx, Query(m): Q) ->
             [first, "笔数", "应收（元）", "实收（元）", "收缴率（%）"].iter().map(|h| lang.t(h).to_string()).collect()
         };
         let body = |rs: &[Row]| -> Vec<Vec<String>> {
-            let mut out: Vec<Vec<String>> = rs.iter().map(|r| vec![r.label.clone(), r.lines.to_string(), yuan(r.billed), yuan(r.collected), format!("{:.1}", r.rate)]).collect();
+            let mut out: Vec<Vec<String>> =
+                rs.iter().map(|r| vec![r.label.clone(), r.lines.to_string(), yuan(r.billed), yuan(r.collected), format!("{:.1}", r.rate)]).collect();
             out.push(vec![lang.t("合计").into(), total.lines.to_string(), yuan(total.billed), yuan(total.collected), format!("{:.1}", total.rate)]);
             out
         };
         let summary = Sheet {
             title: lang.t("汇总").into(),
-            headers: vec![lang.t("项目").into(), lang.t("月份").into(), lang.t("收缴率（%）").into(), lang.t("欠费合计（元）").into(), lang.t("欠费截至").into()],
+            headers: vec![
+                lang.t("项目").into(),
+                lang.t("月份").into(),
+                lang.t("收缴率（%）").into(),
+                lang.t("欠费合计（元）").into(),
+                lang.t("欠费截至").into(),
+            ],
             rows: vec![vec![project_name.clone(), month.to_string(), format!("{:.1}", total.rate), yuan(overdue), day.to_string()]],
         };
         let bytes = xlsx::book(&[
@@ -103,18 +110,8 @@ pub async fn fee_report(State(state): State<AppState>, ctx: Ctx, Query(m): Q) ->
         ])?;
         return Ok(xlsx_response(bytes, &format!("收费月报-{month}.xlsx")));
     }
-    let page = FeeReport {
-        ctx,
-        project_id,
-        project_name,
-        month: month.to_string(),
-        arrears_on: day,
-        by_building,
-        by_item,
-        total,
-        overdue,
-        errs: Errs::default(),
-    };
+    let page =
+        FeeReport { ctx, project_id, project_name, month: month.to_string(), arrears_on: day, by_building, by_item, total, overdue, errs: Errs::default() };
     if errs.is_empty() {
         Ok(render(&page))
     } else {

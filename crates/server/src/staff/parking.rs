@@ -79,7 +79,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
         ("q", f.q.clone().unwrap_or_default()),
     ];
     if q(&m, "format") == "xlsx" {
-        let headers: Vec<&str> = ["车位编号", "位置", "楼层", "类型", "状态", "业主/租户", "车牌号", "月租（元）", "租用起止"].iter().map(|h| ctx.t(h)).collect();
+        let headers: Vec<&str> =
+            ["车位编号", "位置", "楼层", "类型", "状态", "业主/租户", "车牌号", "月租（元）", "租用起止"].iter().map(|h| ctx.t(h)).collect();
         let data = rows.iter().map(|(s, st, r)| {
             vec![
                 s.code.clone(),
@@ -293,7 +294,8 @@ pub async fn check_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
     if q(&m, "format") == "xlsx" {
         let page = check_view(&state, ctx, id, only, Errs::default(), 0).await?;
         let ctx = &page.ctx;
-        let headers: Vec<&str> = ["车位编号", "位置", "楼层", "台账状态", "核对结果", "所见车牌", "是否相符", "说明", "核对人", "核对时间"].iter().map(|h| ctx.t(h)).collect();
+        let headers: Vec<&str> =
+            ["车位编号", "位置", "楼层", "台账状态", "核对结果", "所见车牌", "是否相符", "说明", "核对人", "核对时间"].iter().map(|h| ctx.t(h)).collect();
         let data = page.lines.iter().map(|l| {
             vec![
                 l.space_code.clone(),

@@ -120,7 +120,10 @@ fn filter(sql: Sql, actor: &Actor, f: &Filter) -> Sql {
         sql = sql.push(" AND a.cause = ").bind(cause.code());
     }
     if let Some(u) = f.unit_id {
-        sql = sql.push(" AND EXISTS (SELECT 1 FROM bill_lines bl WHERE bl.payer_id = a.payer_id AND bl.project_id = a.project_id AND bl.unit_id = ").bind(u).push(")");
+        sql = sql
+            .push(" AND EXISTS (SELECT 1 FROM bill_lines bl WHERE bl.payer_id = a.payer_id AND bl.project_id = a.project_id AND bl.unit_id = ")
+            .bind(u)
+            .push(")");
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pat = like_contains(q);

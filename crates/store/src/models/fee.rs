@@ -464,7 +464,11 @@ const LEDGER_COLS: &str = "l.id, l.project_id, l.unit_id, b.code AS building_cod
 pub async fn ledger(c: &mut impl AsEx, actor: &Actor, f: &LedgerFilter, page: Page) -> Result<(Paged<LedgerRow>, LedgerTotals)> {
     let totals = ledger_totals(c, actor, f).await?;
     let sql = ledger_where(Sql::new(&format!("SELECT {LEDGER_COLS}{LEDGER_FROM}")), actor, f)
-        .push(if f.newest_first { " ORDER BY l.period_start DESC, b.code, u.unit_no, l.payer_id, i.name, l.id LIMIT " } else { " ORDER BY l.period_start, b.code, u.unit_no, l.payer_id, i.name, l.id LIMIT " })
+        .push(if f.newest_first {
+            " ORDER BY l.period_start DESC, b.code, u.unit_no, l.payer_id, i.name, l.id LIMIT "
+        } else {
+            " ORDER BY l.period_start, b.code, u.unit_no, l.payer_id, i.name, l.id LIMIT "
+        })
         .bind(page.size)
         .push(" OFFSET ")
         .bind(page.offset());

@@ -23,8 +23,7 @@ pub struct SpaceRow {
     pub version: i64,
 }
 
-const SPACE_COLS: &str =
-    "s.id, s.project_id, s.code, s.location, s.level, s.kind, s.sold_to, p.name AS sold_to_name, s.sold_on, s.note, s.version FROM parking_spaces s LEFT JOIN parties p ON p.id = s.sold_to";
+const SPACE_COLS: &str = "s.id, s.project_id, s.code, s.location, s.level, s.kind, s.sold_to, p.name AS sold_to_name, s.sold_on, s.note, s.version FROM parking_spaces s LEFT JOIN parties p ON p.id = s.sold_to";
 
 pub struct NewSpace<'a> {
     pub project_id: i64,
@@ -229,7 +228,8 @@ pub struct CheckRow {
     pub created_at: DateTime<Utc>,
 }
 
-const CHECK_COLS: &str = "c.id, c.project_id, c.month, c.check_day, st.display_name AS created_by_name, c.created_at FROM parking_checks c JOIN staff st ON st.id = c.created_by";
+const CHECK_COLS: &str =
+    "c.id, c.project_id, c.month, c.check_day, st.display_name AS created_by_name, c.created_at FROM parking_checks c JOIN staff st ON st.id = c.created_by";
 
 pub async fn insert_check(c: &mut impl AsEx, project_id: i64, month: &str, check_day: NaiveDate, by: i64, now: DateTime<Utc>) -> Result<i64> {
     let sql = Sql::new("INSERT INTO parking_checks (project_id, month, check_day, created_by, created_at) VALUES (")

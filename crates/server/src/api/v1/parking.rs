@@ -224,7 +224,16 @@ async fn detail(state: &AppState, actor: &Actor, id: i64) -> Result<SpaceDetail,
     )
 )]
 pub async fn create_space(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiJson(b): ApiJson<NewSpace>) -> Result<Response, ApiError> {
-    let input = SpaceInput { project_id: b.project_id, code: b.code, location: b.location, level: b.level, kind: b.kind, sold_to: b.sold_to, sold_on: b.sold_on, note: b.note };
+    let input = SpaceInput {
+        project_id: b.project_id,
+        code: b.code,
+        location: b.location,
+        level: b.level,
+        kind: b.kind,
+        sold_to: b.sold_to,
+        sold_on: b.sold_on,
+        note: b.note,
+    };
     let id = ops::create_space(&state.db, &actor, &input).await?;
     let out = detail(&state, &actor, id).await?;
     Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/parking-spaces/{id}"))], Json(out)).into_response())
@@ -289,8 +298,20 @@ pub struct NewRental {
         (status = 422, description = "Invalid fields, overlapping dates or a sold space", body = ErrorBody),
     )
 )]
-pub async fn create_rental(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<NewRental>) -> Result<Response, ApiError> {
-    let input = RentalInput { renter_id: b.renter_id, unit_id: b.unit_id, plate_no: b.plate_no, start_date: b.start_date, end_date: b.end_date, monthly_fee: b.monthly_fee };
+pub async fn create_rental(
+    ApiUser(actor): ApiUser,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<NewRental>,
+) -> Result<Response, ApiError> {
+    let input = RentalInput {
+        renter_id: b.renter_id,
+        unit_id: b.unit_id,
+        plate_no: b.plate_no,
+        start_date: b.start_date,
+        end_date: b.end_date,
+        monthly_fee: b.monthly_fee,
+    };
     ops::create_rental(&state.db, &actor, id, &input).await?;
     let out = detail(&state, &actor, id).await?;
     Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/parking-spaces/{id}"))], Json(out)).into_response())
