@@ -262,6 +262,10 @@ struct CheckPage {
 }
 
 impl CheckPage {
+    /// The choice a line's form starts on: what was seen, else what the register says.
+    fn preselect(&self, l: &CheckLineRow, s: &SpaceState) -> bool {
+        l.observed().unwrap_or(l.register_state) == *s
+    }
     fn observed_label(&self, l: &CheckLineRow) -> &'static str {
         l.observed().map(|s| s.label(self.ctx.en())).unwrap_or("")
     }
