@@ -1196,6 +1196,8 @@ pub static EN: &[(&str, &str)] = &[
     ("凭证号", "Reference"),
     ("移交时间", "Handed over at"),
     // FEE-9 parking spaces and the monthly check, FEE-10 the fee report
+    ("登记出售", "Record a sale"),
+    ("买受人（姓名、电话查找）", "Buyer (search name, phone)"),
     ("本月收缴率", "Collection rate this month"),
     ("欠费", "Arrears"),
     ("最早缴费期限", "Oldest due date"),

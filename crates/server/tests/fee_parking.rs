@@ -84,6 +84,16 @@ async fn fee_9_a_space_is_never_rented_twice_for_overlapping_dates() {
     let sold = space(&app, &a, "B1-019", Some(renter)).await;
     let e = parking::create_rental(&app.db, &a, sold, &rental(other, "2026-01-01", "")).await.expect_err("sold");
     assert_eq!(field_reason(e).0, "space");
+    // Selling a space still rented on or after the sale day is refused; after the rentals end it is sold.
+    let sale = |on: &str| parking::SaleInput { sold_to: other.to_string(), sold_on: on.into() };
+    let version = || async { store::space(&mut app.db.read().await.expect("conn"), &a, b018, "").await.expect("space").expect("found").version };
+    assert_eq!(field_reason(parking::sell_space(&app.db, &a, b018, version().await, &sale("2028-01-01")).await.expect_err("still rented")).0, "sold_on");
+    let unsold = space(&app, &a, "B1-020", None).await;
+    let v = store::space(&mut app.db.read().await.expect("conn"), &a, unsold, "").await.expect("space").expect("found").version;
+    parking::sell_space(&app.db, &a, unsold, v, &sale("2026-05-01")).await.expect("sold");
+    assert!(matches!(parking::sell_space(&app.db, &a, unsold, v + 1, &sale("2026-05-01")).await, Err(AppError::Conflict(_))), "sold once");
+    let e = parking::create_rental(&app.db, &a, unsold, &rental(renter, "2030-01-01", "")).await.expect_err("sold now");
+    assert_eq!(field_reason(e).0, "space");
     // The code is unique per project.
     let dup = SpaceInput { project_id: app.project_a.to_string(), code: "B1-018".into(), ..Default::default() };
     assert_eq!(field_reason(parking::create_space(&app.db, &a, &dup).await.expect_err("dup")), ("code".into(), Reason::Duplicate));

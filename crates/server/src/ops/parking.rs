@@ -224,6 +224,48 @@ pub async fn cancel_rental(db: &Db, actor: &Actor, rental_id: i64) -> AppResult<
     Ok(rental.space_id)
 }
 
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SaleInput {
+    #[serde(default, deserialize_with = "de_text")]
+    pub sold_to: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub sold_on: String,
+}
+
+/// FEE-9: records the sale of a space to a party of its project. A space still rented out by us
+/// on or after the sale date cannot be sold (422 on `sold_on`: end or cancel the rental first).
+pub async fn sell_space(db: &Db, actor: &Actor, id: i64, version: i64, input: &SaleInput) -> AppResult<()> {
+    require(actor, Permission::ManageFees)?;
+    let mut e = FieldErrors::new();
+    let buyer = e.take("sold_to", input.sold_to.trim().parse::<i64>().map_err(|_| Reason::Required));
+    let on = e.take("sold_on", values::date(&input.sold_on));
+    let (Some(buyer), Some(on)) = (buyer, on) else { return Err(e.into()) };
+    let mut tx = db.begin().await?;
+    let lock = tx.for_update();
+    let space = store::space(&mut tx, actor, id, lock).await?.ok_or(AppError::NotFound)?;
+    if space.sold_to.is_some() {
+        return Err(AppError::Conflict("车位已出售".into()));
+    }
+    if org::party(&mut tx, actor, buyer).await?.filter(|p| p.project_id == space.project_id).is_none() {
+        return Err(FieldErrors::single("sold_to", Reason::NotFound).into());
+    }
+    let rentals = store::rentals(&mut tx, actor, None, Some(id), None).await?;
+    let after_sale = Period { start: on, end: None };
+    if rentals.iter().any(|r| !r.cancelled() && r.period().overlaps(&after_sale)) {
+        return Err(FieldErrors::single(
+            "sold_on",
+            Reason::Invalid("出售日及以后仍在出租，请先结束或取消租用", "the space is rented on or after that day: end or cancel the rental first"),
+        )
+        .into());
+    }
+    if !store::sell_space(&mut tx, id, version, buyer, on, Utc::now()).await? {
+        return Err(AppError::Conflict("车位已被他人修改".into()));
+    }
+    log(&mut tx, actor, space.project_id, "parking_space", id, "sold", json!({"rule": "FEE-9", "sold_to": buyer, "sold_on": on})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A space with the state the register shows on `day` (FEE-9: sold, rented or vacant).
 pub async fn spaces_with_state(
     c: &mut impl propdesk_store::AsEx,

@@ -6,7 +6,7 @@ use super::{Errs, Pager, opt_id, query_string, render, render_invalid, saved, xl
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::ops::org::today;
-use crate::ops::parking::{self as ops, ObservationInput, RentalInput, SpaceInput};
+use crate::ops::parking::{self as ops, ObservationInput, RentalInput, SaleInput, SpaceInput};
 use crate::staff::fees::yuan;
 use crate::state::AppState;
 use crate::xlsx;
@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/fees/parking/new", get(new_space))
         .route("/fees/parking/{id}", get(space_page))
         .route("/fees/parking/{id}/rentals", post(create_rental))
+        .route("/fees/parking/{id}/sale", post(sell_space))
         .route("/fees/parking/rentals/{id}/cancel", post(cancel_rental))
         .route("/fees/parking/checks", get(checks).post(create_check))
         .route("/fees/parking/checks/{id}", get(check_page).post(observe))
@@ -195,6 +196,19 @@ pub async fn create_rental(State(state): State<AppState>, Path(id): Path<i64>, S
     };
     match ops::create_rental(&state.db, &ctx.actor, id, &input).await {
         Ok(_) => Ok(saved(&format!("/fees/parking/{id}"))),
+        Err(AppError::Invalid(e)) => {
+            let errs = Errs::new(e, ctx.lang);
+            Ok(render_invalid(&space_view(&state, ctx, id, form, errs).await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn sell_space(State(state): State<AppState>, Path(id): Path<i64>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
+    let version = form.get("version").trim().parse::<i64>().unwrap_or(0);
+    let input = SaleInput { sold_to: form.get("sold_to").into(), sold_on: form.get("sold_on").into() };
+    match ops::sell_space(&state.db, &ctx.actor, id, version, &input).await {
+        Ok(()) => Ok(saved(&format!("/fees/parking/{id}"))),
         Err(AppError::Invalid(e)) => {
             let errs = Errs::new(e, ctx.lang);
             Ok(render_invalid(&space_view(&state, ctx, id, form, errs).await?))
