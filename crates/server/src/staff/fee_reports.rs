@@ -6,9 +6,10 @@
 
 use super::{Errs, Q, q, render, render_invalid, xlsx_response};
 use crate::auth::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::ops::org::today;
 use crate::staff::fees::yuan;
+use crate::staff::reports::report_project;
 use crate::state::AppState;
 use crate::xlsx::{self, Sheet};
 use askama::Template;
@@ -61,11 +62,7 @@ struct FeeReport {
 
 pub async fn fee_report(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppResult<Response> {
     ctx.require(Permission::ViewFees)?;
-    let project_id = match q(&m, "project_id").trim().parse::<i64>().ok() {
-        Some(p) if ctx.actor.sees_project(p) => p,
-        Some(_) => return Err(AppError::NotFound),
-        None => ctx.project_id.or_else(|| ctx.projects.first().map(|p| p.id)).ok_or(AppError::NotFound)?,
-    };
+    let project_id = report_project(&ctx, &m)?;
     let (month, errs) = match q(&m, "month").trim() {
         "" => (Month::of(today()), FieldErrors::new()),
         s => match Month::parse(s) {

@@ -2,12 +2,12 @@
 //! rentals and the rental form, and the monthly check list (月度车位核对: open a month, record
 //! what was seen, mismatches listed, A4 print and Excel). Writes go through `ops::parking`.
 
-use super::{Errs, Pager, opt_id, query_string, render, render_invalid, saved, xlsx_response};
+use super::{Errs, Pager, Q, opt_id, q, query_string, render, render_invalid, saved, xlsx_response};
 use crate::auth::{Ctx, FormData, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::ops::org::today;
 use crate::ops::parking::{self as ops, ObservationInput, RentalInput, SaleInput, SpaceInput};
-use crate::staff::fees::yuan;
+use crate::staff::fees::{project_of, yuan};
 use crate::state::AppState;
 use crate::xlsx;
 use askama::Template;
@@ -21,7 +21,6 @@ use propdesk_domain::billing::{SpaceKind, SpaceState};
 use propdesk_domain::values::Month;
 use propdesk_store::models::parking::{self as store, CheckLineRow, CheckRow, RentalRow, SpaceFilter, SpaceRow};
 use propdesk_store::{Page, Paged};
-use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -34,16 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/fees/parking/checks", get(checks).post(create_check))
         .route("/fees/parking/checks/{id}", get(check_page).post(observe))
         .route("/fees/parking/checks/{id}/print", get(check_print))
-}
-
-type Q = Query<HashMap<String, String>>;
-
-fn q<'a>(m: &'a HashMap<String, String>, k: &str) -> &'a str {
-    m.get(k).map(String::as_str).unwrap_or("")
-}
-
-fn project_of(ctx: &Ctx, asked: &str) -> Option<i64> {
-    opt_id(asked).filter(|p| ctx.actor.sees_project(*p)).or(ctx.project_id).or_else(|| ctx.projects.first().map(|p| p.id))
 }
 
 type SpaceLine = (SpaceRow, SpaceState, Option<RentalRow>);
