@@ -110,6 +110,17 @@ async fn fee_10_report_board_and_unit_page_show_the_rate_the_arrears_and_the_lin
     assert!(unit.contains("unit-bills") && unit.contains("管理费") && unit.contains("unit-arrears") && unit.contains("/fees/arrears/"), "{unit}");
     let (_, unit2) = app.get_text(&c, &format!("/units/{u2}?tab=fees")).await;
     assert!(unit2.contains(&format!("/fees/payments/{paid}")), "{unit2}");
+    // The API gives the same rates, grouped as asked.
+    let token = app.token("zhuguan").await;
+    let http = app.client();
+    let get = |path: String| http.get(format!("{}{path}", app.base)).bearer_auth(&token).send();
+    let rates: serde_json::Value = get(format!("/api/v1/collection-rates?month={old}&by=item")).await.expect("rates").json().await.expect("json");
+    assert_eq!(
+        (rates["items"][0]["label"].as_str(), rates["items"][0]["billed_fen"].as_i64(), rates["items"][0]["rate"].as_f64()),
+        (Some("管理费"), Some(20_000), Some(50.0))
+    );
+    assert_eq!(get("/api/v1/collection-rates?by=floor".into()).await.expect("rates").status(), 422);
+    assert_eq!(get("/api/v1/collection-rates?month=13-2026".into()).await.expect("rates").status(), 422);
     // A staff member without fees sees no fee tab.
     app.staff("gongcheng", "engineering", &[app.project_a]).await;
     let e = app.login("gongcheng").await;
