@@ -845,6 +845,50 @@ pub fn space_state(sold: bool, rentals: &[Period], on: NaiveDate) -> SpaceState 
     }
 }
 
+text_enum! {
+    /// FEE-9: the kind of a parking space.
+    SpaceKind {
+        Standard = "standard", "标准车位", "Standard";
+        Large = "large", "大车位", "Large";
+        Mechanical = "mechanical", "机械车位", "Mechanical";
+        Charging = "charging", "充电车位", "Charging";
+        Accessible = "accessible", "无障碍车位", "Accessible";
+    }
+}
+
+impl SpaceState {
+    /// FEE-9 monthly check: what was seen differs from what the register says.
+    pub fn mismatch(self, observed: SpaceState) -> bool {
+        self != observed
+    }
+}
+
+/// FEE-9: a Chinese plate number (粤B12345, 粤BD12345 for new energy), upper-cased.
+pub fn plate_no(input: &str) -> Result<String, Reason> {
+    let p: String = input.trim().chars().filter(|c| !c.is_whitespace() && *c != '·' && *c != '-').collect::<String>().to_uppercase();
+    let mut chars = p.chars();
+    let province = chars.next().is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let letter = chars.next().is_some_and(|c| c.is_ascii_uppercase());
+    let rest: Vec<char> = chars.collect();
+    let tail_ok = rest.iter().enumerate().all(|(i, c)| c.is_ascii_alphanumeric() || (i + 1 == rest.len() && matches!(c, '挂' | '学' | '警')));
+    if province && letter && (5..=6).contains(&rest.len()) && tail_ok {
+        Ok(p)
+    } else {
+        Err(Reason::Invalid("车牌号格式应如 粤B12345", "must be a plate number such as 粤B12345"))
+    }
+}
+
+/// FEE-9: the day a month's check list compares against: today while the month runs, its last
+/// day once it is over, its first day before it starts.
+pub fn check_day(month: Month, today: NaiveDate) -> NaiveDate {
+    today.clamp(month.first_day(), month.last_day())
+}
+
+/// FEE-10: the day arrears of a month are judged on: its last day, or today while it runs.
+pub fn arrears_day(month: Month, today: NaiveDate) -> NaiveDate {
+    today.min(month.last_day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1195,5 +1239,13 @@ mod tests {
         assert_eq!(space_state(false, &existing, d(2026, 6, 1)), SpaceState::Rented);
         assert_eq!(space_state(false, &existing, d(2027, 6, 1)), SpaceState::Vacant);
         assert_eq!(space_state(true, &existing, d(2026, 6, 1)), SpaceState::Sold);
+        assert!(SpaceState::Vacant.mismatch(SpaceState::Rented) && !SpaceState::Sold.mismatch(SpaceState::Sold));
+        let nov = Month { year: 2026, month: 11 };
+        assert_eq!(check_day(nov, d(2026, 11, 18)), d(2026, 11, 18));
+        assert_eq!(check_day(nov, d(2027, 1, 5)), d(2026, 11, 30));
+        assert_eq!(check_day(nov, d(2026, 10, 5)), d(2026, 11, 1));
+        assert_eq!(plate_no(" 粤b 12345 ").as_deref(), Ok("粤B12345"));
+        assert_eq!(plate_no("粤BD12345").as_deref(), Ok("粤BD12345"));
+        assert!(plate_no("B12345").is_err() && plate_no("粤B1").is_err());
     }
 }

@@ -340,6 +340,19 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     }
 }
 
+/// True when the error is an overlap refused by the database: PostgreSQL's exclusion constraint
+/// (23P01) or a SQLite trigger's `RAISE(ABORT, '…_overlap')` (SQLITE_CONSTRAINT_TRIGGER, 1811).
+pub fn is_overlap_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => match d.code().as_deref() {
+            Some("23P01") => true,
+            Some("1811") => d.message().ends_with("_overlap"),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// The offset and limit of a page (1-based), bounded so a crafted URL cannot ask for everything.
 #[derive(Debug, Clone, Copy)]
 pub struct Page {

@@ -66,6 +66,7 @@ pub fn json() -> &'static str {
         doc.merge(v1::contractors::Doc::openapi());
         doc.merge(v1::fees::Doc::openapi());
         doc.merge(v1::meters::Doc::openapi());
+        doc.merge(v1::parking::Doc::openapi());
         doc.merge(v1::contractor_accounts::Doc::openapi());
         doc.merge(v1::reception::Doc::openapi());
         doc.merge(v1::attachments::Doc::openapi());

@@ -16,6 +16,7 @@ pub mod meter;
 pub mod notify;
 pub mod org;
 pub mod paid_repair;
+pub mod parking;
 pub mod payment;
 pub mod reception;
 pub mod rectification;

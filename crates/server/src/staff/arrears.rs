@@ -110,6 +110,7 @@ fn filter_of(ctx: &Ctx, m: &HashMap<String, String>) -> (Filter, Vec<(&'static s
         open: q(m, "all") != "1",
         cause: ArrearsCause::parse(q(m, "cause")).ok(),
         q: Some(q(m, "q").trim().to_string()).filter(|s| !s.is_empty()),
+        unit_id: opt_id(q(m, "unit_id")),
     };
     let query = vec![
         ("project_id", project_id.to_string()),
@@ -117,6 +118,7 @@ fn filter_of(ctx: &Ctx, m: &HashMap<String, String>) -> (Filter, Vec<(&'static s
         ("cause", f.cause.map(|c| c.code().to_string()).unwrap_or_default()),
         ("all", q(m, "all").to_string()),
         ("q", f.q.clone().unwrap_or_default()),
+        ("unit_id", f.unit_id.map(|u| u.to_string()).unwrap_or_default()),
     ];
     (f, query)
 }

@@ -12,6 +12,7 @@ use crate::auth::{Ctx, StaffForm};
 use crate::error::{AppError, AppResult};
 use crate::ops::callback::{is_customer_service, today_range};
 use crate::ops::complaint::act;
+use crate::ops::org::today;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -19,11 +20,14 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
+use propdesk_domain::access::Permission;
 use propdesk_domain::complaint::{Action, ComplaintStatus};
 use propdesk_domain::sla::DeadlineState;
+use propdesk_domain::values::Month;
 use propdesk_domain::work_order::WorkOrderStatus;
 use propdesk_store::Page;
 use propdesk_store::models::callback::{self as callbacks, CallbackItem, CallbackStatus};
+use propdesk_store::models::fee::{self as fees, RateBy};
 use propdesk_store::models::rectification as rectifications;
 use propdesk_store::models::report::{self, DueItem, Range, ReviewItem};
 use propdesk_store::models::return_slip as return_slips;
@@ -69,6 +73,8 @@ pub struct ProjectBoard {
     /// RCP-3: open after-sales return slips, and how many are past their running deadline.
     pub slips_open: i64,
     pub slips_overdue: i64,
+    /// FEE-10: this month's collection rate (per cent) and what was billed (yuan), for those who see fees.
+    pub fee_rate: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -127,6 +133,12 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppR
     let wo_counts = work_orders::board_counts(&mut c, &ctx.actor, &projects, now, end_of_today).await?;
     let wo_due = work_orders::due_by(&mut c, &ctx.actor, &projects, end_of_today, 200).await?;
     let due_callbacks = callbacks::list(&mut c, &ctx.actor, &cb_filter, Page::new(1, 500)).await?.items;
+    let fee_rates = if ctx.actor.can(Permission::ViewFees) {
+        let month = Month::of(today());
+        fees::collection_rates(&mut c, &ctx.actor, f_project, month.first_day(), month.last_day(), RateBy::Project).await?
+    } else {
+        Vec::new()
+    };
     let mut boards = Vec::new();
     for pid in projects {
         let mine: Vec<_> = counts.iter().filter(|r| r.project_id == pid).collect();
@@ -174,6 +186,12 @@ pub async fn board(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppR
             rect_overdue,
             slips_open,
             slips_overdue,
+            fee_rate: if ctx.actor.can(Permission::ViewFees) {
+                let (rate, billed) = fee_rates.iter().find(|r| r.project_id == pid).map(|r| (r.percent(), r.billed)).unwrap_or((100.0, 0));
+                Some((format!("{rate:.1}"), crate::staff::fees::yuan(billed)))
+            } else {
+                None
+            },
         });
     }
     Ok(render(&BoardPage { ctx, boards, f_project, now, progress_note: PROGRESS_NOTE }))

@@ -48,7 +48,7 @@ pub fn yuan(fen: impl std::borrow::Borrow<i64>) -> String {
 }
 
 /// The project a fee page works on: the one asked for, else the switcher's, else the first.
-fn project_of(ctx: &Ctx, asked: &str) -> Option<i64> {
+pub fn project_of(ctx: &Ctx, asked: &str) -> Option<i64> {
     opt_id(asked).filter(|p| ctx.actor.sees_project(*p)).or(ctx.project_id).or_else(|| ctx.projects.first().map(|p| p.id))
 }
 
@@ -127,6 +127,7 @@ fn ledger_filter(ctx: &Ctx, m: &HashMap<String, String>) -> (LedgerFilter, Vec<(
         payer_id: opt_id(q(m, "payer_id")),
         q: Some(q(m, "q").trim().to_string()).filter(|s| !s.is_empty()),
         today: Some(today()),
+        newest_first: false,
     };
     let query = vec![
         ("project_id", project_id.map(|p| p.to_string()).unwrap_or_default()),

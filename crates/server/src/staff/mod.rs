@@ -10,6 +10,7 @@ pub mod claims;
 pub mod complaints;
 pub mod contractor_accounts;
 pub mod contractors;
+pub mod fee_reports;
 pub mod fees;
 pub mod home;
 pub mod import;
@@ -17,6 +18,7 @@ pub mod meters;
 pub mod notifications;
 pub mod org;
 pub mod paid_repairs;
+pub mod parking;
 pub mod payments;
 pub mod reception;
 pub mod registers;
@@ -247,6 +249,8 @@ pub fn routes() -> Router<AppState> {
         .merge(fees::routes())
         .merge(payments::routes())
         .merge(meters::routes())
+        .merge(parking::routes())
+        .merge(fee_reports::routes())
         .merge(arrears::routes())
         .merge(contractor_accounts::routes())
         .merge(callbacks::routes())

@@ -14,8 +14,11 @@ use axum::response::{IntoResponse, Response};
 use propdesk_domain::access::Permission;
 use propdesk_domain::org::{ContactKind, FitoutState, PartyKind, ProjectKind, UnitKind};
 use propdesk_domain::values::format_centi;
+use propdesk_store::models::arrears::{self as arrears_store, CaseRow};
 use propdesk_store::models::event::{self, Event};
+use propdesk_store::models::fee::{self as fee_store, LedgerFilter, LedgerRow, LedgerTotals};
 use propdesk_store::models::org::{self, Building, Contact, Party, PartyFilter, Project, ProjectStats, Tenure, TenureKind, Unit, UnitFilter};
+use propdesk_store::models::payment::{self as pay_store, PaymentRow};
 use propdesk_store::{Page, Paged};
 use std::collections::HashMap;
 
@@ -289,6 +292,28 @@ struct UnitPage {
     errs: Errs,
     fitouts: &'static [FitoutState],
     today: chrono::NaiveDate,
+    /// The unit's bills, payments and open arrears cases, for those who see fees.
+    fees: Option<UnitFees>,
+}
+
+/// The unit's money: its latest ledger lines with the totals of all, its latest payments and
+/// the open arrears cases of its payers.
+pub struct UnitFees {
+    pub lines: Vec<LedgerRow>,
+    pub totals: LedgerTotals,
+    pub payments: Vec<PaymentRow>,
+    pub payment_count: i64,
+    pub cases: Vec<CaseRow>,
+}
+
+async fn unit_fees(c: &mut impl propdesk_store::AsEx, ctx: &Ctx, unit: &Unit, t: chrono::NaiveDate) -> AppResult<UnitFees> {
+    let lf = LedgerFilter { project_id: Some(unit.project_id), unit_id: Some(unit.id), today: Some(t), newest_first: true, ..Default::default() };
+    let (lines, totals) = fee_store::ledger(c, &ctx.actor, &lf, Page::new(1, 24)).await?;
+    let pf = pay_store::Filter { project_id: Some(unit.project_id), unit_id: Some(unit.id), ..Default::default() };
+    let (payments, _) = pay_store::list(c, &ctx.actor, &pf, Page::new(1, 12)).await?;
+    let af = arrears_store::Filter { project_id: Some(unit.project_id), open: true, unit_id: Some(unit.id), ..Default::default() };
+    let cases = arrears_store::list(c, &ctx.actor, &af, t, Page::new(1, 20)).await?;
+    Ok(UnitFees { lines: lines.items, totals, payment_count: payments.total, payments: payments.items, cases: cases.items })
 }
 
 impl UnitPage {
@@ -318,7 +343,8 @@ async fn unit_page(state: &AppState, ctx: Ctx, id: i64, tab: &str, v: FormData, 
         }
     }
     let history = if see_parties { event::for_entity(&mut c, "unit", id).await? } else { Vec::new() };
-    Ok(UnitPage { ctx, unit, project, owners, leases, contacts, history, tab: tab.to_string(), v, errs, fitouts: FitoutState::ALL, today: t })
+    let fees = if ctx.actor.can(Permission::ViewFees) { Some(unit_fees(&mut c, &ctx, &unit, t).await?) } else { None };
+    Ok(UnitPage { ctx, unit, project, owners, leases, contacts, history, tab: tab.to_string(), v, errs, fitouts: FitoutState::ALL, today: t, fees })
 }
 
 pub async fn unit(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Query(m): Q) -> AppResult<Response> {

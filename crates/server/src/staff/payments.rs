@@ -84,6 +84,7 @@ async fn list_page(state: &AppState, ctx: Ctx, m: &HashMap<String, String>, errs
         method: PaymentMethod::parse(q(m, "method")).ok(),
         payer_id: opt_id(q(m, "payer_id")),
         q: Some(q(m, "q").trim().to_string()).filter(|s| !s.is_empty()),
+        unit_id: opt_id(q(m, "unit_id")),
     };
     let query = vec![
         ("project_id", project_id.to_string()),
@@ -91,6 +92,7 @@ async fn list_page(state: &AppState, ctx: Ctx, m: &HashMap<String, String>, errs
         ("method", f.method.map(|m| m.code().to_string()).unwrap_or_default()),
         ("payer_id", f.payer_id.map(|p| p.to_string()).unwrap_or_default()),
         ("q", f.q.clone().unwrap_or_default()),
+        ("unit_id", f.unit_id.map(|u| u.to_string()).unwrap_or_default()),
     ];
     let mut c = state.db.read().await?;
     if q(m, "format") == "xlsx" {

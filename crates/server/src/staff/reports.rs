@@ -44,7 +44,7 @@ fn today() -> NaiveDate {
 }
 
 /// The report's project: the URL's (if allowed), the switcher's, or the first.
-fn report_project(ctx: &Ctx, m: &HashMap<String, String>) -> AppResult<i64> {
+pub fn report_project(ctx: &Ctx, m: &HashMap<String, String>) -> AppResult<i64> {
     match m.get("project_id").and_then(|v| v.trim().parse::<i64>().ok()) {
         Some(p) if ctx.actor.sees_project(p) => Ok(p),
         Some(_) => Err(AppError::NotFound),

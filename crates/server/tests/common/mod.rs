@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod fees;
 
 use propdesk::ops::org::{BuildingInput, ProjectInput, create_building, create_project};
 use propdesk::ops::staff::{StaffInput, create_staff};

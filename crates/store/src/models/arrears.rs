@@ -107,6 +107,8 @@ pub struct Filter {
     pub cause: Option<ArrearsCause>,
     /// Payer name or phone (substring).
     pub q: Option<String>,
+    /// Cases of payers billed for this unit.
+    pub unit_id: Option<i64>,
 }
 
 fn filter(sql: Sql, actor: &Actor, f: &Filter) -> Sql {
@@ -122,6 +124,12 @@ fn filter(sql: Sql, actor: &Actor, f: &Filter) -> Sql {
     if let Some(cause) = f.cause {
         sql = sql.push(" AND a.cause = ").bind(cause.code());
     }
+    if let Some(u) = f.unit_id {
+        sql = sql
+            .push(" AND EXISTS (SELECT 1 FROM bill_lines bl WHERE bl.payer_id = a.payer_id AND bl.project_id = a.project_id AND bl.unit_id = ")
+            .bind(u)
+            .push(")");
+    }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pat = like_contains(q);
         sql = sql.push(" AND (p.name LIKE ").bind(pat.clone()).push(" ESCAPE '\\' OR p.phone LIKE ").bind(pat).push(" ESCAPE '\\')");
@@ -133,7 +141,11 @@ fn filter(sql: Sql, actor: &Actor, f: &Filter) -> Sql {
 pub async fn list(c: &mut impl AsEx, actor: &Actor, f: &Filter, today: NaiveDate, page: Page) -> Result<Paged<CaseRow>> {
     let total = c.ex().scalar(filter(Sql::new(&format!("SELECT COUNT(*){FROM}")), actor, f)).await?;
     // The page's cases first, then their balances: the subqueries run for 50 rows, not for every match.
-    let page_ids = filter(Sql::new(&format!("SELECT a.id{FROM}")), actor, f).push(" ORDER BY a.opened_at DESC, a.id DESC LIMIT ").bind(page.size).push(" OFFSET ").bind(page.offset());
+    let page_ids = filter(Sql::new(&format!("SELECT a.id{FROM}")), actor, f)
+        .push(" ORDER BY a.opened_at DESC, a.id DESC LIMIT ")
+        .bind(page.size)
+        .push(" OFFSET ")
+        .bind(page.offset());
     let ids: Vec<(i64,)> = c.ex().fetch_all(page_ids).await?;
     let ids: Vec<i64> = ids.into_iter().map(|r| r.0).collect();
     let sql = cols(today).push(FROM).push(" WHERE a.id IN ").bind_list(&ids).push(" ORDER BY a.opened_at DESC, a.id DESC");

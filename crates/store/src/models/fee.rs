@@ -371,6 +371,8 @@ pub struct LedgerFilter {
     pub q: Option<String>,
     /// "Overdue" is judged against this day (the project's today).
     pub today: Option<NaiveDate>,
+    /// Latest periods first (a unit's page), instead of the ledger's oldest first.
+    pub newest_first: bool,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
@@ -462,7 +464,11 @@ const LEDGER_COLS: &str = "l.id, l.project_id, l.unit_id, b.code AS building_cod
 pub async fn ledger(c: &mut impl AsEx, actor: &Actor, f: &LedgerFilter, page: Page) -> Result<(Paged<LedgerRow>, LedgerTotals)> {
     let totals = ledger_totals(c, actor, f).await?;
     let sql = ledger_where(Sql::new(&format!("SELECT {LEDGER_COLS}{LEDGER_FROM}")), actor, f)
-        .push(" ORDER BY l.period_start, b.code, u.unit_no, l.payer_id, i.name, l.id LIMIT ")
+        .push(if f.newest_first {
+            " ORDER BY l.period_start DESC, b.code, u.unit_no, l.payer_id, i.name, l.id LIMIT "
+        } else {
+            " ORDER BY l.period_start, b.code, u.unit_no, l.payer_id, i.name, l.id LIMIT "
+        })
         .bind(page.size)
         .push(" OFFSET ")
         .bind(page.offset());
@@ -530,4 +536,71 @@ pub async fn insert_reconciliation(c: &mut impl AsEx, by: i64, r: &NewReconcilia
         .bind(r.note)
         .push(")");
     c.ex().insert(sql).await
+}
+
+// ---------- FEE-10: collection rate ----------
+
+/// What a collection rate is grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateBy {
+    Project,
+    Building,
+    Item,
+}
+
+/// Billed and collected over a group's bill lines (deposits left out).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
+pub struct RateRow {
+    pub project_id: i64,
+    pub key_id: i64,
+    pub label: String,
+    pub lines: i64,
+    pub billed: i64,
+    pub collected: i64,
+}
+
+impl RateRow {
+    pub fn percent(&self) -> f64 {
+        propdesk_domain::billing::collection_rate_percent(self.collected, self.billed)
+    }
+}
+
+/// `AND l.kind NOT IN (…deposit kinds…)`: deposits and bonds are held, not earned (FEE-10).
+fn without_deposits(mut sql: Sql) -> Sql {
+    sql = sql.push(" AND l.kind NOT IN (");
+    for (i, k) in FeeKind::ALL.iter().filter(|k| k.is_deposit()).enumerate() {
+        sql = sql.push(if i == 0 { "" } else { ", " }).bind(k.code());
+    }
+    sql.push(")")
+}
+
+/// FEE-10: collected ÷ billed over the lines whose period starts in [from, to], per project,
+/// building or item, in one grouped query.
+pub async fn collection_rates(c: &mut impl AsEx, actor: &Actor, project_id: Option<i64>, from: NaiveDate, to: NaiveDate, by: RateBy) -> Result<Vec<RateRow>> {
+    let (key, label, join) = match by {
+        RateBy::Project => ("l.project_id", "pr.name", " JOIN projects pr ON pr.id = l.project_id"),
+        RateBy::Building => ("b.id", "b.code", " JOIN units u ON u.id = l.unit_id JOIN buildings b ON b.id = u.building_id"),
+        RateBy::Item => ("i.id", "i.name", " JOIN fee_items i ON i.id = l.item_id"),
+    };
+    let mut sql = Sql::new(&format!(
+        "SELECT l.project_id, {key} AS key_id, {label} AS label, COUNT(*) AS lines, CAST(SUM(l.amount) AS BIGINT) AS billed, CAST(SUM(l.paid) AS BIGINT) AS collected FROM bill_lines l{join} WHERE l.project_id IN "
+    ))
+    .bind_list(&actor.projects);
+    if let Some(p) = project_id {
+        sql = sql.push(" AND l.project_id = ").bind(p);
+    }
+    sql = sql.push(" AND l.period_start >= ").bind(from).push(" AND l.period_start <= ").bind(to);
+    sql = without_deposits(sql);
+    c.ex().fetch_all(sql.push(&format!(" GROUP BY l.project_id, {key}, {label} ORDER BY l.project_id, {label}"))).await
+}
+
+/// FEE-10: what is owed past its due date on `day` (deposits left out), per project.
+pub async fn overdue_totals(c: &mut impl AsEx, actor: &Actor, project_id: Option<i64>, day: NaiveDate) -> Result<Vec<(i64, i64)>> {
+    let mut sql = Sql::new("SELECT l.project_id, CAST(SUM(l.amount - l.paid) AS BIGINT) FROM bill_lines l WHERE l.project_id IN ").bind_list(&actor.projects);
+    if let Some(p) = project_id {
+        sql = sql.push(" AND l.project_id = ").bind(p);
+    }
+    sql = sql.push(" AND l.paid < l.amount AND l.due_date < ").bind(day);
+    sql = without_deposits(sql);
+    c.ex().fetch_all(sql.push(" GROUP BY l.project_id")).await
 }

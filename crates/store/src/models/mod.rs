@@ -15,6 +15,7 @@ pub mod meter;
 pub mod org;
 pub mod outbox;
 pub mod paid_repair;
+pub mod parking;
 pub mod payment;
 pub mod reception;
 pub mod rectification;

@@ -143,6 +143,8 @@ pub struct Filter {
     pub payer_id: Option<i64>,
     /// Payer name or receipt number (substring).
     pub q: Option<String>,
+    /// Payments for a unit: named for it, or settling any of its lines.
+    pub unit_id: Option<i64>,
 }
 
 fn filter(sql: Sql, actor: &Actor, f: &Filter) -> Sql {
@@ -161,6 +163,14 @@ fn filter(sql: Sql, actor: &Actor, f: &Filter) -> Sql {
     }
     if let Some(p) = f.payer_id {
         sql = sql.push(" AND y.payer_id = ").bind(p);
+    }
+    if let Some(u) = f.unit_id {
+        sql = sql
+            .push(" AND (y.unit_id = ")
+            .bind(u)
+            .push(" OR EXISTS (SELECT 1 FROM payment_allocations pa JOIN bill_lines bl ON bl.id = pa.line_id WHERE pa.payment_id = y.id AND bl.unit_id = ")
+            .bind(u)
+            .push("))");
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pat = like_contains(q);

@@ -27,14 +27,14 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_fee_items, create_fee_item, get_fee_item, update_fee_item, list_bills, create_billing_run, create_reconciliation, list_payments, create_payment, get_payment, list_arrears, open_arrears, get_arrears, arrears_action),
-    components(schemas(FeeItemOut, FeeItemList, NewFeeItem, TierOut, BillOut, BillList, NewBillingRun, RunOut, NewReconciliation, ReconciliationOut, PaymentOut, PaymentList, NewPayment, AllocationOut, ArrearsOut, ArrearsList, StepOut, OpenArrears, ArrearsActionBody)),
-    tags((name = "fees", description = "Fee items, billing runs, bills and the ledger's reconciliation (DOMAIN.md FEE-1, FEE-2, FEE-4, FEE-5, FEE-6)"))
+    paths(list_collection_rates, list_fee_items, create_fee_item, get_fee_item, update_fee_item, list_bills, create_billing_run, create_reconciliation, list_payments, create_payment, get_payment, list_arrears, open_arrears, get_arrears, arrears_action),
+    components(schemas(RateOut, RateList, FeeItemOut, FeeItemList, NewFeeItem, TierOut, BillOut, BillList, NewBillingRun, RunOut, NewReconciliation, ReconciliationOut, PaymentOut, PaymentList, NewPayment, AllocationOut, ArrearsOut, ArrearsList, StepOut, OpenArrears, ArrearsActionBody)),
+    tags((name = "fees", description = "Fee items, billing runs, bills and the ledger's reconciliation (DOMAIN.md FEE-1, FEE-2, FEE-4, FEE-5, FEE-6, FEE-10)"))
 )]
 pub struct Doc;
 
 /// How many operations this module documents and routes (checked by tests/api.rs).
-pub const OPERATIONS: usize = 14;
+pub const OPERATIONS: usize = 15;
 
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
@@ -42,6 +42,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/fee-items", get(list_fee_items).post(create_fee_item))
         .route("/api/v1/fee-items/{id}", get(get_fee_item).put(update_fee_item))
         .route("/api/v1/bills", get(list_bills))
+        .route("/api/v1/collection-rates", get(list_collection_rates))
         .route("/api/v1/billing-runs", post(create_billing_run))
         .route("/api/v1/ledger-reconciliations", post(create_reconciliation))
         .route("/api/v1/payments", get(list_payments).post(create_payment))
@@ -423,6 +424,7 @@ pub async fn list_bills(ApiUser(actor): ApiUser, State(state): State<AppState>, 
         payer_id: opt_int(&mut errs, "payer_id", q.payer_id.as_deref()),
         q: q.q.filter(|s| !s.trim().is_empty()),
         today: Some(today()),
+        newest_first: false,
     };
     let page = Page::new(
         opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
@@ -747,6 +749,7 @@ pub async fn list_payments(ApiUser(actor): ApiUser, State(state): State<AppState
         method: None,
         payer_id: opt_int(&mut errs, "payer_id", q.payer_id.as_deref()),
         q: q.q.filter(|s| !s.trim().is_empty()),
+        unit_id: None,
     };
     let page = Page::new(
         opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
@@ -920,6 +923,7 @@ pub async fn list_arrears(ApiUser(actor): ApiUser, State(state): State<AppState>
         open: true,
         cause,
         q: q.q.filter(|s| !s.trim().is_empty()),
+        unit_id: None,
     };
     let page = Page::new(
         opt_int(&mut errs, "page", q.page.as_deref()).unwrap_or(1),
@@ -1066,4 +1070,96 @@ pub async fn arrears_action(
     };
     crate::ops::arrears::act(&state.db, &actor, id, b.version, &input).await?;
     Ok(Json(arrears_case(&state, &actor, id).await?))
+}
+
+// ---------- FEE-10: collection rates ----------
+
+schema_fn!(rate_by_schema = codes(["project", "building", "item"].into_iter()), "What the rates are grouped by.");
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RateQuery {
+    #[param(value_type = Option<i64>)]
+    pub project_id: Option<String>,
+    /// `2026-11` (default: this month): the lines whose period starts in it.
+    pub month: Option<String>,
+    #[param(schema_with = rate_by_schema)]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RateOut {
+    pub project_id: i64,
+    /// The project, building or item id.
+    pub id: i64,
+    pub label: String,
+    pub lines: i64,
+    pub billed_fen: i64,
+    pub collected_fen: i64,
+    /// Per cent with one decimal (100 when nothing was billed).
+    pub rate: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RateList {
+    pub month: String,
+    pub items: Vec<RateOut>,
+}
+
+/// Collection rates
+///
+/// FEE-10: collected ÷ billed over the bill lines whose period starts in the month, deposits
+/// and bonds left out, per project, building or item.
+#[utoipa::path(
+    get,
+    path = "/api/v1/collection-rates",
+    tag = "fees",
+    params(RateQuery),
+    responses(
+        (status = 200, description = "The rates", body = RateList),
+        (status = 401, description = "Missing or invalid bearer token", body = ErrorBody),
+        (status = 403, description = "The caller may not see fees", body = ErrorBody),
+        (status = 422, description = "A parameter is invalid", body = ErrorBody),
+    )
+)]
+pub async fn list_collection_rates(
+    ApiUser(actor): ApiUser,
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<RateQuery>,
+) -> Result<Json<RateList>, ApiError> {
+    require(&actor, Permission::ViewFees)?;
+    let mut errs = FieldErrors::new();
+    let project_id = opt_int(&mut errs, "project_id", q.project_id.as_deref());
+    let month = match q.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        None => Some(propdesk_domain::values::Month::of(today())),
+        Some(m) => errs.take("month", propdesk_domain::values::Month::parse(m)),
+    };
+    let by = match q.by.as_deref().map(str::trim).unwrap_or("") {
+        "" | "project" => Some(store::RateBy::Project),
+        "building" => Some(store::RateBy::Building),
+        "item" => Some(store::RateBy::Item),
+        _ => {
+            errs.push("by", Reason::Invalid("应为 project、building 或 item", "must be project, building or item"));
+            None
+        }
+    };
+    let (Some(month), Some(by)) = (month, by) else { return Err(errs.into()) };
+    if !errs.is_empty() {
+        return Err(errs.into());
+    }
+    let mut c = state.db.read().await?;
+    let rows = store::collection_rates(&mut c, &actor, project_id, month.first_day(), month.last_day(), by).await?;
+    let items = rows
+        .iter()
+        .map(|r| RateOut {
+            project_id: r.project_id,
+            id: r.key_id,
+            label: r.label.clone(),
+            lines: r.lines,
+            billed_fen: r.billed,
+            collected_fen: r.collected,
+            rate: r.percent(),
+        })
+        .collect();
+    Ok(Json(RateList { month: month.to_string(), items }))
 }

@@ -26,6 +26,7 @@ pub mod fees;
 pub mod meters;
 pub mod notifications;
 pub mod org;
+pub mod parking;
 pub mod reception;
 pub mod return_slips;
 pub mod scripts;
@@ -42,6 +43,7 @@ pub const OPERATIONS: usize = 10
     + contractors::OPERATIONS
     + fees::OPERATIONS
     + meters::OPERATIONS
+    + parking::OPERATIONS
     + contractor_accounts::OPERATIONS
     + return_slips::OPERATIONS;
 
@@ -75,6 +77,7 @@ pub fn routes() -> Router<AppState> {
         .merge(contractors::routes())
         .merge(fees::routes())
         .merge(meters::routes())
+        .merge(parking::routes())
         .merge(contractor_accounts::routes())
         .merge(return_slips::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
