@@ -62,6 +62,11 @@ pub enum Permission {
     EditScripts,
     /// REP-11: keep the company's contractor register (approval, qualifications).
     ManageContractors,
+    /// REP-13: write up a closed repair as a repair case (维修案例): the repair managers of
+    /// customer service and engineering (001 11.2.10.2).
+    WriteRepairCases,
+    /// RPT-2: the monthly repair report (timeliness, callbacks, responsibility).
+    ViewRepairReports,
 }
 
 impl Role {
@@ -82,6 +87,8 @@ impl Role {
             ManageCalendar => matches!(self, Admin | Manager),
             EditScripts => matches!(self, Admin | Manager | Supervisor),
             ManageContractors => matches!(self, Admin | Manager | Supervisor | Engineering),
+            WriteRepairCases => matches!(self, Admin | Manager | Supervisor | Specialist | Engineering),
+            ViewRepairReports => matches!(self, Admin | Manager | Supervisor | Specialist | Engineering),
         }
     }
 }

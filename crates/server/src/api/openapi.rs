@@ -63,6 +63,7 @@ pub fn json() -> &'static str {
         doc.merge(v1::complaints::Doc::openapi());
         doc.merge(v1::work_orders::Doc::openapi());
         doc.merge(v1::contractors::Doc::openapi());
+        doc.merge(v1::repair_cases::Doc::openapi());
         doc.merge(v1::reception::Doc::openapi());
         doc.merge(v1::attachments::Doc::openapi());
         doc.merge(v1::notifications::Doc::openapi());

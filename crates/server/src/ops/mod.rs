@@ -13,6 +13,7 @@ pub mod notify;
 pub mod org;
 pub mod reception;
 pub mod rectification;
+pub mod repair_case;
 pub mod script;
 pub mod staff;
 pub mod work_order;

@@ -14,6 +14,8 @@ pub mod notifications;
 pub mod org;
 pub mod reception;
 pub mod registers;
+pub mod repair_cases;
+pub mod repair_reports;
 pub mod reports;
 pub mod scripts;
 pub mod session;
@@ -188,6 +190,8 @@ pub fn routes() -> Router<AppState> {
         .merge(callbacks::routes())
         .merge(board::routes())
         .merge(reports::routes())
+        .merge(repair_reports::routes())
+        .merge(repair_cases::routes())
         .merge(claims::routes())
         .merge(calendar::routes())
         .merge(notifications::routes())

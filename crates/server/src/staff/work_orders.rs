@@ -423,6 +423,8 @@ struct RecordPage {
     callbacks: Vec<CallbackItem>,
     /// REP-9: rectification notices issued from its callbacks.
     rectifications: Vec<RectificationView>,
+    /// REP-13: the repair case written from this order: (id, title).
+    case: Option<(i64, String)>,
 }
 
 /// REP-9: a rectification notice as listed on the work order and shown on its own page.
@@ -477,6 +479,10 @@ impl RecordPage {
         };
         format!("{} · {years} {} · {state}", component.label(en), tr(en, "年", "years"))
     }
+    /// REP-13: a closed order without its case may be written up by the repair managers.
+    fn may_write_case(&self) -> bool {
+        self.case.is_none() && self.w.status.may_write_case() && self.ctx.actor.can(propdesk_domain::access::Permission::WriteRepairCases)
+    }
     fn cause_label(&self) -> &'static str {
         self.w.cause.as_deref().and_then(|c| Cause::parse(c).ok()).map(|c| c.label(self.ctx.en())).unwrap_or("")
     }
@@ -523,7 +529,9 @@ async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData, errs: Err
     };
     let tests = contractors::tests(&mut c, id).await?;
     let rectifications = rect_store::for_work_order(&mut c, &ctx.actor, id).await?.into_iter().map(|r| RectificationView::new(r, now, en)).collect();
+    let case = propdesk_store::models::repair_case::for_work_order(&mut c, &ctx.actor, id).await?.map(|k| (k.id, k.title));
     Ok(RecordPage {
+        case,
         warranty,
         causes: Cause::ALL,
         contractors,

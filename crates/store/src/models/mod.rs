@@ -11,6 +11,8 @@ pub mod org;
 pub mod outbox;
 pub mod reception;
 pub mod rectification;
+pub mod repair_case;
+pub mod repair_report;
 pub mod report;
 pub mod script;
 pub mod staff;

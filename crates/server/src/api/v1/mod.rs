@@ -24,6 +24,7 @@ pub mod contractors;
 pub mod notifications;
 pub mod org;
 pub mod reception;
+pub mod repair_cases;
 pub mod scripts;
 pub mod work_orders;
 
@@ -35,7 +36,8 @@ pub const OPERATIONS: usize = 10
     + notifications::OPERATIONS
     + scripts::OPERATIONS
     + work_orders::OPERATIONS
-    + contractors::OPERATIONS;
+    + contractors::OPERATIONS
+    + repair_cases::OPERATIONS;
 
 use crate::state::AppState;
 use axum::Router;
@@ -60,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(scripts::routes())
         .merge(work_orders::routes())
         .merge(contractors::routes())
+        .merge(repair_cases::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 
