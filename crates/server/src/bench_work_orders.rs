@@ -46,6 +46,9 @@ const DETAILS: &[&str] = &["已经两天了", "请尽快上门", "晚上七点�
 const RARE: &[&str] = &["燃气管道异味", "防盗网松动", "烟感误报"];
 const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"];
 
+/// A closed order's done callback: project, order, when, satisfied, quality, speed, attitude.
+type LoadedCallback = (i64, i64, DateTime<Utc>, bool, i64, i64, i64);
+
 /// One loaded order's shape: how old it is and its deterministic seed.
 struct Shape {
     age_secs: i64,
@@ -70,7 +73,7 @@ fn status_of(age_days: i64, roll: u64) -> WorkOrderStatus {
         _ => 12,
     };
     if (roll % 100) as i64 >= open {
-        return if roll % 17 == 0 { S::Cancelled } else { S::Closed };
+        return if roll.is_multiple_of(17) { S::Cancelled } else { S::Closed };
     }
     match (roll >> 8) % 100 {
         0..15 => S::New,
@@ -161,7 +164,7 @@ pub async fn seed_work_orders(db: &Db, n: i64, projects: i64, now: DateTime<Utc>
         let mut tx = db.begin().await?;
         for part in group.chunks(BATCH) {
             let mut sql = Sql::new(&format!("{insert}{}", rows_text(part.len())));
-            let mut callbacks: Vec<(i64, i64, DateTime<Utc>, bool, i64, i64, i64)> = Vec::new();
+            let mut callbacks: Vec<LoadedCallback> = Vec::new();
             for s in part {
                 let h = mix(s.seed.wrapping_mul(31).wrapping_add(11));
                 let p = (h % projects as u64) as usize;
@@ -170,7 +173,7 @@ pub async fn seed_work_orders(db: &Db, n: i64, projects: i64, now: DateTime<Utc>
                 next_id += 1;
                 let received = now - CDuration::seconds(s.age_secs);
                 let (category, problem) = PROBLEMS[((h >> 8) % PROBLEMS.len() as u64) as usize];
-                let public = category == "public_facility" || (h >> 14) % 10 == 0;
+                let public = category == "public_facility" || (h >> 14).is_multiple_of(10);
                 let emergency = matches!(category, "water" | "electric" | "leak") && (h >> 18) % 100 < 6;
                 let status = status_of(s.age_secs / DAY, h >> 22);
                 let done = stages_done(status, h >> 40);
@@ -179,12 +182,13 @@ pub async fn seed_work_orders(db: &Db, n: i64, projects: i64, now: DateTime<Utc>
                 // 2 days, finish within 3 more, sign-off 1, callback 7) and its completion time:
                 // usually in time, about one stage in ten late.
                 let plan = [2i64, 48, 120, 144, 312];
+                let late = |i: usize| (h >> (i * 5 + 3)).is_multiple_of(10);
                 let took = |i: usize| {
-                    let late = (h >> (i * 5 + 3)) % 10 == 0;
+                    let late = late(i);
                     let base = if i == 0 { 0 } else { plan[i - 1] };
                     if late { plan[i] + 6 } else { base + (plan[i] - base) / 2 }
                 };
-                let on_time: Vec<Option<bool>> = (0..5).map(|i| (i < done).then(|| (h >> (i * 5 + 3)) % 10 != 0)).collect();
+                let on_time: Vec<Option<bool>> = (0..5).map(|i| (i < done).then(|| !late(i))).collect();
                 let at = |i: usize| (i < done).then(|| hours(took(i)));
                 let due = |i: usize| (i <= done && status != WorkOrderStatus::Cancelled).then(|| hours(plan[i]));
                 let running = status.running_stage().map(|_| done);
@@ -247,7 +251,7 @@ pub async fn seed_work_orders(db: &Db, n: i64, projects: i64, now: DateTime<Utc>
                     && let Some(when) = at(4)
                 {
                     let r = |k: u32| 3 + ((h >> (k * 2)) % 3) as i64;
-                    callbacks.push((ids[p], id, when, (h >> 61) % 10 != 0, r(1), r(2), r(3)));
+                    callbacks.push((ids[p], id, when, !(h >> 61).is_multiple_of(10), r(1), r(2), r(3)));
                 }
             }
             tx.ex().execute(sql).await?;
