@@ -424,3 +424,39 @@ async fn rpt_2_monthly_repair_report_counts_a_hand_built_month() {
     let (s, _) = w.app.get_text(&g, "/reports/repairs").await;
     assert_eq!(s, 403);
 }
+
+// ---------- the work-order list's search index (issue #4: `q` at a million orders) ----------
+
+#[tokio::test]
+async fn rep_1_work_order_search_goes_through_the_index_and_old_rows_are_backfilled() {
+    let w = world().await;
+    let leak = new_order(&w, "厨房水龙头漏水，请尽快上门", "water").await;
+    new_order(&w, "客厅插座没电", "electric").await;
+    let ids = |l: &Value| -> Vec<i64> { l["items"].as_array().map(|a| a.iter().filter_map(|x| x["id"].as_i64()).collect()).unwrap_or_default() };
+    for (query, expected) in [("漏水", vec![leak]), ("水龙头漏", vec![leak]), ("WXWT001", vec![leak]), ("漏", vec![leak]), ("电梯", vec![])] {
+        let (s, l) = get(&w, &w.cs, &format!("/api/v1/work-orders?q={}", q(query))).await;
+        assert_eq!((s, ids(&l), l["more"].as_bool()), (200, expected, Some(false)), "{query}");
+    }
+    // Written with the order: nothing is waiting for the backfill.
+    assert_eq!(scalar(&w.app, Sql::new("SELECT COUNT(*) FROM work_orders WHERE search_version = 0")).await, 0);
+
+    // A row from before the index: searches fall back to LIKE (and still find it) until the
+    // backfill has indexed it.
+    let sqlite = w.app.db.backend() == propdesk_store::Backend::Sqlite;
+    if sqlite {
+        exec(&w.app, Sql::new("DELETE FROM work_order_search WHERE rowid = $1").arg(leak)).await;
+        exec(&w.app, Sql::new("UPDATE work_orders SET search_version = 0 WHERE id = $1").arg(leak)).await;
+    } else {
+        exec(&w.app, Sql::new("UPDATE work_orders SET search_version = 0, search = NULL WHERE id = $1").arg(leak)).await;
+    }
+    let (_, l) = get(&w, &w.cs, &format!("/api/v1/work-orders?q={}", q("漏水"))).await;
+    assert_eq!(ids(&l), vec![leak], "found by the LIKE scan while rows wait for their entries");
+    let n = propdesk::ops::work_order::index_search_backlog(&w.app.db).await.expect("backfill");
+    assert_eq!(n, 1);
+    assert_eq!(scalar(&w.app, Sql::new("SELECT COUNT(*) FROM work_orders WHERE search_version = 0")).await, 0);
+    let (_, l) = get(&w, &w.cs, &format!("/api/v1/work-orders?q={}", q("漏水"))).await;
+    assert_eq!(ids(&l), vec![leak], "found through the index again");
+    let c = w.app.login("kefu").await;
+    let (s, page) = w.app.get_text(&c, &format!("/work-orders?q={}", q("漏水"))).await;
+    assert!(s == 200 && page.contains(&format!("/work-orders/{leak}")));
+}

@@ -154,12 +154,12 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
     let mut c = state.db.read().await?;
     if q(&m, "format") == "xlsx" {
         let all = store::list(&mut c, &ctx.actor, &f, Page::new(1, xlsx::MAX_ROWS)).await?;
-        let rows = rows_of(&mut c, &ctx.actor, all.items, en).await?;
+        let rows = rows_of(&mut c, &ctx.actor, all.paged.items, en).await?;
         return Ok(xlsx_response(export(&ctx, &rows)?, "维修工单清单.xlsx"));
     }
     let list = store::list(&mut c, &ctx.actor, &f, Page::new(q(&m, "page").parse().unwrap_or(1), 50)).await?;
-    let pager = Pager::new(&list, "/work-orders", &query);
-    let rows = rows_of(&mut c, &ctx.actor, list.items, en).await?;
+    let pager = Pager::counted(&list.paged, list.more, "/work-orders", &query);
+    let rows = rows_of(&mut c, &ctx.actor, list.paged.items, en).await?;
     Ok(render(&ListPage {
         export: format!("/work-orders?{}&format=xlsx", query_string(&query)),
         rows,
@@ -749,7 +749,7 @@ pub async fn unit_work_orders(State(state): State<AppState>, ctx: Ctx, Path(id):
     let mut c = state.db.read().await?;
     let unit = org::unit(&mut c, &ctx.actor, id, crate::ops::org::today()).await?.ok_or(AppError::NotFound)?;
     let f = Filter { unit_id: Some(id), ..Filter::default() };
-    let items = store::list(&mut c, &ctx.actor, &f, Page::new(1, 500)).await?.items;
+    let items = store::list(&mut c, &ctx.actor, &f, Page::new(1, 500)).await?.paged.items;
     let rows = rows_of(&mut c, &ctx.actor, items, en).await?;
     Ok(render(&UnitPage { unit_label: format!("{} {}", unit.building_name, unit.unit_no), project_id: unit.project_id, unit_id: id, rows, ctx }))
 }

@@ -15,5 +15,6 @@ pub mod repair_case;
 pub mod repair_report;
 pub mod report;
 pub mod script;
+pub mod search_index;
 pub mod staff;
 pub mod work_order;

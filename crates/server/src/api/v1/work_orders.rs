@@ -233,7 +233,10 @@ pub struct TestOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkOrderList {
     pub items: Vec<WorkOrderOut>,
+    /// Matching orders; a text search (`q`) counts to 1,000 and sets `more` beyond.
     pub total: i64,
+    /// A text search matches more than `total` orders.
+    pub more: bool,
     pub page: i64,
     pub per_page: i64,
 }
@@ -518,9 +521,15 @@ pub async fn list_work_orders(
     );
     errs.into_result()?;
     let mut c = state.db.read().await?;
-    let list = store::list(&mut c, &actor, &filter, page).await?;
+    let store::Listed { paged: list, more } = store::list(&mut c, &actor, &filter, page).await?;
     let now = Utc::now();
-    Ok(Json(WorkOrderList { items: list.items.iter().map(|w| out(w, now)).collect(), total: list.total, page: list.page.number, per_page: list.page.size }))
+    Ok(Json(WorkOrderList {
+        items: list.items.iter().map(|w| out(w, now)).collect(),
+        total: list.total,
+        more,
+        page: list.page.number,
+        per_page: list.page.size,
+    }))
 }
 
 /// Create a work order

@@ -1,0 +1,14 @@
+-- REP: search of the work-order list (number, owner, phone, location, content) through an
+-- index, as complaints are searched (CMP-14), so `q` stays fast at a million orders
+-- (PostgreSQL). Keep in step with migrations/sqlite of the same name.
+
+-- Which tokeniser indexed the row (propdesk_domain::search::VERSION); 0 = not indexed yet.
+-- Rows from before this migration are indexed by Rust (`propdesk migrate`, and in the
+-- background at `serve`); until none is left, searches scan with LIKE.
+ALTER TABLE work_orders ADD COLUMN search_version BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX work_orders_search_pending ON work_orders(id) WHERE search_version = 0;
+
+-- The distinct grams of number, owner, phone, location and content as a tsvector literal
+-- built in Rust (no parser or locale involved).
+ALTER TABLE work_orders ADD COLUMN search TSVECTOR;
+CREATE INDEX work_orders_search ON work_orders USING gin (search);
