@@ -12,3 +12,8 @@ CREATE INDEX work_orders_search_pending ON work_orders(id) WHERE search_version 
 -- built in Rust (no parser or locale involved).
 ALTER TABLE work_orders ADD COLUMN search TSVECTOR;
 CREATE INDEX work_orders_search ON work_orders USING gin (search);
+
+-- RPT-1: the board counts a project's open orders by status and deadline state; a partial
+-- index of the open ones (a few per cent of a million) keeps that a short read. The WHERE
+-- must stay word for word the one in models::work_order::board_counts.
+CREATE INDEX work_orders_open ON work_orders(project_id, status, next_due) WHERE status NOT IN ('closed', 'cancelled');

@@ -361,7 +361,8 @@ pub struct BoardCount {
     pub due_today: i64,
 }
 
-/// RPT-1: open orders of the projects grouped by status with their deadline states.
+/// RPT-1: open orders of the projects grouped by status with their deadline states. Read from
+/// the partial index `work_orders_open`, whose WHERE is this one's `status NOT IN` word for word.
 pub async fn board_counts(c: &mut impl AsEx, actor: &Actor, projects: &[i64], now: DateTime<Utc>, end_of_today: DateTime<Utc>) -> Result<Vec<BoardCount>> {
     let mine: Vec<i64> = projects.iter().copied().filter(|p| actor.projects.contains(p)).collect();
     if mine.is_empty() {
