@@ -233,9 +233,9 @@ pub struct TestOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkOrderList {
     pub items: Vec<WorkOrderOut>,
-    /// Matching orders; a text search (`q`) counts to 1,000 and sets `more` beyond.
+    /// Matching orders, counted to 10,000 (a text search `q` to 1,000); `more` says there are more.
     pub total: i64,
-    /// A text search matches more than `total` orders.
+    /// More orders match than `total`.
     pub more: bool,
     pub page: i64,
     pub per_page: i64,
