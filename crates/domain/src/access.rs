@@ -65,6 +65,11 @@ pub enum Permission {
     /// REP-11: draw up a contractor's settlement statement (工程结算表) and its payment request
     /// (请款申请书); approving and paying are decided in `contractor` by role.
     SettleContractors,
+    /// REP-13: write up a closed repair as a repair case (维修案例): the repair managers of
+    /// customer service and engineering (001 11.2.10.2).
+    WriteRepairCases,
+    /// RPT-2: the monthly repair report (timeliness, callbacks, responsibility).
+    ViewRepairReports,
 }
 
 impl Role {
@@ -86,6 +91,8 @@ impl Role {
             EditScripts => matches!(self, Admin | Manager | Supervisor),
             ManageContractors => matches!(self, Admin | Manager | Supervisor | Engineering),
             SettleContractors => matches!(self, Admin | Manager | Supervisor | Finance),
+            WriteRepairCases => matches!(self, Admin | Manager | Supervisor | Specialist | Engineering),
+            ViewRepairReports => matches!(self, Admin | Manager | Supervisor | Specialist | Engineering),
         }
     }
 }

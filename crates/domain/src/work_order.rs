@@ -91,6 +91,11 @@ impl WorkOrderStatus {
     pub fn takes_charges(self) -> bool {
         self != WorkOrderStatus::Cancelled
     }
+    /// REP-13: only a finished repair — closed after its callback — is written up as a case:
+    /// before that the cause and the fix may still change; a cancelled order was never repaired.
+    pub fn may_write_case(self) -> bool {
+        self == WorkOrderStatus::Closed
+    }
 }
 
 impl RepairCategory {
@@ -983,5 +988,12 @@ mod tests {
         assert_eq!(deadline_bucket(Some(at("2026-11-28 18:00")), now, eod), DeadlineBucket::DueToday);
         assert_eq!(deadline_bucket(Some(at("2026-11-30 18:00")), now, eod), DeadlineBucket::OnTime);
         assert_eq!(deadline_bucket(None, now, eod), DeadlineBucket::OnTime);
+    }
+
+    #[test]
+    fn rep_13_only_a_closed_repair_is_written_up_as_a_case() {
+        for s in WorkOrderStatus::ALL {
+            assert_eq!(s.may_write_case(), *s == WorkOrderStatus::Closed, "{s}");
+        }
     }
 }

@@ -127,6 +127,8 @@ impl Ctx {
             "view_audit" => Permission::ViewAudit,
             "manage_staff" => Permission::ManageStaff,
             "manage_calendar" => Permission::ManageCalendar,
+            "write_repair_cases" => Permission::WriteRepairCases,
+            "view_repair_reports" => Permission::ViewRepairReports,
             _ => return false,
         };
         self.actor.can(p)

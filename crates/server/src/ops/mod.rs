@@ -15,6 +15,7 @@ pub mod org;
 pub mod paid_repair;
 pub mod reception;
 pub mod rectification;
+pub mod repair_case;
 pub mod return_slip;
 pub mod script;
 pub mod staff;

@@ -669,3 +669,19 @@ impl ActionInput {
         e.into_result().map(|_| action)
     }
 }
+
+/// REP: indexes the work orders from before the search index, in transactions of
+/// `SEARCH_BACKFILL_CHUNK` as complaints are (searches scan with LIKE until none is left).
+pub async fn index_search_backlog(db: &Db) -> AppResult<usize> {
+    let mut total = 0usize;
+    loop {
+        let mut tx = db.begin().await?;
+        let n = store::index_pending(&mut tx, complaints::SEARCH_BACKFILL_CHUNK).await?;
+        tx.commit().await?;
+        total += n;
+        if (n as i64) < complaints::SEARCH_BACKFILL_CHUNK {
+            return Ok(total);
+        }
+        tokio::task::yield_now().await;
+    }
+}

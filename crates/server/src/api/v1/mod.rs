@@ -25,6 +25,7 @@ pub mod contractors;
 pub mod notifications;
 pub mod org;
 pub mod reception;
+pub mod repair_cases;
 pub mod return_slips;
 pub mod scripts;
 pub mod work_orders;
@@ -39,7 +40,8 @@ pub const OPERATIONS: usize = 10
     + work_orders::OPERATIONS
     + contractors::OPERATIONS
     + contractor_accounts::OPERATIONS
-    + return_slips::OPERATIONS;
+    + return_slips::OPERATIONS
+    + repair_cases::OPERATIONS;
 
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
@@ -71,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         .merge(contractors::routes())
         .merge(contractor_accounts::routes())
         .merge(return_slips::routes())
+        .merge(repair_cases::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 
