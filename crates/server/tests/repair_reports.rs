@@ -373,10 +373,35 @@ async fn rpt_2_monthly_repair_report_counts_a_hand_built_month() {
     assert_eq!((s.callback_done, s.callback_on_time), (2, 2));
     let cb = store::callback_ratings(&mut c, &w.app.root, &a, r).await.expect("callbacks");
     assert_eq!((cb.done, cb.quality_sum, cb.speed_sum, cb.attitude_sum, cb.answered, cb.satisfied), (2, 8, 6, 9, 2, 1));
-    let mut resp: Vec<(Option<String>, i64, i64)> =
-        store::responsibility_counts(&mut c, &w.app.root, &a, r).await.expect("resp").into_iter().map(|x| (x.responsibility, x.total, x.paid)).collect();
+    drop(c);
+    // Cost by responsibility: the contractor's order has an agreed amount (REP-11), the owner's
+    // paid repair an agreed fee (REP-12); the developer's fee is still being quoted, so it costs nothing yet.
+    exec(&w.app, Sql::new("UPDATE work_orders SET agreed_amount = 120050 WHERE id = $1").arg(ids[0])).await;
+    for (order, status, total) in [(ids[1], "agreed", 8_000), (ids[2], "quoting", 9_999)] {
+        exec(
+            &w.app,
+            Sql::new("INSERT INTO repair_fees (work_order_id, project_id, status, total, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .arg(order)
+                .arg(w.app.project_a)
+                .arg(status)
+                .arg(total)
+                .arg(Utc::now()),
+        )
+        .await;
+    }
+    let mut c = w.app.db.read().await.expect("conn");
+    let mut resp: Vec<(Option<String>, i64, i64, i64)> = store::responsibility_counts(&mut c, &w.app.root, &a, r)
+        .await
+        .expect("resp")
+        .into_iter()
+        .map(|x| (x.responsibility, x.total, x.paid, x.cost_fen))
+        .collect();
     resp.sort();
-    assert_eq!(resp, vec![(None, 1, 0), (Some("contractor".into()), 1, 0), (Some("developer".into()), 1, 0), (Some("owner".into()), 1, 1)]);
+    assert_eq!(
+        resp,
+        vec![(None, 1, 0, 0), (Some("contractor".into()), 1, 0, 120_050), (Some("developer".into()), 1, 0, 0), (Some("owner".into()), 1, 1, 8_000)],
+        "REP-11/REP-12 cost by responsibility"
+    );
     let overdue = store::overdue_counts(&mut c, &w.app.root, &a, r, Utc::now()).await.expect("overdue");
     assert_eq!(overdue.iter().map(|o| (o.status.as_str(), o.n)).collect::<Vec<_>>(), vec![("in_repair", 1)]);
     // A project the actor does not see is left out even when asked for.
@@ -435,7 +460,7 @@ async fn rep_1_work_order_search_goes_through_the_index_and_old_rows_are_backfil
     let ids = |l: &Value| -> Vec<i64> { l["items"].as_array().map(|a| a.iter().filter_map(|x| x["id"].as_i64()).collect()).unwrap_or_default() };
     for (query, expected) in [("漏水", vec![leak]), ("水龙头漏", vec![leak]), ("WXWT001", vec![leak]), ("漏", vec![leak]), ("电梯", vec![])] {
         let (s, l) = get(&w, &w.cs, &format!("/api/v1/work-orders?q={}", q(query))).await;
-        assert_eq!((s, ids(&l), l["more"].as_bool()), (200, expected, Some(false)), "{query}");
+        assert_eq!((s, ids(&l), l["more"].as_bool()), (200, expected, Some(false)), "{query}: {l}");
     }
     // Written with the order: nothing is waiting for the backfill.
     assert_eq!(scalar(&w.app, Sql::new("SELECT COUNT(*) FROM work_orders WHERE search_version = 0")).await, 0);

@@ -78,10 +78,8 @@ pub struct ResponsibilityRow {
     pub total: i64,
     /// Of them, repairs the owner pays for.
     pub paid: i64,
-    /// COST BY RESPONSIBILITY (integration point): the month's cost of these repairs in fen,
-    /// from fee lines (REP-12) and contractor settlements (REP-11) once those are merged. No
-    /// cost table exists on this branch, so it stays `None` and the page and the workbook show
-    /// no cost column until `build` fills it.
+    /// What these repairs cost, in fen: the agreed amount of the work (REP-11), else the paid
+    /// repair's agreed fee (REP-12). `None` only when no order of the month has a cost yet.
     pub cost_fen: Option<i64>,
 }
 
@@ -196,17 +194,19 @@ pub async fn build(c: &mut impl AsEx, ctx: &Ctx, projects: &[i64], project_id: O
 
     let callbacks = callback_view(&store::callback_ratings(c, actor, projects, r).await?);
 
-    let by: HashMap<Option<String>, (i64, i64)> =
-        store::responsibility_counts(c, actor, projects, r).await?.into_iter().map(|x| (x.responsibility, (x.total, x.paid))).collect();
+    let by: HashMap<Option<String>, (i64, i64, i64)> =
+        store::responsibility_counts(c, actor, projects, r).await?.into_iter().map(|x| (x.responsibility, (x.total, x.paid, x.cost_fen))).collect();
+    let any_cost = by.values().any(|v| v.2 > 0);
+    let cost = |fen: i64| if any_cost { Some(fen) } else { None };
     let mut responsibilities: Vec<ResponsibilityRow> = Responsibility::ALL
         .iter()
         .map(|k| {
-            let (total, paid) = by.get(&Some(k.code().to_string())).copied().unwrap_or((0, 0));
-            ResponsibilityRow { code: k.code(), label: k.label(en), total, paid, cost_fen: None }
+            let (total, paid, fen) = by.get(&Some(k.code().to_string())).copied().unwrap_or((0, 0, 0));
+            ResponsibilityRow { code: k.code(), label: k.label(en), total, paid, cost_fen: cost(fen) }
         })
         .collect();
-    let (total, paid) = by.get(&None).copied().unwrap_or((0, 0));
-    responsibilities.push(ResponsibilityRow { code: "", label: ctx.t("未判定"), total, paid, cost_fen: None });
+    let (total, paid, fen) = by.get(&None).copied().unwrap_or((0, 0, 0));
+    responsibilities.push(ResponsibilityRow { code: "", label: ctx.t("未判定"), total, paid, cost_fen: cost(fen) });
 
     let bars: Vec<(String, i64)> = categories.iter().filter(|c| c.total > 0).map(|c| (c.label.clone(), c.total)).collect();
     let chart = if bars.is_empty() { String::new() } else { bar_chart(ctx.t("维修类别统计"), &bars) };

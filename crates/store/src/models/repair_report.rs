@@ -94,13 +94,21 @@ pub async fn overdue_counts(c: &mut impl AsEx, actor: &Actor, projects: &[i64], 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ResponsibilityCount {
     pub responsibility: Option<String>,
+    /// Fen: agreed amounts of the work, else agreed paid-repair fees.
+    pub cost_fen: i64,
     pub total: i64,
     pub paid: i64,
 }
 
 pub async fn responsibility_counts(c: &mut impl AsEx, actor: &Actor, projects: &[i64], r: Range) -> Result<Vec<ResponsibilityCount>> {
-    let select = format!("SELECT responsibility, COUNT(*) AS total, {} AS paid", n("paid_repair = $1"));
-    c.ex().fetch_all(received_in(Sql::new(&select).arg(true), actor, projects, r).push(" GROUP BY responsibility")).await
+    // The cost of an order: the agreed amount of the work (REP-11), else a paid repair's fee once
+    // the owner agreed it (REP-12); orders with neither cost nothing yet.
+    let select = format!(
+        "SELECT responsibility, COUNT(*) AS total, {} AS paid, COALESCE(CAST(SUM(COALESCE(agreed_amount, (SELECT f.total FROM repair_fees f WHERE f.work_order_id = work_orders.id AND f.status <> $2), 0)) AS BIGINT), 0) AS cost_fen",
+        n("paid_repair = $1")
+    );
+    let quoting = propdesk_domain::paid_repair::FeeStatus::Quoting.code();
+    c.ex().fetch_all(received_in(Sql::new(&select).arg(true).arg(quoting), actor, projects, r).push(" GROUP BY responsibility")).await
 }
 
 /// REP-8: the repair callbacks made in the range — the ratings (1–5) summed with how many

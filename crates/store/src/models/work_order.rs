@@ -86,11 +86,17 @@ const COLS: &str = "w.id, w.project_id, w.number, w.reception_id, w.unit_id, w.p
     d.name AS department_name, s.display_name AS assignee_name,
     w.cause, w.cause_note, w.in_warranty, w.responsibility, w.paid_repair, w.contractor_id, ct.name AS contractor_name, w.test_passed, rf.status AS fee_status";
 
-const JOINS: &str = " LEFT JOIN departments d ON d.id = w.department_id LEFT JOIN staff s ON s.id = w.assignee_id
-    LEFT JOIN contractors ct ON ct.id = w.contractor_id";
+/// What `COLS` reads besides the order itself (names, and the REP-12 fee's status), written
+/// once for `JOINS` and `FROM`.
+macro_rules! joins {
+    () => {
+        " LEFT JOIN departments d ON d.id = w.department_id LEFT JOIN staff s ON s.id = w.assignee_id
+    LEFT JOIN contractors ct ON ct.id = w.contractor_id LEFT JOIN repair_fees rf ON rf.work_order_id = w.id"
+    };
+}
 
-const FROM: &str = " FROM work_orders w LEFT JOIN departments d ON d.id = w.department_id LEFT JOIN staff s ON s.id = w.assignee_id
-    LEFT JOIN contractors ct ON ct.id = w.contractor_id LEFT JOIN repair_fees rf ON rf.work_order_id = w.id";
+const JOINS: &str = joins!();
+const FROM: &str = concat!(" FROM work_orders w", joins!());
 
 pub struct NewWorkOrder<'a> {
     pub project_id: i64,
