@@ -460,3 +460,54 @@ async fn rep_1_work_order_search_goes_through_the_index_and_old_rows_are_backfil
     let (s, page) = w.app.get_text(&c, &format!("/work-orders?q={}", q("漏水"))).await;
     assert!(s == 200 && page.contains(&format!("/work-orders/{leak}")));
 }
+
+#[tokio::test]
+async fn rep_10_a_work_order_number_or_its_start_is_looked_up_by_the_number_index() {
+    let w = world().await;
+    let first = new_order(&w, "厨房水龙头漏水", "water").await;
+    let mut a = vec![first];
+    for _ in 0..10 {
+        a.push(new_order(&w, "客厅插座没电", "electric").await);
+    }
+    // HXGC/WXWT011's text mentions the first order's number.
+    let mention = new_order(&w, "返修，原单 HXGC/WXWT001 未修好", "water").await;
+    w.app.staff("lhy", "specialist", &[w.app.project_b]).await;
+    let body = json!({"project_id": w.app.project_b, "location_kind": "public_area", "location": "1栋大堂", "owner_name": "巡查员",
+        "contact_phone": "13900000000", "content": "大堂灯不亮", "category": "electric"});
+    let b1 = create(&w, &w.app.token("lhy").await, body).await;
+    w.app.staff("jingli", "manager", &[w.app.project_a, w.app.project_b]).await;
+    let both = w.app.token("jingli").await;
+
+    // The n-gram index does not hold the first order any more: only the number index finds it.
+    if w.app.db.backend() == propdesk_store::Backend::Sqlite {
+        exec(&w.app, Sql::new("DELETE FROM work_order_search WHERE rowid = $1").arg(first)).await;
+    } else {
+        exec(&w.app, Sql::new("UPDATE work_orders SET search = CAST('' AS tsvector) WHERE id = $1").arg(first)).await;
+    }
+    let ids = |l: &Value| -> Vec<i64> { l["items"].as_array().map(|a| a.iter().filter_map(|x| x["id"].as_i64()).collect()).unwrap_or_default() };
+    let pb = w.app.project_b;
+    for (token, query, expected) in [
+        (&w.cs, " HXGC/WXWT001 ", vec![first]),
+        // A typed code that ends the project's code; a number's start.
+        (&w.cs, "GC/WXWT001", vec![first]),
+        (&w.cs, "WXWT010", vec![a[9]]),
+        // Numbers only: the order whose text mentions the number is not a result.
+        (&w.cs, "WXWT001", vec![first]),
+        (&both, "WXWT001", vec![b1, first]),
+        (&w.cs, "LHY/WXWT001", vec![]),
+        (&both, "LHY/WXWT001", vec![b1]),
+        (&both, "XX/WXWT001", vec![]),
+        (&w.cs, "HXGC/WXWT0012", vec![]),
+    ] {
+        let (s, l) = get(&w, token, &format!("/api/v1/work-orders?q={}", q(query))).await;
+        assert_eq!((s, ids(&l), l["total"].as_i64(), l["more"].as_bool()), (200, expected.clone(), Some(expected.len() as i64), Some(false)), "{query}");
+    }
+    let (_, l) = get(&w, &both, &format!("/api/v1/work-orders?project_id={pb}&q={}", q("WXWT001"))).await;
+    assert_eq!(ids(&l), vec![b1], "the project filter holds");
+    // Two digits begin too many numbers: the n-gram index answers (012 is the mention).
+    let (_, l) = get(&w, &w.cs, &format!("/api/v1/work-orders?q={}", q("WXWT01"))).await;
+    assert_eq!(ids(&l), vec![mention, a[10], a[9]]);
+    let c = w.app.login("kefu").await;
+    let (s, page) = w.app.get_text(&c, &format!("/work-orders?q={}", q("HXGC/WXWT001"))).await;
+    assert!(s == 200 && page.contains(&format!("/work-orders/{first}\"")) && !page.contains(&format!("/work-orders/{mention}\"")));
+}
