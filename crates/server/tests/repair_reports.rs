@@ -511,3 +511,64 @@ async fn rep_10_a_work_order_number_or_its_start_is_looked_up_by_the_number_inde
     let (s, page) = w.app.get_text(&c, &format!("/work-orders?q={}", q("HXGC/WXWT001"))).await;
     assert!(s == 200 && page.contains(&format!("/work-orders/{first}\"")) && !page.contains(&format!("/work-orders/{mention}\"")));
 }
+
+#[tokio::test]
+async fn rep_1_a_common_word_in_one_project_is_counted_through_the_project_filter() {
+    use propdesk_domain::access::{Actor, Role};
+    use propdesk_domain::work_order::{LocationKind, RepairCategory};
+    use propdesk_store::Page;
+    use propdesk_store::models::search_index::{Drive, FTS_WALK_MAX, Text, WORK_ORDERS, text_of};
+    use propdesk_store::models::work_order::{self as orders, Filter, NewWorkOrder};
+    let w = world().await;
+    let (pa, pb) = (w.app.project_a, w.app.project_b);
+    // More index matches than a count walks, one in 200 of them in project A.
+    let now = Utc::now();
+    let mut tx = w.app.db.begin().await.expect("tx");
+    let mut in_a = Vec::new();
+    for i in 0..FTS_WALK_MAX + 100 {
+        let project_id = if i % 200 == 0 { pa } else { pb };
+        let number = format!("T/WXWT{i:05}");
+        let n = NewWorkOrder {
+            project_id,
+            number: &number,
+            reception_id: None,
+            unit_id: None,
+            party_id: None,
+            location_kind: LocationKind::PublicArea,
+            location: "1栋大堂",
+            owner_name: "巡查员",
+            contact_phone: "",
+            content: "大堂顶棚漏水",
+            available_times: "",
+            appointment_at: None,
+            category: RepairCategory::Leak,
+            emergency: false,
+            received_at: now,
+            accept_due: None,
+            on_site_due: None,
+        };
+        let id = orders::insert(&mut tx, &n, now).await.expect("insert");
+        if project_id == pa {
+            in_a.push(id);
+        }
+    }
+    tx.commit().await.expect("commit");
+    in_a.reverse();
+    let actor = Actor { staff_id: 0, name: "经理".into(), company_id: w.app.company_id, role: Role::Manager, projects: vec![pa, pb] };
+    let mut c = w.app.db.read().await.expect("conn");
+    let text = text_of(&mut c, &WORK_ORDERS, Some("漏水")).await.expect("text");
+    let drive = WORK_ORDERS.count_drive(&mut c, &text, true).await.expect("drive");
+    let expected = if matches!(text, Text::Fts { .. }) { Drive::Filters } else { Drive::Matches };
+    assert_eq!(drive, expected, "SQLite walks the project's orders; PostgreSQL's GIN has no walk to choose");
+    assert_eq!(WORK_ORDERS.count_drive(&mut c, &text, false).await.expect("drive"), Drive::Matches, "no narrowing filter");
+    let f = Filter { project_id: Some(pa), q: Some("漏水".into()), ..Default::default() };
+    let l = orders::list(&mut c, &actor, &f, Page::new(1, 20)).await.expect("list");
+    assert_eq!((l.paged.total, l.more), (in_a.len() as i64, false), "exact below the cap");
+    assert_eq!(l.paged.items.iter().map(|o| o.id).collect::<Vec<_>>(), in_a[..20].to_vec(), "newest first");
+    let l = orders::list(&mut c, &actor, &Filter { q: Some("顶棚漏水".into()), ..f.clone() }, Page::new(2, 20)).await.expect("list");
+    assert_eq!(l.paged.items.iter().map(|o| o.id).collect::<Vec<_>>(), in_a[20..].to_vec());
+    let l = orders::list(&mut c, &actor, &Filter { q: Some("漏水ab".into()), ..f.clone() }, Page::new(1, 20)).await.expect("list");
+    assert_eq!((l.paged.total, l.paged.items.len()), (0, 0), "the LIKE check still decides");
+    let l = orders::list(&mut c, &actor, &Filter { project_id: Some(pb), ..f }, Page::new(1, 20)).await.expect("list");
+    assert_eq!((l.paged.total, l.more), (1000, true), "counted to the cap");
+}
