@@ -513,9 +513,9 @@ async fn rep_10_a_work_order_number_or_its_start_is_looked_up_by_the_number_inde
 }
 
 #[tokio::test]
-async fn rep_1_a_common_word_in_one_project_is_counted_through_the_project_filter() {
+async fn rep_1_a_common_word_in_one_project_is_counted_exactly_through_either_walk() {
     use propdesk_domain::access::{Actor, Role};
-    use propdesk_domain::work_order::{LocationKind, RepairCategory};
+    use propdesk_domain::work_order::{LocationKind, RepairCategory, WorkOrderStatus};
     use propdesk_store::Page;
     use propdesk_store::models::search_index::{Drive, FTS_WALK_MAX, Text, WORK_ORDERS, text_of};
     use propdesk_store::models::work_order::{self as orders, Filter, NewWorkOrder};
@@ -559,7 +559,7 @@ async fn rep_1_a_common_word_in_one_project_is_counted_through_the_project_filte
     let text = text_of(&mut c, &WORK_ORDERS, Some("漏水")).await.expect("text");
     let drive = WORK_ORDERS.count_drive(&mut c, &text, true).await.expect("drive");
     let expected = if matches!(text, Text::Fts { .. }) { Drive::Filters } else { Drive::Matches };
-    assert_eq!(drive, expected, "SQLite walks the project's orders; PostgreSQL's GIN has no walk to choose");
+    assert_eq!(drive, expected, "SQLite walks the filters' orders; PostgreSQL's GIN has no walk to choose");
     assert_eq!(WORK_ORDERS.count_drive(&mut c, &text, false).await.expect("drive"), Drive::Matches, "no narrowing filter");
     let f = Filter { project_id: Some(pa), q: Some("漏水".into()), ..Default::default() };
     let l = orders::list(&mut c, &actor, &f, Page::new(1, 20)).await.expect("list");
@@ -569,6 +569,12 @@ async fn rep_1_a_common_word_in_one_project_is_counted_through_the_project_filte
     assert_eq!(l.paged.items.iter().map(|o| o.id).collect::<Vec<_>>(), in_a[20..].to_vec());
     let l = orders::list(&mut c, &actor, &Filter { q: Some("漏水ab".into()), ..f.clone() }, Page::new(1, 20)).await.expect("list");
     assert_eq!((l.paged.total, l.paged.items.len()), (0, 0), "the LIKE check still decides");
+    // With a status too, SQLite's count walks the project's orders in that status instead.
+    let l = orders::list(&mut c, &actor, &Filter { status: Some(WorkOrderStatus::New), ..f.clone() }, Page::new(1, 20)).await.expect("list");
+    assert_eq!((l.paged.total, l.more), (in_a.len() as i64, false));
+    assert_eq!(l.paged.items.iter().map(|o| o.id).collect::<Vec<_>>(), in_a[..20].to_vec());
+    let l = orders::list(&mut c, &actor, &Filter { status: Some(WorkOrderStatus::Closed), ..f.clone() }, Page::new(1, 20)).await.expect("list");
+    assert_eq!((l.paged.total, l.paged.items.len()), (0, 0));
     let l = orders::list(&mut c, &actor, &Filter { project_id: Some(pb), ..f }, Page::new(1, 20)).await.expect("list");
     assert_eq!((l.paged.total, l.more), (1000, true), "counted to the cap");
 }

@@ -22,6 +22,9 @@ pub struct Indexed {
     pub text: &'static str,
     /// The same fields, qualified by `alias`, for the substring check of every result.
     pub columns: &'static [&'static str],
+    /// SQLite: an index of `(id, project_id)` the FTS matches are looked up in, so the project
+    /// check of each match needs no read of its (wide) row; rows are read for what passes.
+    pub join_index: Option<&'static str>,
 }
 
 /// CMP-14: the complaint list's and the case library's `q` (number, complainant, phone, content).
@@ -32,6 +35,7 @@ pub const COMPLAINTS: Indexed = Indexed {
     pending_index: "complaints_search_pending",
     text: "number || ' ' || complainant || ' ' || contact_phone || ' ' || content",
     columns: &["c.number", "c.complainant", "c.contact_phone", "c.content"],
+    join_index: None,
 };
 
 /// REP: the work-order list's `q` (number, owner, phone, location, content).
@@ -42,6 +46,7 @@ pub const WORK_ORDERS: Indexed = Indexed {
     pending_index: "work_orders_search_pending",
     text: "number || ' ' || owner_name || ' ' || contact_phone || ' ' || location || ' ' || content",
     columns: &["w.number", "w.owner_name", "w.contact_phone", "w.location", "w.content"],
+    join_index: Some("work_orders_id_project"),
 };
 
 /// A text search counts its matches up to this many; beyond, the list says "1,000+"
@@ -170,7 +175,10 @@ impl Indexed {
     pub fn from(&self, select: &str, text: &Text, drive: Drive, joins: &str) -> Sql {
         let Indexed { table, alias, fts, .. } = self;
         match (text, drive) {
-            (Text::Fts { .. }, Drive::Matches) => Sql::new(&format!("{select} FROM {fts} CROSS JOIN {table} {alias} ON {alias}.id = {fts}.rowid{joins}")),
+            (Text::Fts { .. }, Drive::Matches) => {
+                let by = self.join_index.map(|i| format!(" INDEXED BY {i}")).unwrap_or_default();
+                Sql::new(&format!("{select} FROM {fts} CROSS JOIN {table} {alias}{by} ON {alias}.id = {fts}.rowid{joins}"))
+            }
             _ => Sql::new(&format!("{select} FROM {table} {alias}{joins}")),
         }
     }

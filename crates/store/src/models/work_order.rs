@@ -281,9 +281,11 @@ fn filter(sql: Sql, actor: &Actor, f: &Filter, text: &Text, drive: Drive) -> Sql
 
 impl Filter {
     /// Whether a filter narrows the list, so a count of many search matches is quicker walking
-    /// its index (`search_index::Drive::Filters`).
+    /// its index (`search_index::Drive::Filters`). Not the project alone: the matches' project
+    /// is checked in `work_orders_id_project`, quicker than making a set of all the matches
+    /// (1M orders, `漏水` in one project: 2.8 against 8 ms).
     fn narrowed(&self) -> bool {
-        self.project_id.is_some() || self.status.is_some() || self.emergency_only || self.overdue_at.is_some() || self.unit_id.is_some()
+        self.status.is_some() || self.emergency_only || self.overdue_at.is_some() || self.unit_id.is_some()
     }
 }
 
