@@ -331,6 +331,8 @@ pub async fn run(orders: i64, projects: i64, requests: usize, path: &str) -> any
         ("project + q rare phrase 烟感误报", Box::new(move |k| Filter { project_id: Some(p(k)), q: Some("烟感误报".into()), ..Default::default() })),
         ("project + q order number", Box::new(move |k| Filter { project_id: Some(p(k)), q: Some(format!("WXWT{:07}", 1000 + k)), ..Default::default() })),
         ("all projects + q rare phrase", Box::new(|_| Filter { q: Some("烟感误报".into()), ..Default::default() })),
+        ("all projects + q order number", Box::new(|k| Filter { q: Some(format!("WXWT{:07}", 1000 + k)), ..Default::default() })),
+        ("all projects + q order number start", Box::new(|k| Filter { q: Some(format!("WXWT{:05}", 10 + k)), ..Default::default() })),
     ];
     for (label, make) in &filters {
         for k in 0..10 {
@@ -428,6 +430,7 @@ pub async fn run(orders: i64, projects: i64, requests: usize, path: &str) -> any
         ("GET /work-orders?project_id&overdue=1", Box::new(move |k| format!("/work-orders?project_id={}&overdue=1", p(k)))),
         ("GET /work-orders?project_id&emergency=1", Box::new(move |k| format!("/work-orders?project_id={}&emergency=1", p(k)))),
         ("GET /work-orders?project_id&q=漏水", Box::new(move |k| format!("/work-orders?project_id={}&q={}", p(k), enc("漏水")))),
+        ("GET /work-orders?q=order number", Box::new(move |k| format!("/work-orders?q={}", enc(&format!("WXWT{:07}", 1000 + k))))),
         ("GET /board?project_id", Box::new(move |k| format!("/board?project_id={}", p(k)))),
         ("GET /board (all projects)", Box::new(|_| "/board?project_id=".to_string())),
     ];

@@ -485,3 +485,121 @@ async fn rep_1_work_order_search_goes_through_the_index_and_old_rows_are_backfil
     let (s, page) = w.app.get_text(&c, &format!("/work-orders?q={}", q("漏水"))).await;
     assert!(s == 200 && page.contains(&format!("/work-orders/{leak}")));
 }
+
+#[tokio::test]
+async fn rep_10_a_work_order_number_or_its_start_is_looked_up_by_the_number_index() {
+    let w = world().await;
+    let first = new_order(&w, "厨房水龙头漏水", "water").await;
+    let mut a = vec![first];
+    for _ in 0..10 {
+        a.push(new_order(&w, "客厅插座没电", "electric").await);
+    }
+    // HXGC/WXWT011's text mentions the first order's number.
+    let mention = new_order(&w, "返修，原单 HXGC/WXWT001 未修好", "water").await;
+    w.app.staff("lhy", "specialist", &[w.app.project_b]).await;
+    let body = json!({"project_id": w.app.project_b, "location_kind": "public_area", "location": "1栋大堂", "owner_name": "巡查员",
+        "contact_phone": "13900000000", "content": "大堂灯不亮", "category": "electric"});
+    let b1 = create(&w, &w.app.token("lhy").await, body).await;
+    w.app.staff("jingli", "manager", &[w.app.project_a, w.app.project_b]).await;
+    let both = w.app.token("jingli").await;
+
+    // The n-gram index does not hold the first order any more: only the number index finds it.
+    if w.app.db.backend() == propdesk_store::Backend::Sqlite {
+        exec(&w.app, Sql::new("DELETE FROM work_order_search WHERE rowid = $1").arg(first)).await;
+    } else {
+        exec(&w.app, Sql::new("UPDATE work_orders SET search = CAST('' AS tsvector) WHERE id = $1").arg(first)).await;
+    }
+    let ids = |l: &Value| -> Vec<i64> { l["items"].as_array().map(|a| a.iter().filter_map(|x| x["id"].as_i64()).collect()).unwrap_or_default() };
+    let pb = w.app.project_b;
+    for (token, query, expected) in [
+        (&w.cs, " HXGC/WXWT001 ", vec![first]),
+        // A typed code that ends the project's code; a number's start.
+        (&w.cs, "GC/WXWT001", vec![first]),
+        (&w.cs, "WXWT010", vec![a[9]]),
+        // Numbers only: the order whose text mentions the number is not a result.
+        (&w.cs, "WXWT001", vec![first]),
+        (&both, "WXWT001", vec![b1, first]),
+        (&w.cs, "LHY/WXWT001", vec![]),
+        (&both, "LHY/WXWT001", vec![b1]),
+        (&both, "XX/WXWT001", vec![]),
+        (&w.cs, "HXGC/WXWT0012", vec![]),
+    ] {
+        let (s, l) = get(&w, token, &format!("/api/v1/work-orders?q={}", q(query))).await;
+        assert_eq!((s, ids(&l), l["total"].as_i64(), l["more"].as_bool()), (200, expected.clone(), Some(expected.len() as i64), Some(false)), "{query}");
+    }
+    let (_, l) = get(&w, &both, &format!("/api/v1/work-orders?project_id={pb}&q={}", q("WXWT001"))).await;
+    assert_eq!(ids(&l), vec![b1], "the project filter holds");
+    // Two digits begin too many numbers: the n-gram index answers (012 is the mention).
+    let (_, l) = get(&w, &w.cs, &format!("/api/v1/work-orders?q={}", q("WXWT01"))).await;
+    assert_eq!(ids(&l), vec![mention, a[10], a[9]]);
+    let c = w.app.login("kefu").await;
+    let (s, page) = w.app.get_text(&c, &format!("/work-orders?q={}", q("HXGC/WXWT001"))).await;
+    assert!(s == 200 && page.contains(&format!("/work-orders/{first}\"")) && !page.contains(&format!("/work-orders/{mention}\"")));
+}
+
+#[tokio::test]
+async fn rep_1_a_common_word_in_one_project_is_counted_exactly_through_either_walk() {
+    use propdesk_domain::access::{Actor, Role};
+    use propdesk_domain::work_order::{LocationKind, RepairCategory, WorkOrderStatus};
+    use propdesk_store::Page;
+    use propdesk_store::models::search_index::{Drive, FTS_WALK_MAX, Text, WORK_ORDERS, text_of};
+    use propdesk_store::models::work_order::{self as orders, Filter, NewWorkOrder};
+    let w = world().await;
+    let (pa, pb) = (w.app.project_a, w.app.project_b);
+    // More index matches than a count walks, one in 200 of them in project A.
+    let now = Utc::now();
+    let mut tx = w.app.db.begin().await.expect("tx");
+    let mut in_a = Vec::new();
+    for i in 0..FTS_WALK_MAX + 100 {
+        let project_id = if i % 200 == 0 { pa } else { pb };
+        let number = format!("T/WXWT{i:05}");
+        let n = NewWorkOrder {
+            project_id,
+            number: &number,
+            reception_id: None,
+            unit_id: None,
+            party_id: None,
+            location_kind: LocationKind::PublicArea,
+            location: "1栋大堂",
+            owner_name: "巡查员",
+            contact_phone: "",
+            content: "大堂顶棚漏水",
+            available_times: "",
+            appointment_at: None,
+            category: RepairCategory::Leak,
+            emergency: false,
+            received_at: now,
+            accept_due: None,
+            on_site_due: None,
+        };
+        let id = orders::insert(&mut tx, &n, now).await.expect("insert");
+        if project_id == pa {
+            in_a.push(id);
+        }
+    }
+    tx.commit().await.expect("commit");
+    in_a.reverse();
+    let actor = Actor { staff_id: 0, name: "经理".into(), company_id: w.app.company_id, role: Role::Manager, projects: vec![pa, pb] };
+    let mut c = w.app.db.read().await.expect("conn");
+    let text = text_of(&mut c, &WORK_ORDERS, Some("漏水")).await.expect("text");
+    let drive = WORK_ORDERS.count_drive(&mut c, &text, true).await.expect("drive");
+    let expected = if matches!(text, Text::Fts { .. }) { Drive::Filters } else { Drive::Matches };
+    assert_eq!(drive, expected, "SQLite walks the filters' orders; PostgreSQL's GIN has no walk to choose");
+    assert_eq!(WORK_ORDERS.count_drive(&mut c, &text, false).await.expect("drive"), Drive::Matches, "no narrowing filter");
+    let f = Filter { project_id: Some(pa), q: Some("漏水".into()), ..Default::default() };
+    let l = orders::list(&mut c, &actor, &f, Page::new(1, 20)).await.expect("list");
+    assert_eq!((l.paged.total, l.more), (in_a.len() as i64, false), "exact below the cap");
+    assert_eq!(l.paged.items.iter().map(|o| o.id).collect::<Vec<_>>(), in_a[..20].to_vec(), "newest first");
+    let l = orders::list(&mut c, &actor, &Filter { q: Some("顶棚漏水".into()), ..f.clone() }, Page::new(2, 20)).await.expect("list");
+    assert_eq!(l.paged.items.iter().map(|o| o.id).collect::<Vec<_>>(), in_a[20..].to_vec());
+    let l = orders::list(&mut c, &actor, &Filter { q: Some("漏水ab".into()), ..f.clone() }, Page::new(1, 20)).await.expect("list");
+    assert_eq!((l.paged.total, l.paged.items.len()), (0, 0), "the LIKE check still decides");
+    // With a status too, SQLite's count walks the project's orders in that status instead.
+    let l = orders::list(&mut c, &actor, &Filter { status: Some(WorkOrderStatus::New), ..f.clone() }, Page::new(1, 20)).await.expect("list");
+    assert_eq!((l.paged.total, l.more), (in_a.len() as i64, false));
+    assert_eq!(l.paged.items.iter().map(|o| o.id).collect::<Vec<_>>(), in_a[..20].to_vec());
+    let l = orders::list(&mut c, &actor, &Filter { status: Some(WorkOrderStatus::Closed), ..f.clone() }, Page::new(1, 20)).await.expect("list");
+    assert_eq!((l.paged.total, l.paged.items.len()), (0, 0));
+    let l = orders::list(&mut c, &actor, &Filter { project_id: Some(pb), ..f }, Page::new(1, 20)).await.expect("list");
+    assert_eq!((l.paged.total, l.more), (1000, true), "counted to the cap");
+}

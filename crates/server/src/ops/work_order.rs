@@ -205,9 +205,9 @@ pub async fn create_tx(tx: &mut Tx, actor: &Actor, p: &ParsedWorkOrder, receptio
     errs.into_result()?;
     let clocks = project_clocks(tx, project.id).await?;
     let dues = rules::intake_dues(now, p.emergency, p.appointment_at, &clocks.clocks());
-    // REP-10: {project code}/WXWT001, from the project's own counter.
+    // REP-10: numbered from the project's own counter.
     let seq = next_number(tx, project.id, "work_order").await?;
-    let number = format!("{}/WXWT{seq:03}", project.code);
+    let number = rules::number(&project.code, seq);
     let n = NewWorkOrder {
         project_id: project.id,
         number: &number,
