@@ -77,6 +77,11 @@ pub enum Permission {
     ReadMeters,
     /// FEE-7: register, replace and re-flag meters.
     ManageMeters,
+    /// REP-13: write up a closed repair as a repair case (维修案例): the repair managers of
+    /// customer service and engineering (001 11.2.10.2).
+    WriteRepairCases,
+    /// RPT-2: the monthly repair report (timeliness, callbacks, responsibility).
+    ViewRepairReports,
 }
 
 impl Role {
@@ -104,6 +109,8 @@ impl Role {
             SettleContractors => matches!(self, Admin | Manager | Supervisor | Finance),
             ReadMeters => matches!(self, Admin | Manager | Supervisor | Specialist | Engineering | Finance),
             ManageMeters => matches!(self, Admin | Manager | Supervisor | Engineering),
+            WriteRepairCases => matches!(self, Admin | Manager | Supervisor | Specialist | Engineering),
+            ViewRepairReports => matches!(self, Admin | Manager | Supervisor | Specialist | Engineering),
         }
     }
 }

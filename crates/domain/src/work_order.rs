@@ -91,6 +91,11 @@ impl WorkOrderStatus {
     pub fn takes_charges(self) -> bool {
         self != WorkOrderStatus::Cancelled
     }
+    /// REP-13: only a finished repair — closed after its callback — is written up as a case:
+    /// before that the cause and the fix may still change; a cancelled order was never repaired.
+    pub fn may_write_case(self) -> bool {
+        self == WorkOrderStatus::Closed
+    }
 }
 
 impl RepairCategory {
@@ -106,6 +111,72 @@ impl RepairCategory {
             RepairCategory::Leak => p.rep_callback_leak,
             _ => p.rep_callback_other,
         }
+    }
+}
+
+/// REP-10: what marks a work-order number, `{project code}/WXWT{sequence}`.
+const NUMBER_MARK: &str = "WXWT";
+
+/// REP-10: a project's `seq`-th work-order number (`COBZS001/WXWT001`).
+pub fn number(project_code: &str, seq: i64) -> String {
+    format!("{project_code}/{NUMBER_MARK}{seq:03}")
+}
+
+/// REP-10: a search for a work-order number or its start (`P03/WXWT0123`, `WXWT0123`), which
+/// the list answers from the `(project_id, number)` index: a number's digits are shared with
+/// too many others (phones, other numbers) for the n-gram index to narrow them quickly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberSearch {
+    /// The code typed before the `/` (ASCII upper-cased), if any.
+    code: Option<String>,
+    digits: String,
+}
+
+impl NumberSearch {
+    /// A trimmed search string of the shape `[code/]WXWT` and at least three digits (the
+    /// width of the shortest number; fewer digits begin too many numbers to be worth it).
+    pub fn parse(q: &str) -> Option<NumberSearch> {
+        let q = q.trim();
+        let (code, rest) = match q.split_once('/') {
+            Some((code, rest)) => {
+                if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    return None;
+                }
+                (Some(code.to_ascii_uppercase()), rest)
+            }
+            None => (None, q),
+        };
+        let mark = rest.get(..NUMBER_MARK.len())?;
+        let digits = rest.get(NUMBER_MARK.len()..)?;
+        if !mark.eq_ignore_ascii_case(NUMBER_MARK) || digits.len() < 3 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        Some(NumberSearch { code, digits: digits.to_string() })
+    }
+
+    /// The numbers of a project (by its code) that contain the search lie in `[from, to)`;
+    /// None when none can. Numbers contain one `/` (codes have none), so a typed code must be
+    /// the end of the project's code, and the digits the start of the sequence. The bounds
+    /// only differ from the project's numbers in their digits, so any collation orders them
+    /// as the digits; results are still checked with LIKE.
+    pub fn range(&self, project_code: &str) -> Option<(String, String)> {
+        if let Some(code) = &self.code
+            && !project_code.to_ascii_uppercase().ends_with(code.as_str())
+        {
+            return None;
+        }
+        let from = format!("{project_code}/{NUMBER_MARK}{}", self.digits);
+        // The next digit string of the same length or shorter (`0129` → `013`); past `999…`
+        // every number with this mark is below the next mark.
+        let mut next = self.digits.clone().into_bytes();
+        while let Some(last) = next.pop() {
+            if last < b'9' {
+                next.push(last + 1);
+                let next = String::from_utf8_lossy(&next);
+                return Some((from, format!("{project_code}/{NUMBER_MARK}{next}")));
+            }
+        }
+        Some((from, format!("{project_code}/WXWU")))
     }
 }
 
@@ -983,5 +1054,29 @@ mod tests {
         assert_eq!(deadline_bucket(Some(at("2026-11-28 18:00")), now, eod), DeadlineBucket::DueToday);
         assert_eq!(deadline_bucket(Some(at("2026-11-30 18:00")), now, eod), DeadlineBucket::OnTime);
         assert_eq!(deadline_bucket(None, now, eod), DeadlineBucket::OnTime);
+    }
+
+    #[test]
+    fn rep_13_only_a_closed_repair_is_written_up_as_a_case() {
+        for s in WorkOrderStatus::ALL {
+            assert_eq!(s.may_write_case(), *s == WorkOrderStatus::Closed, "{s}");
+        }
+    }
+
+    #[test]
+    fn rep_10_number_searches_are_recognised_with_their_ranges() {
+        assert_eq!(number("P03", 7), "P03/WXWT007");
+        assert_eq!(number("P03", 12345), "P03/WXWT12345");
+        let full = NumberSearch::parse(" p03/wxwt0123 ").expect("a number");
+        assert_eq!(full.range("P03"), Some(("P03/WXWT0123".into(), "P03/WXWT0124".into())));
+        // A typed code is the end of the project's code (`03/` is in `AP03/WXWT…`).
+        assert_eq!(full.range("AP03").map(|r| r.1), Some("AP03/WXWT0124".into()));
+        assert_eq!(full.range("P04"), None);
+        let bare = NumberSearch::parse("WXWT0129").expect("a number");
+        assert_eq!(bare.range("HX"), Some(("HX/WXWT0129".into(), "HX/WXWT013".into())));
+        assert_eq!(NumberSearch::parse("WXWT999").and_then(|n| n.range("HX")), Some(("HX/WXWT999".into(), "HX/WXWU".into())));
+        for q in ["WXWT01", "WXWT", "漏水", "3-1201", "P03/WXWT01a3", "P/03/WXWT0123", "/WXWT0123", "P 3/WXWT0123", "WXW0123", "1WXWT0123"] {
+            assert_eq!(NumberSearch::parse(q), None, "{q}");
+        }
     }
 }

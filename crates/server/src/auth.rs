@@ -129,6 +129,8 @@ impl Ctx {
             "manage_calendar" => Permission::ManageCalendar,
             "view_fees" => Permission::ViewFees,
             "read_meters" => Permission::ReadMeters,
+            "write_repair_cases" => Permission::WriteRepairCases,
+            "view_repair_reports" => Permission::ViewRepairReports,
             _ => return false,
         };
         self.actor.can(p)

@@ -77,6 +77,22 @@ pub enum BenchCommand {
         #[arg(long, default_value = "data/bench-fees.db")]
         db: String,
     },
+    /// Work orders at scale on SQLite (issue #4): load N orders over two years (with the repair
+    /// callbacks of the closed ones), then time the list's first page with the common filters,
+    /// the board and the monthly repair report, at the store and over HTTP.
+    WorkOrders {
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: i64,
+        /// Projects the orders are spread over.
+        #[arg(long, default_value_t = 10)]
+        projects: i64,
+        /// Requests to time per list filter and page.
+        #[arg(long, default_value_t = 300)]
+        requests: usize,
+        /// Database file to create (deleted first).
+        #[arg(long, default_value = "data/bench-work-orders.db")]
+        db: String,
+    },
     /// Process start to first answer of /healthz, on an existing database (runs `serve`).
     Startup {
         #[arg(long, default_value = "data/bench-units.db")]
@@ -93,6 +109,7 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Reception { clients, requests, db, database_url } => reception_bench(clients, requests, &db, database_url.as_deref()).await,
         BenchCommand::Complaints { complaints, closed, projects, requests, db } => complaints_bench(complaints, closed, projects, requests, &db).await,
         BenchCommand::Fees { units, requests, db } => fees_bench(units, requests, &db).await,
+        BenchCommand::WorkOrders { orders, projects, requests, db } => crate::bench_work_orders::run(orders, projects, requests, &db).await,
     }
 }
 
@@ -169,17 +186,17 @@ pub async fn seed_units(db: &Db, n: i64) -> anyhow::Result<String> {
 }
 
 /// A minimal HTTP/1.1 keep-alive GET client: enough to time our own pages.
-struct Http {
+pub(crate) struct Http {
     stream: BufReader<TcpStream>,
     addr: SocketAddr,
     cookie: String,
 }
 
 impl Http {
-    async fn connect(addr: SocketAddr, cookie: &str) -> anyhow::Result<Http> {
+    pub(crate) async fn connect(addr: SocketAddr, cookie: &str) -> anyhow::Result<Http> {
         Ok(Http { stream: BufReader::new(TcpStream::connect(addr).await?), addr, cookie: cookie.to_string() })
     }
-    async fn get(&mut self, path: &str) -> anyhow::Result<(u16, usize)> {
+    pub(crate) async fn get(&mut self, path: &str) -> anyhow::Result<(u16, usize)> {
         let req = format!("GET {path} HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\nConnection: keep-alive\r\n\r\n", self.addr, self.cookie);
         let (status, body) = self.send(&req).await?;
         Ok((status, body.len()))
@@ -484,7 +501,7 @@ const BENCH_KINDS: &[&str] = &["safety", "consistency", "attitude", "timeliness"
 const BENCH_REASONS: &[&str] = &["promise_broken", "emergency", "unauthorised_charge", "serious_loss", "legal", "media"];
 
 /// A cheap deterministic mix (splitmix64), so the data is the same on every run.
-fn mix(i: i64) -> u64 {
+pub(crate) fn mix(i: i64) -> u64 {
     let mut z = (i as u64).wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -623,7 +640,7 @@ pub async fn seed_complaints(db: &Db, open: i64, closed: i64, projects: i64, now
     Ok(propdesk_domain::access::Actor { staff_id: 0, name: "bench".into(), company_id: company, role: Role::Admin, projects: ids })
 }
 
-fn ms_summary(times: &mut [Duration]) -> String {
+pub(crate) fn ms_summary(times: &mut [Duration]) -> String {
     times.sort();
     format!("ms p50 {:.2} p95 {:.2} p99 {:.2} max {:.2}", percentile(times, 0.50), percentile(times, 0.95), percentile(times, 0.99), percentile(times, 1.0))
 }

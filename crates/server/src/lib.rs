@@ -4,6 +4,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod bench;
+pub mod bench_work_orders;
 pub mod cli;
 pub mod demo;
 pub mod error;

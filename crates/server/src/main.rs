@@ -72,9 +72,13 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied");
             // Complaints from before the search index get their entries here (CMP-14).
             let n = propdesk::ops::complaint::index_search_backlog(&db).await.map_err(|e| anyhow::anyhow!("search index: {e:?}"))?;
+            let w = propdesk::ops::work_order::index_search_backlog(&db).await.map_err(|e| anyhow::anyhow!("search index: {e:?}"))?;
             db.close().await;
             if n > 0 {
                 println!("{n} complaints indexed for search");
+            }
+            if w > 0 {
+                println!("{w} work orders indexed for search");
             }
             Ok(())
         }

@@ -68,6 +68,7 @@ pub fn json() -> &'static str {
         doc.merge(v1::meters::Doc::openapi());
         doc.merge(v1::parking::Doc::openapi());
         doc.merge(v1::contractor_accounts::Doc::openapi());
+        doc.merge(v1::repair_cases::Doc::openapi());
         doc.merge(v1::reception::Doc::openapi());
         doc.merge(v1::attachments::Doc::openapi());
         doc.merge(v1::notifications::Doc::openapi());

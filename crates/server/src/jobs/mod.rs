@@ -21,6 +21,11 @@ pub fn spawn(state: AppState) {
             Ok(n) => tracing::info!(indexed = n, "complaint search backfill done"),
             Err(e) => tracing::warn!(error = ?e, "complaint search backfill failed; `propdesk migrate` finishes it"),
         }
+        match crate::ops::work_order::index_search_backlog(&db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(indexed = n, "work-order search backfill done"),
+            Err(e) => tracing::warn!(error = ?e, "work-order search backfill failed; `propdesk migrate` finishes it"),
+        }
     });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));

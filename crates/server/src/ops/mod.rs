@@ -20,6 +20,7 @@ pub mod parking;
 pub mod payment;
 pub mod reception;
 pub mod rectification;
+pub mod repair_case;
 pub mod return_slip;
 pub mod script;
 pub mod staff;

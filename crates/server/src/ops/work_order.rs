@@ -205,9 +205,9 @@ pub async fn create_tx(tx: &mut Tx, actor: &Actor, p: &ParsedWorkOrder, receptio
     errs.into_result()?;
     let clocks = project_clocks(tx, project.id).await?;
     let dues = rules::intake_dues(now, p.emergency, p.appointment_at, &clocks.clocks());
-    // REP-10: {project code}/WXWT001, from the project's own counter.
+    // REP-10: numbered from the project's own counter.
     let seq = next_number(tx, project.id, "work_order").await?;
-    let number = format!("{}/WXWT{seq:03}", project.code);
+    let number = rules::number(&project.code, seq);
     let n = NewWorkOrder {
         project_id: project.id,
         number: &number,
@@ -667,5 +667,21 @@ impl ActionInput {
             }
         };
         e.into_result().map(|_| action)
+    }
+}
+
+/// REP: indexes the work orders from before the search index, in transactions of
+/// `SEARCH_BACKFILL_CHUNK` as complaints are (searches scan with LIKE until none is left).
+pub async fn index_search_backlog(db: &Db) -> AppResult<usize> {
+    let mut total = 0usize;
+    loop {
+        let mut tx = db.begin().await?;
+        let n = store::index_pending(&mut tx, complaints::SEARCH_BACKFILL_CHUNK).await?;
+        tx.commit().await?;
+        total += n;
+        if (n as i64) < complaints::SEARCH_BACKFILL_CHUNK {
+            return Ok(total);
+        }
+        tokio::task::yield_now().await;
     }
 }

@@ -22,6 +22,8 @@ pub mod parking;
 pub mod payments;
 pub mod reception;
 pub mod registers;
+pub mod repair_cases;
+pub mod repair_reports;
 pub mod reports;
 pub mod return_slips;
 pub mod scripts;
@@ -256,6 +258,8 @@ pub fn routes() -> Router<AppState> {
         .merge(callbacks::routes())
         .merge(board::routes())
         .merge(reports::routes())
+        .merge(repair_reports::routes())
+        .merge(repair_cases::routes())
         .merge(claims::routes())
         .merge(calendar::routes())
         .merge(notifications::routes())

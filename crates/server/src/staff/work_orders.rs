@@ -141,12 +141,12 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
     let mut c = state.db.read().await?;
     if q(&m, "format") == "xlsx" {
         let all = store::list(&mut c, &ctx.actor, &f, Page::new(1, xlsx::MAX_ROWS)).await?;
-        let rows = rows_of(&mut c, &ctx.actor, all.items, en).await?;
+        let rows = rows_of(&mut c, &ctx.actor, all.paged.items, en).await?;
         return Ok(xlsx_response(export(&ctx, &rows)?, "维修工单清单.xlsx"));
     }
     let list = store::list(&mut c, &ctx.actor, &f, Page::new(q(&m, "page").parse().unwrap_or(1), 50)).await?;
-    let pager = Pager::new(&list, "/work-orders", &query);
-    let rows = rows_of(&mut c, &ctx.actor, list.items, en).await?;
+    let pager = Pager::counted(&list.paged, list.more, "/work-orders", &query);
+    let rows = rows_of(&mut c, &ctx.actor, list.paged.items, en).await?;
     Ok(render(&ListPage {
         export: format!("/work-orders?{}&format=xlsx", query_string(&query)),
         rows,
@@ -412,6 +412,8 @@ pub(crate) struct RecordPage {
     fee_allowed: Vec<&'static str>,
     fee_kinds: &'static [FeeKind],
     pay_methods: &'static [PayMethod],
+    /// REP-13: the repair case written from this order: (id, title).
+    case: Option<(i64, String)>,
 }
 
 /// REP-9: a rectification notice as listed on the work order and shown on its own page.
@@ -481,6 +483,10 @@ impl RecordPage {
         };
         format!("{} · {years} {} · {state}", component.label(en), tr(en, "年", "years"))
     }
+    /// REP-13: a closed order without its case may be written up by the repair managers.
+    fn may_write_case(&self) -> bool {
+        self.case.is_none() && self.w.status.may_write_case() && self.ctx.actor.can(propdesk_domain::access::Permission::WriteRepairCases)
+    }
     fn cause_label(&self) -> &'static str {
         self.w.cause.as_deref().and_then(|c| Cause::parse(c).ok()).map(|c| c.label(self.ctx.en())).unwrap_or("")
     }
@@ -522,12 +528,14 @@ pub(crate) async fn record_page(state: &AppState, ctx: Ctx, id: i64, v: FormData
     let rectifications = rect_store::for_work_order(&mut c, &ctx.actor, id).await?.into_iter().map(|r| RectificationView::new(r, now, en)).collect();
     let (fee, fee_lines) = fees::load(&mut c, &w).await?;
     let fee_allowed = fees::allowed(&mut c, &ctx.actor, &w).await?;
+    let case = propdesk_store::models::repair_case::for_work_order(&mut c, &ctx.actor, id).await?.map(|k| (k.id, k.title));
     Ok(RecordPage {
         fee,
         fee_lines,
         fee_allowed,
         fee_kinds: FeeKind::ALL,
         pay_methods: PayMethod::ALL,
+        case,
         warranty,
         causes: Cause::ALL,
         contractors,
@@ -748,7 +756,7 @@ pub async fn unit_work_orders(State(state): State<AppState>, ctx: Ctx, Path(id):
     let mut c = state.db.read().await?;
     let unit = org::unit(&mut c, &ctx.actor, id, crate::ops::org::today()).await?.ok_or(AppError::NotFound)?;
     let f = Filter { unit_id: Some(id), ..Filter::default() };
-    let items = store::list(&mut c, &ctx.actor, &f, Page::new(1, 500)).await?.items;
+    let items = store::list(&mut c, &ctx.actor, &f, Page::new(1, 500)).await?.paged.items;
     let rows = rows_of(&mut c, &ctx.actor, items, en).await?;
     Ok(render(&UnitPage { unit_label: format!("{} {}", unit.building_name, unit.unit_no), project_id: unit.project_id, unit_id: id, rows, ctx }))
 }

@@ -1,7 +1,8 @@
 //! Complaints, their department parts and callbacks; reception numbers. Every read is scoped
 //! by the actor's projects.
 
-use crate::{AsEx, Backend, Page, Paged, Result, Sql, like_contains};
+use crate::models::search_index::{self, COMPLAINTS, Drive, Text};
+use crate::{AsEx, Backend, Page, Paged, Result, Sql};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
 use propdesk_domain::callback::{CallbackRole, CallbackStatus};
@@ -221,73 +222,12 @@ pub struct Filter {
     pub q: Option<String>,
 }
 
-/// A text search counts matching complaints up to this many; beyond, the list says "1,000+"
-/// (`Listed::more`): staff narrow a search rather than page through thousands of results, and
-/// an exact count of a common word among a million complaints costs a read of every match.
-pub const SEARCH_COUNT_CAP: i64 = 1_000;
-
-/// SQLite: FTS matches of a search up to which the count walks the matches; above, when other
-/// filters narrow the list, it walks those filters' index and checks the matches as a set.
-const FTS_WALK_MAX: i64 = 5_000;
-
-/// How `Filter::q` is answered: through the search index (SQLite FTS5 / PostgreSQL GIN) with
-/// the substring check on its candidates, or by the substring check alone.
-enum Text {
-    Any,
-    Like(String),
-    Fts { like: String, query: String },
-    Gin { like: String, query: String },
-}
-
-/// Which rows drive a SQLite FTS query: the matches in id order (pages, and counts of few
-/// matches) or the rows the other filters select (counts of many matches with narrow filters).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Drive {
-    Matches,
-    Filters,
-}
+pub use crate::models::search_index::SEARCH_COUNT_CAP;
 
 /// True while some complaints have no search entry yet (a database from before the index,
 /// being backfilled); searches then scan with LIKE so they miss nothing.
 pub async fn search_pending(c: &mut impl AsEx) -> Result<bool> {
-    // One probe of the partial index: the literal 0 (not a bound value) lets PostgreSQL use it,
-    // and SQLite is told it, as with statistics from before a backfill it scans the table.
-    let indexed_by = match c.ex().backend() {
-        Backend::Sqlite => " INDEXED BY complaints_search_pending",
-        Backend::Postgres => "",
-    };
-    let n = c.ex().scalar(Sql::new(&format!("SELECT COUNT(*) FROM (SELECT 1 FROM complaints{indexed_by} WHERE search_version = 0 LIMIT 1) p"))).await?;
-    Ok(n > 0)
-}
-
-async fn text_of(c: &mut impl AsEx, f: &Filter) -> Result<Text> {
-    let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
-        return Ok(Text::Any);
-    };
-    let like = like_contains(q);
-    // One character (or only fragments at the edges): no gram can be required; LIKE within
-    // the other filters.
-    let Some(query) = search::query(q) else {
-        return Ok(Text::Like(like));
-    };
-    if search_pending(c).await? {
-        return Ok(Text::Like(like));
-    }
-    Ok(match c.ex().backend() {
-        Backend::Sqlite => Text::Fts { like, query: query.fts() },
-        Backend::Postgres => Text::Gin { like, query: query.tsquery() },
-    })
-}
-
-/// `{select} FROM …` for the text plan: SQLite walking FTS matches joins them first, so they
-/// come out in id order and a page or a capped count stops early.
-fn from(select: &str, text: &Text, drive: Drive) -> Sql {
-    match (text, drive) {
-        (Text::Fts { .. }, Drive::Matches) => {
-            Sql::new(&format!("{select} FROM complaint_search CROSS JOIN complaints ON complaints.id = complaint_search.rowid"))
-        }
-        _ => Sql::new(&format!("{select} FROM complaints")),
-    }
+    search_index::pending(c, &COMPLAINTS).await
 }
 
 fn filter(sql: Sql, actor: &Actor, f: &Filter, text: &Text, drive: Drive) -> Sql {
@@ -310,32 +250,7 @@ fn filter(sql: Sql, actor: &Actor, f: &Filter, text: &Text, drive: Drive) -> Sql
     if f.awaiting_decision {
         sql = sql.push(" AND decision_requested_at IS NOT NULL");
     }
-    let pat = match text {
-        Text::Any => return sql,
-        Text::Like(pat) => pat,
-        Text::Fts { like, query } => {
-            sql = match drive {
-                Drive::Matches => sql.push(" AND complaint_search MATCH ").bind(query.as_str()),
-                // `+id`: not by the primary key, so SQLite takes the other filters' index.
-                Drive::Filters => sql.push(" AND +id IN (SELECT rowid FROM complaint_search WHERE complaint_search MATCH ").bind(query.as_str()).push(")"),
-            };
-            like
-        }
-        Text::Gin { like, query } => {
-            sql = sql.push(" AND search @@ CAST(").bind(query.as_str()).push(" AS tsquery)");
-            like
-        }
-    };
-    // The index finds candidates; the substring check keeps only exact matches.
-    sql.push(" AND (number LIKE ")
-        .bind(pat.as_str())
-        .push(" ESCAPE '\\' OR complainant LIKE ")
-        .bind(pat.as_str())
-        .push(" ESCAPE '\\' OR contact_phone LIKE ")
-        .bind(pat.as_str())
-        .push(" ESCAPE '\\' OR content LIKE ")
-        .bind(pat.as_str())
-        .push(" ESCAPE '\\')")
+    COMPLAINTS.matching(sql, text, drive)
 }
 
 /// One page of the complaint list, and whether more complaints match a text search than
@@ -351,10 +266,10 @@ pub struct Listed {
 /// transaction that creates it — so the index can hand out its matches in order and stop at the
 /// page; its count stops at `SEARCH_COUNT_CAP`.
 pub async fn list(c: &mut impl AsEx, actor: &Actor, f: &Filter, page: Page) -> Result<Listed> {
-    let text = text_of(c, f).await?;
+    let text = search_index::text_of(c, &COMPLAINTS, f.q.as_deref()).await?;
     if let Text::Any = text {
-        let total = c.ex().scalar(filter(from("SELECT COUNT(*)", &text, Drive::Matches), actor, f, &text, Drive::Matches)).await?;
-        let sql = filter(from(&format!("SELECT {COLS}"), &text, Drive::Matches), actor, f, &text, Drive::Matches)
+        let total = c.ex().scalar(filter(COMPLAINTS.from("SELECT COUNT(*)", &text, Drive::Matches, ""), actor, f, &text, Drive::Matches)).await?;
+        let sql = filter(COMPLAINTS.from(&format!("SELECT {COLS}"), &text, Drive::Matches, ""), actor, f, &text, Drive::Matches)
             .push(" ORDER BY received_at DESC, id DESC LIMIT ")
             .bind(page.size)
             .push(" OFFSET ")
@@ -362,26 +277,15 @@ pub async fn list(c: &mut impl AsEx, actor: &Actor, f: &Filter, page: Page) -> R
         let items = c.ex().fetch_all(sql).await?;
         return Ok(Listed { paged: Paged { items, total, page }, more: false });
     }
-    let mut drive = Drive::Matches;
-    if let Text::Fts { query, .. } = &text {
-        let narrowed = f.project_id.is_some() || f.status.is_some() || f.severity.is_some() || f.overdue_at.is_some() || f.typical_only;
-        if narrowed {
-            let probe = Sql::new("SELECT COUNT(*) FROM (SELECT rowid FROM complaint_search WHERE complaint_search MATCH $1 LIMIT $2) m")
-                .arg(query.as_str())
-                .arg(FTS_WALK_MAX + 1);
-            if c.ex().scalar(probe).await? > FTS_WALK_MAX {
-                drive = Drive::Filters;
-            }
-        }
-    }
-    let count = filter(from("SELECT COUNT(*) FROM (SELECT 1", &text, drive), actor, f, &text, drive).push(" LIMIT ").bind(SEARCH_COUNT_CAP + 1).push(") n");
+    let narrowed = f.project_id.is_some() || f.status.is_some() || f.severity.is_some() || f.overdue_at.is_some() || f.typical_only;
+    let drive = COMPLAINTS.count_drive(c, &text, narrowed).await?;
+    let count = filter(COMPLAINTS.from("SELECT COUNT(*) FROM (SELECT 1", &text, drive, ""), actor, f, &text, drive)
+        .push(" LIMIT ")
+        .bind(SEARCH_COUNT_CAP + 1)
+        .push(") n");
     let counted = c.ex().scalar(count).await?;
-    let order = match text {
-        Text::Fts { .. } => " ORDER BY complaint_search.rowid DESC LIMIT ",
-        _ => " ORDER BY id DESC LIMIT ",
-    };
-    let sql = filter(from(&format!("SELECT {COLS}"), &text, Drive::Matches), actor, f, &text, Drive::Matches)
-        .push(order)
+    let sql = filter(COMPLAINTS.from(&format!("SELECT {COLS}"), &text, Drive::Matches, ""), actor, f, &text, Drive::Matches)
+        .push(&COMPLAINTS.newest_first(&text))
         .bind(page.size)
         .push(" OFFSET ")
         .bind(page.offset());
@@ -513,69 +417,10 @@ pub async fn unit_labels(c: &mut impl AsEx, actor: &Actor, unit_ids: &[i64]) -> 
 
 // ---------- search index backfill (CMP-14) ----------
 
-/// A complaint's searchable fields, read to index a row that has no search entry yet.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
-pub struct SearchSource {
-    pub id: i64,
-    pub number: String,
-    pub complainant: String,
-    pub contact_phone: String,
-    pub content: String,
-}
-
-/// Rows written per statement while indexing on PostgreSQL (two parameters each).
-const INDEX_BATCH: usize = 200;
-
 /// Indexes up to `limit` complaints that have no search entry, lowest id first, inside the
-/// caller's transaction; returns how many. On PostgreSQL, rows another node is indexing at the
-/// same moment are skipped (`SKIP LOCKED`); on SQLite the one writer serialises the work.
+/// caller's transaction; returns how many (`models::search_index::index_pending`).
 pub async fn index_pending(c: &mut impl AsEx, limit: i64) -> Result<usize> {
-    let backend = c.ex().backend();
-    // SQLite is told the partial index: with statistics from before a backfill its planner walks
-    // the table from the first row instead, reading every row indexed so far again each round.
-    let (indexed_by, lock) = match backend {
-        Backend::Postgres => ("", " FOR UPDATE SKIP LOCKED"),
-        Backend::Sqlite => (" INDEXED BY complaints_search_pending", ""),
-    };
-    let sql = Sql::new(&format!(
-        "SELECT id, number, complainant, contact_phone, content FROM complaints WHERE id IN
-         (SELECT id FROM complaints{indexed_by} WHERE search_version = 0 ORDER BY id LIMIT $1{lock}) ORDER BY id"
-    ))
-    .arg(limit);
-    let rows: Vec<SearchSource> = c.ex().fetch_all(sql).await?;
-    if rows.is_empty() {
-        return Ok(0);
-    }
-    match backend {
-        Backend::Sqlite => {
-            // One statement each, the FTS5 write last: FTS5 flushes what it holds to disk at
-            // every later statement of the transaction (a savepoint), and each flush is a new
-            // segment to merge. A row at 0 has no entry (entry and mark are written together);
-            // a re-index after a tokeniser change must delete the old entries with the reset.
-            let ids = serde_json::Value::from(rows.iter().map(|r| r.id).collect::<Vec<i64>>()).to_string();
-            let entries: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|r| serde_json::json!([r.id, search::document(&[&r.number, &r.complainant, &r.contact_phone, &r.content]).fts_text()]))
-                .collect();
-            let mark = Sql::new("UPDATE complaints SET search_version = $1 WHERE id IN (SELECT value FROM json_each($2))").arg(search::VERSION).arg(ids);
-            c.ex().execute(mark).await?;
-            let insert = Sql::new("INSERT INTO complaint_search (rowid, grams) SELECT value ->> 0, value ->> 1 FROM json_each($1)")
-                .arg(serde_json::Value::from(entries).to_string());
-            c.ex().execute(insert).await?;
-        }
-        Backend::Postgres => {
-            for batch in rows.chunks(INDEX_BATCH) {
-                let mut sql =
-                    Sql::new("UPDATE complaints AS c SET search = CAST(v.s AS tsvector), search_version = ").bind(search::VERSION).push(" FROM (VALUES ");
-                for (i, r) in batch.iter().enumerate() {
-                    let doc = search::document(&[&r.number, &r.complainant, &r.contact_phone, &r.content]);
-                    sql = sql.push(if i == 0 { "(" } else { ", (" }).bind(r.id).push(", ").bind(doc.tsvector()).push(")");
-                }
-                c.ex().execute(sql.push(") AS v(id, s) WHERE c.id = v.id")).await?;
-            }
-        }
-    }
-    Ok(rows.len())
+    search_index::index_pending(c, &COMPLAINTS, limit).await
 }
 
 // ---------- CMP-2 escalation ----------

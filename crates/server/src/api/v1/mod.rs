@@ -28,6 +28,7 @@ pub mod notifications;
 pub mod org;
 pub mod parking;
 pub mod reception;
+pub mod repair_cases;
 pub mod return_slips;
 pub mod scripts;
 pub mod work_orders;
@@ -45,7 +46,8 @@ pub const OPERATIONS: usize = 10
     + meters::OPERATIONS
     + parking::OPERATIONS
     + contractor_accounts::OPERATIONS
-    + return_slips::OPERATIONS;
+    + return_slips::OPERATIONS
+    + repair_cases::OPERATIONS;
 
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
@@ -80,6 +82,7 @@ pub fn routes() -> Router<AppState> {
         .merge(parking::routes())
         .merge(contractor_accounts::routes())
         .merge(return_slips::routes())
+        .merge(repair_cases::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 

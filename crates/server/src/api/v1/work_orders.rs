@@ -364,7 +364,10 @@ pub struct TestOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkOrderList {
     pub items: Vec<WorkOrderOut>,
+    /// Matching orders, counted to 10,000 (a text search `q` to 1,000); `more` says there are more.
     pub total: i64,
+    /// More orders match than `total`.
+    pub more: bool,
     pub page: i64,
     pub per_page: i64,
 }
@@ -636,9 +639,15 @@ pub async fn list_work_orders(
     let page = page_of(&mut errs, q.page.as_deref(), q.per_page.as_deref());
     errs.into_result()?;
     let mut c = state.db.read().await?;
-    let list = store::list(&mut c, &actor, &filter, page).await?;
+    let store::Listed { paged: list, more } = store::list(&mut c, &actor, &filter, page).await?;
     let now = Utc::now();
-    Ok(Json(WorkOrderList { items: list.items.iter().map(|w| out(w, now)).collect(), total: list.total, page: list.page.number, per_page: list.page.size }))
+    Ok(Json(WorkOrderList {
+        items: list.items.iter().map(|w| out(w, now)).collect(),
+        total: list.total,
+        more,
+        page: list.page.number,
+        per_page: list.page.size,
+    }))
 }
 
 /// Create a work order

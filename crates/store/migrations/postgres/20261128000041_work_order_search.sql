@@ -1,0 +1,19 @@
+-- REP: search of the work-order list (number, owner, phone, location, content) through an
+-- index, as complaints are searched (CMP-14), so `q` stays fast at a million orders
+-- (PostgreSQL). Keep in step with migrations/sqlite of the same name.
+
+-- Which tokeniser indexed the row (propdesk_domain::search::VERSION); 0 = not indexed yet.
+-- Rows from before this migration are indexed by Rust (`propdesk migrate`, and in the
+-- background at `serve`); until none is left, searches scan with LIKE.
+ALTER TABLE work_orders ADD COLUMN search_version BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX work_orders_search_pending ON work_orders(id) WHERE search_version = 0;
+
+-- The distinct grams of number, owner, phone, location and content as a tsvector literal
+-- built in Rust (no parser or locale involved).
+ALTER TABLE work_orders ADD COLUMN search TSVECTOR;
+CREATE INDEX work_orders_search ON work_orders USING gin (search);
+
+-- RPT-1: the board counts a project's open orders by status and deadline state; a partial
+-- index of the open ones (a few per cent of a million) keeps that a short read. The WHERE
+-- must stay word for word the one in models::work_order::board_counts.
+CREATE INDEX work_orders_open ON work_orders(project_id, status, next_due) WHERE status NOT IN ('closed', 'cancelled');
