@@ -1028,6 +1028,10 @@ pub static EN: &[(&str, &str)] = &[
     ("未关闭工单", "Open work orders"),
     ("今日到期及超时的工单", "Work orders due today or overdue"),
     // FEE-1…FEE-6 pages.
+    ("已送达", "Delivered"),
+    ("上门送达", "By hand"),
+    ("送达日期", "Delivered on"),
+    ("登记送达", "Record delivery"),
     ("为逾期客户立案", "Open cases for overdue payers"),
     ("催缴操作", "Collection step"),
     ("催缴阶段", "Step"),

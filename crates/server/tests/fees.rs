@@ -553,3 +553,41 @@ async fn fee_6_pages_and_api_print_the_non_payers_with_their_records_and_the_rem
         .expect("post");
     assert_eq!(r.status(), 200);
 }
+
+#[tokio::test]
+async fn fee_3_each_notices_delivery_is_recorded_by_hand_or_by_courier_with_its_stub() {
+    let app = spawn_app().await;
+    let (u1, u2, owner1, owner2, _) = setup(&app).await;
+    let sup = app.staff("zhuguan", "supervisor", &[app.project_a]).await;
+    fee::create_item(&app.db, &actor(&app, sup, Role::Supervisor), &item(&app, "物业服务费", "property_service", "area", "3", "owner")).await.expect("item");
+    fee::run_billing(&app.db, &actor(&app, sup, Role::Supervisor), app.project_a, parse_period("month", "2026-12").expect("p")).await.expect("run");
+    let c = app.login("zhuguan").await;
+    let (p, o1, un1, o2, un2) = (app.project_a.to_string(), owner1.to_string(), u1.to_string(), owner2.to_string(), u2.to_string());
+    let form = |payer: &str, unit: &str, method: &str, courier: &str| {
+        vec![
+            ("project_id", p.clone()),
+            ("period", "2026-12".to_string()),
+            ("payer_id", payer.to_string()),
+            ("unit_id", unit.to_string()),
+            ("method", method.to_string()),
+            ("courier_no", courier.to_string()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let (app, c) = (&app, c.clone());
+        async move {
+            let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form(&c, "/fees/notices/deliver", &refs).await
+        }
+    };
+    let (o1s, un1s, o2s, un2s) = (o1.as_str(), un1.as_str(), o2.as_str(), un2.as_str());
+    // A courier needs its waybill number, the stub kept as evidence.
+    let (s, _, body) = post(form(o1s, un1s, "courier", "")).await;
+    assert_eq!(s, 422, "{body}");
+    assert_eq!(post(form(o1s, un1s, "courier", "SF100200300")).await.0, 303);
+    assert_eq!(post(form(o1s, un1s, "hand", "")).await.0, 409, "once per notice");
+    assert_eq!(post(form(o2s, un2s, "hand", "")).await.0, 303);
+    assert_eq!(post(form(o2s, un1s, "hand", "")).await.0, 422, "李业主 has no bill for 1201");
+    let (_, page) = app.get_text(&c, &format!("/fees/notices?project_id={p}&period=2026-12")).await;
+    assert!(page.contains("SF100200300") && page.matches("已送达").count() == 2, "{page}");
+}

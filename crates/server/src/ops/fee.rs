@@ -385,3 +385,96 @@ pub async fn reconcile(db: &Db, actor: &Actor, project_id: i64, period: BillingP
     tx.commit().await?;
     Ok(id)
 }
+
+/// FEE-3: how a payment notice reached its payer, as typed on the notices page or sent to the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DeliveryInput {
+    #[serde(default, deserialize_with = "de_text")]
+    pub project_id: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub payer_id: String,
+    #[serde(default, deserialize_with = "de_text")]
+    pub unit_id: String,
+    /// `2026-11`, `2026-Q4` or `2026`.
+    #[serde(default, deserialize_with = "de_text")]
+    pub period: String,
+    /// `hand` or `courier`.
+    #[serde(default, deserialize_with = "de_text")]
+    pub method: String,
+    /// The courier's waybill number (the stub kept as evidence); required for a courier.
+    #[serde(default, deserialize_with = "de_text")]
+    pub courier_no: String,
+    /// YYYY-MM-DD (default today).
+    #[serde(default, deserialize_with = "de_text")]
+    pub delivered_on: String,
+}
+
+/// FEE-3: records a notice's delivery (once per payer, unit and period), with its event.
+pub async fn record_delivery(db: &Db, actor: &Actor, input: &DeliveryInput) -> AppResult<()> {
+    use propdesk_domain::billing::ContactMethod;
+    require(actor, Permission::CollectFees)?;
+    let mut e = FieldErrors::new();
+    let id = |s: &str| s.trim().parse::<i64>().map_err(|_| Reason::Required);
+    let project_id = e.take("project_id", id(&input.project_id));
+    let payer_id = e.take("payer_id", id(&input.payer_id));
+    let unit_id = e.take("unit_id", id(&input.unit_id));
+    let period = e.take("period", values::text(&input.period, 10));
+    let method = e.take(
+        "method",
+        ContactMethod::parse(&input.method).and_then(|m| {
+            if matches!(m, ContactMethod::Hand | ContactMethod::Courier) {
+                Ok(m)
+            } else {
+                Err(Reason::Invalid("应为上门送达或快递", "must be by hand or by courier"))
+            }
+        }),
+    );
+    let courier_no = e.take("courier_no", values::opt_text(&input.courier_no, 40)).flatten().unwrap_or_default();
+    if method == Some(ContactMethod::Courier) && courier_no.is_empty() && e.get("courier_no").is_none() {
+        e.push("courier_no", Reason::Invalid("快递寄送须填写快递单号（存根留存）", "a courier delivery needs its waybill number (the stub is kept)"));
+    }
+    let today = crate::ops::org::today();
+    let delivered_on = e.take(
+        "delivered_on",
+        if input.delivered_on.trim().is_empty() {
+            Ok(today)
+        } else {
+            values::date(&input.delivered_on)
+                .and_then(|d| if d > today { Err(Reason::Invalid("送达日期不能晚于今天", "must not be in the future")) } else { Ok(d) })
+        },
+    );
+    let (Some(project_id), Some(payer_id), Some(unit_id), Some(period), Some(method), Some(delivered_on)) =
+        (project_id, payer_id, unit_id, period, method, delivered_on)
+    else {
+        return Err(e.into());
+    };
+    e.into_result()?;
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    let f = store::LedgerFilter {
+        project_id: Some(project_id),
+        period_key: Some(period.clone()),
+        payer_id: Some(payer_id),
+        unit_id: Some(unit_id),
+        ..Default::default()
+    };
+    if store::ledger_totals(&mut tx, actor, &f).await?.lines == 0 {
+        return Err(FieldErrors::single("payer_id", Reason::Invalid("该缴费人本期没有账单", "has no bill for this period")).into());
+    }
+    let d = store::NewDelivery { project_id, payer_id, unit_id, period_key: &period, method: method.code(), courier_no: &courier_no, delivered_on };
+    if !store::insert_delivery(&mut tx, actor.staff_id, &d, now).await? {
+        return Err(AppError::Conflict("该通知单的送达已登记".into()));
+    }
+    log(
+        &mut tx,
+        actor,
+        project_id,
+        "party",
+        payer_id,
+        "notice_delivered",
+        json!({"rule": "FEE-3", "unit_id": unit_id, "period": period, "method": method.code(), "courier_no": courier_no, "delivered_on": delivered_on}),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

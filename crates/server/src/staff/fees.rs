@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/fees/billing", get(billing).post(run))
         .route("/fees/billing/reconcile", post(reconcile))
         .route("/fees/notices", get(notices))
+        .route("/fees/notices/deliver", post(deliver))
 }
 
 type Q = Query<HashMap<String, String>>;
@@ -500,6 +501,10 @@ pub async fn reconcile(State(state): State<AppState>, StaffForm { ctx, form }: S
 
 /// One notice: a payer's lines for one unit in the period.
 struct Notice {
+    payer_id: i64,
+    unit_id: i64,
+    /// FEE-3: how it was delivered, once recorded.
+    delivered: Option<String>,
     payer_name: String,
     payer_phone: String,
     building_code: String,
@@ -513,6 +518,9 @@ struct Notice {
 #[template(path = "print/payment_notices.html")]
 struct NoticesPage {
     ctx: Ctx,
+    project_id: i64,
+    can_collect: bool,
+    today: String,
     project_name: String,
     period_key: String,
     notices: Vec<Notice>,
@@ -546,6 +554,9 @@ pub async fn notices(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> Ap
                 n.lines.push(r);
             }
             _ => notices.push(Notice {
+                payer_id: r.payer_id,
+                unit_id: r.unit_id,
+                delivered: None,
                 payer_name: r.payer_name.clone(),
                 payer_phone: r.payer_phone.clone(),
                 building_code: r.building_code.clone(),
@@ -556,8 +567,21 @@ pub async fn notices(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> Ap
             }),
         }
     }
+    let period_key = f.period_key.clone().unwrap_or_default();
+    if let Some(p) = f.project_id {
+        let en = ctx.en();
+        for d in store::deliveries(&mut c, &ctx.actor, p, &period_key).await? {
+            if let Some(n) = notices.iter_mut().find(|n| n.payer_id == d.payer_id && n.unit_id == d.unit_id) {
+                let how = propdesk_domain::billing::ContactMethod::parse(&d.method).map(|m| m.label(en)).unwrap_or("");
+                n.delivered = Some(format!("{how} {} {}", d.courier_no, d.delivered_on));
+            }
+        }
+    }
     let project_name = f.project_id.map(|p| ctx.project_name(&p).to_string()).unwrap_or_default();
     Ok(render(&NoticesPage {
+        project_id: f.project_id.unwrap_or(0),
+        can_collect: ctx.actor.can(Permission::CollectFees),
+        today: today().to_string(),
         project_name,
         period_key: f.period_key.unwrap_or_default(),
         notices,
@@ -566,4 +590,19 @@ pub async fn notices(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> Ap
         truncated,
         ctx,
     }))
+}
+
+/// FEE-3: records how a notice reached its payer, then back to the notices.
+pub async fn deliver(State(state): State<AppState>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
+    let input = ops::DeliveryInput {
+        project_id: form.get("project_id").into(),
+        payer_id: form.get("payer_id").into(),
+        unit_id: form.get("unit_id").into(),
+        period: form.get("period").into(),
+        method: form.get("method").into(),
+        courier_no: form.get("courier_no").into(),
+        delivered_on: form.get("delivered_on").into(),
+    };
+    ops::record_delivery(&state.db, &ctx.actor, &input).await?;
+    Ok(saved(&format!("/fees/notices?project_id={}&period={}", input.project_id.trim(), input.period.trim())))
 }

@@ -604,3 +604,52 @@ pub async fn overdue_totals(c: &mut impl AsEx, actor: &Actor, project_id: Option
     sql = without_deposits(sql);
     c.ex().fetch_all(sql.push(" GROUP BY l.project_id")).await
 }
+
+// ---------- FEE-3: how each notice was delivered ----------
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize, serde::Serialize)]
+pub struct DeliveryRow {
+    pub payer_id: i64,
+    pub unit_id: i64,
+    pub method: String,
+    pub courier_no: String,
+    pub delivered_on: NaiveDate,
+}
+
+/// The deliveries recorded for a project's period (one per payer and unit).
+pub async fn deliveries(c: &mut impl AsEx, actor: &Actor, project_id: i64, period_key: &str) -> Result<Vec<DeliveryRow>> {
+    let sql = Sql::new("SELECT payer_id, unit_id, method, courier_no, delivered_on FROM notice_deliveries WHERE project_id = ")
+        .bind(project_id)
+        .push(" AND period_key = ")
+        .bind(period_key)
+        .push(" AND project_id IN ")
+        .bind_list(&actor.projects);
+    c.ex().fetch_all(sql).await
+}
+
+pub struct NewDelivery<'a> {
+    pub project_id: i64,
+    pub payer_id: i64,
+    pub unit_id: i64,
+    pub period_key: &'a str,
+    pub method: &'a str,
+    pub courier_no: &'a str,
+    pub delivered_on: NaiveDate,
+}
+
+/// Records a delivery; false when this notice's delivery is already on record.
+pub async fn insert_delivery(c: &mut impl AsEx, by: i64, d: &NewDelivery<'_>, now: DateTime<Utc>) -> Result<bool> {
+    let sql = Sql::new(
+        "INSERT INTO notice_deliveries (project_id, payer_id, unit_id, period_key, method, courier_no, delivered_on, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (project_id, payer_id, unit_id, period_key) DO NOTHING",
+    )
+    .arg(d.project_id)
+    .arg(d.payer_id)
+    .arg(d.unit_id)
+    .arg(d.period_key)
+    .arg(d.method)
+    .arg(d.courier_no)
+    .arg(d.delivered_on)
+    .arg(by)
+    .arg(now);
+    Ok(c.ex().execute(sql).await? == 1)
+}
