@@ -5,6 +5,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::ops::org::today;
+use crate::ops::require;
 use crate::ops::{de_text, log};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::{Actor, Permission};
@@ -17,10 +18,6 @@ use propdesk_store::models::arrears::{self as store, NewStep};
 use propdesk_store::{AsEx, Db, Tx};
 use serde::Deserialize;
 use serde_json::json;
-
-fn require(actor: &Actor, p: Permission) -> AppResult<()> {
-    if actor.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
-}
 
 /// FEE-6: opens a case for every overdue payer of the project without one. Returns how many.
 pub async fn open_overdue(db: &Db, actor: &Actor, project_id: i64) -> AppResult<u64> {

@@ -7,6 +7,7 @@
 use crate::error::{AppError, AppResult};
 use crate::ops::callback::days_range;
 use crate::ops::org::parse_yuan;
+use crate::ops::require;
 use crate::ops::{de_text, log};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -26,10 +27,6 @@ use propdesk_store::models::{calendar, org};
 use propdesk_store::{AsEx, Db};
 use serde::Deserialize;
 use serde_json::json;
-
-fn require(actor: &Actor, p: Permission) -> AppResult<()> {
-    if actor.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
-}
 
 fn by(actor: &Actor) -> Option<i64> {
     Some(actor.staff_id).filter(|s| *s > 0)

@@ -3,6 +3,7 @@
 //! (units, owners, tenants), writes the lines and the events.
 
 use crate::error::{AppError, AppResult};
+use crate::ops::require;
 use crate::ops::{de_text, log};
 use chrono::{Days, Utc};
 use propdesk_domain::access::{Actor, Permission};
@@ -147,10 +148,6 @@ impl FeeItemInput {
             _ => Err(e),
         }
     }
-}
-
-fn require(actor: &Actor, p: Permission) -> AppResult<()> {
-    if actor.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 fn item_payload(p: &ParsedFeeItem) -> serde_json::Value {

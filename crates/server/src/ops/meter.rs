@@ -8,6 +8,7 @@
 use crate::error::{AppError, AppResult};
 use crate::ops::org::today;
 use crate::ops::payment::receipt_number;
+use crate::ops::require;
 use crate::ops::{de_text, log, notify};
 use chrono::{NaiveDate, Utc};
 use propdesk_domain::access::{Actor, Permission};
@@ -23,10 +24,6 @@ use propdesk_store::models::org;
 use propdesk_store::{AsEx, Db, Tx};
 use serde::Deserialize;
 use serde_json::json;
-
-fn require(actor: &Actor, p: Permission) -> AppResult<()> {
-    if actor.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
-}
 
 fn id_of(s: &str) -> Result<i64, Reason> {
     s.trim().parse::<i64>().map_err(|_| Reason::Required)

@@ -41,6 +41,11 @@ pub fn de_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     })
 }
 
+/// The caller's role must allow `p` (403 otherwise).
+pub fn require(actor: &propdesk_domain::access::Actor, p: propdesk_domain::access::Permission) -> crate::error::AppResult<()> {
+    if actor.can(p) { Ok(()) } else { Err(crate::error::AppError::Forbidden) }
+}
+
 /// Appends the event of a change to a project's record, inside the action's transaction.
 pub async fn log(
     tx: &mut propdesk_store::Tx,

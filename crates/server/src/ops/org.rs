@@ -2,6 +2,7 @@
 //! ownership and leases.
 
 use crate::error::{AppError, AppResult};
+use crate::ops::require;
 use crate::ops::{de_text, log};
 use chrono::{NaiveDate, Utc};
 use propdesk_domain::access::{Actor, Permission};
@@ -13,10 +14,6 @@ use propdesk_store::models::org::{self, LeaseData, PartyData, TenureKind, UnitDa
 use propdesk_store::{AsEx, Db, Tx, is_unique_violation};
 use serde::Deserialize;
 use serde_json::json;
-
-fn require(actor: &Actor, p: Permission) -> AppResult<()> {
-    if actor.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
-}
 
 /// A record the actor may not see is reported as missing, never as forbidden (no existence leak).
 fn found<T>(v: Option<T>) -> AppResult<T> {

@@ -4,6 +4,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::ops::org::today;
+use crate::ops::require;
 use crate::ops::{de_text, log};
 use chrono::Utc;
 use propdesk_domain::access::{Actor, Permission};
@@ -16,10 +17,6 @@ use propdesk_store::models::parking::{self as store, NewRental, NewSpace, Observ
 use propdesk_store::{Db, is_overlap_violation, is_unique_violation};
 use serde::Deserialize;
 use serde_json::json;
-
-fn require(actor: &Actor, p: Permission) -> AppResult<()> {
-    if actor.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
-}
 
 /// Monthly fees above this are typing mistakes (1,000,000.00 元 a month).
 const MAX_MONTHLY_FEE: i64 = 100_000_000;

@@ -5,6 +5,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::ops::org::today;
+use crate::ops::require;
 use crate::ops::{de_text, log};
 use chrono::{Days, Utc};
 use propdesk_domain::access::{Actor, Permission};
@@ -98,10 +99,6 @@ impl PaymentInput {
 pub async fn receipt_number(tx: &mut propdesk_store::Tx, project_id: i64, code: &str) -> AppResult<String> {
     let seq = next_number(tx, project_id, "receipt").await?;
     Ok(format!("{code}/SJ{seq:05}"))
-}
-
-fn require(actor: &Actor, p: Permission) -> AppResult<()> {
-    if actor.can(p) { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 /// FEE-4: records a payment, settles the payer's lines and numbers its receipt, in one transaction.

@@ -9,6 +9,7 @@ use crate::error::{ApiError, AppError};
 use crate::ops::fee::{self as ops, FeeItemInput, RunResult, parse_period};
 use crate::ops::org::today;
 use crate::ops::payment::{self as pay_ops, PaymentInput};
+use crate::ops::require;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -58,10 +59,6 @@ schema_fn!(area_schema = codes(AreaBasis::ALL.iter().map(|s| s.code())), "Which 
 schema_fn!(cycle_schema = codes(Cycle::ALL.iter().map(|s| s.code())), "The billing cycle.");
 schema_fn!(payer_schema = codes(PayerRule::ALL.iter().map(|s| s.code())), "Who pays.");
 schema_fn!(state_schema = codes(["open", "overdue", "paid"].into_iter()), "open: not fully paid; overdue: open past its due date; paid: fully paid.");
-
-fn require(actor: &Actor, p: Permission) -> Result<(), ApiError> {
-    if actor.can(p) { Ok(()) } else { Err(ApiError(AppError::Forbidden)) }
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TierOut {

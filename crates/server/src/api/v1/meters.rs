@@ -9,6 +9,7 @@ use crate::api::v1::{ActionRequestCheck, ErrorBody, Refusal, action_answer, code
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::meter::{self as ops, MeterInput, PurchaseInput, ReadingInput, ReplaceInput};
+use crate::ops::require;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -55,10 +56,6 @@ schema_fn!(
     "load: the electrician loaded the meter; refund: an unloaded purchase refunded."
 );
 schema_fn!(method_schema = codes(billing::PaymentMethod::ALL.iter().map(|s| s.code())), "How the purchase was paid.");
-
-fn require(actor: &Actor, p: Permission) -> Result<(), ApiError> {
-    if actor.can(p) { Ok(()) } else { Err(ApiError(AppError::Forbidden)) }
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeterOut {

@@ -12,6 +12,7 @@ use crate::error::{ApiError, ApiResult, AppError};
 use crate::ops;
 use crate::ops::de_text;
 use crate::ops::org::{LeaseInput, PartyInput, UnitInput, today};
+use crate::ops::require;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -29,10 +30,6 @@ type Created<T> = (StatusCode, [(axum::http::HeaderName, String); 1], Json<T>);
 
 fn created<T>(location: String, body: T) -> Created<T> {
     (StatusCode::CREATED, [(LOCATION, location)], Json(body))
-}
-
-fn require(actor: &Actor, p: Permission) -> ApiResult<()> {
-    if actor.can(p) { Ok(()) } else { Err(ApiError(AppError::Forbidden)) }
 }
 
 schema_fn!(unit_kind_schema = codes(UnitKind::ALL.iter().map(|k| k.code())), "Unit kind.");

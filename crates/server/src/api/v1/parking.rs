@@ -9,6 +9,7 @@ use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::org::today;
 use crate::ops::parking::{self as ops, ObservationInput, RentalInput, SpaceInput};
+use crate::ops::require;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -47,10 +48,6 @@ pub fn routes() -> axum::Router<AppState> {
 
 schema_fn!(kind_schema = codes(SpaceKind::ALL.iter().map(|s| s.code())), "The kind of space.");
 schema_fn!(state_schema = codes(SpaceState::ALL.iter().map(|s| s.code())), "vacant, rented (under a rental covering the day) or sold.");
-
-fn require(actor: &Actor, p: Permission) -> Result<(), ApiError> {
-    if actor.can(p) { Ok(()) } else { Err(ApiError(AppError::Forbidden)) }
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RentalOut {
