@@ -406,6 +406,49 @@ pub fn bill_unit(period: BillingPeriod, unit: &UnitFacts, items: &[FeeItem]) -> 
     out
 }
 
+// ---------- a bill line's state (FEE-4, FEE-5) ----------
+
+text_enum! {
+    /// Where a bill line stands on a day: paid in full, past its deadline with something owed,
+    /// partly paid, or not paid yet.
+    LineStatus {
+        Unpaid = "unpaid", "未缴", "Unpaid";
+        PartlyPaid = "partly_paid", "部分缴纳", "Partly paid";
+        Overdue = "overdue", "已逾期", "Overdue";
+        Paid = "paid", "已缴清", "Paid in full";
+    }
+}
+
+impl LineStatus {
+    pub fn of(amount: i64, paid: i64, due: NaiveDate, today: NaiveDate) -> LineStatus {
+        if paid >= amount {
+            LineStatus::Paid
+        } else if due < today {
+            LineStatus::Overdue
+        } else if paid > 0 {
+            LineStatus::PartlyPaid
+        } else {
+            LineStatus::Unpaid
+        }
+    }
+    /// The API's three states: paid, overdue, open (not yet due, paid or not).
+    pub fn api_code(self) -> &'static str {
+        match self {
+            LineStatus::Paid => "paid",
+            LineStatus::Overdue => "overdue",
+            LineStatus::Unpaid | LineStatus::PartlyPaid => "open",
+        }
+    }
+    /// The badge class of the pages' deadline states (UI.md).
+    pub fn badge(self) -> &'static str {
+        match self {
+            LineStatus::Paid => "ok",
+            LineStatus::Overdue => "overdue",
+            LineStatus::Unpaid | LineStatus::PartlyPaid => "due",
+        }
+    }
+}
+
 // ---------- payments (FEE-4) ----------
 
 text_enum! {
@@ -1080,6 +1123,16 @@ mod tests {
             assert_eq!(paid, amount.min(billed));
             assert!(alloc.iter().all(|(id, a)| owed.iter().any(|o| o.line_id == *id && *a <= o.balance)));
         }
+    }
+
+    #[test]
+    fn fee_5_a_line_is_overdue_only_while_something_is_owed_past_its_deadline() {
+        let (due, before, after) = (d(2026, 11, 11), d(2026, 11, 11), d(2026, 11, 12));
+        assert_eq!(LineStatus::of(100, 0, due, before), LineStatus::Unpaid);
+        assert_eq!(LineStatus::of(100, 40, due, before), LineStatus::PartlyPaid);
+        assert_eq!(LineStatus::of(100, 40, due, after), LineStatus::Overdue);
+        assert_eq!(LineStatus::of(100, 100, due, after), LineStatus::Paid);
+        assert_eq!((LineStatus::PartlyPaid.api_code(), LineStatus::Overdue.badge()), ("open", "overdue"));
     }
 
     #[test]

@@ -266,7 +266,7 @@ struct ReminderPage {
 
 impl ReminderPage {
     fn overdue_lines(&self) -> Vec<&LedgerRow> {
-        self.lines.iter().filter(|l| l.due_date < self.today).collect()
+        self.lines.iter().filter(|l| l.status(self.today) == billing::LineStatus::Overdue).collect()
     }
 }
 

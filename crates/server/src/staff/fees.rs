@@ -89,24 +89,10 @@ struct LedgerPage {
 
 impl LedgerPage {
     fn state_label(&self, r: &LedgerRow) -> &'static str {
-        if r.balance() == 0 {
-            self.ctx.t("已缴清")
-        } else if r.due_date < self.today {
-            self.ctx.t("已逾期")
-        } else if r.paid > 0 {
-            self.ctx.t("部分缴纳")
-        } else {
-            self.ctx.t("未缴")
-        }
+        r.status(self.today).label(self.ctx.en())
     }
     fn state_class(&self, r: &LedgerRow) -> &'static str {
-        if r.balance() == 0 {
-            "ok"
-        } else if r.due_date < self.today {
-            "overdue"
-        } else {
-            "due"
-        }
+        r.status(self.today).badge()
     }
     fn area(&self, r: &LedgerRow) -> String {
         if r.quantity == 0 { String::new() } else { format!("{}.{:02}", r.quantity / 100, r.quantity % 100) }

@@ -403,6 +403,9 @@ impl LedgerRow {
     pub fn balance(&self) -> i64 {
         self.amount - self.paid
     }
+    pub fn status(&self, today: NaiveDate) -> propdesk_domain::billing::LineStatus {
+        propdesk_domain::billing::LineStatus::of(self.amount, self.paid, self.due_date, today)
+    }
 }
 
 const LEDGER_FROM: &str = " FROM bill_lines l JOIN units u ON u.id = l.unit_id JOIN buildings b ON b.id = u.building_id JOIN parties p ON p.id = l.payer_id JOIN fee_items i ON i.id = l.item_id";

@@ -321,13 +321,7 @@ pub struct BillOut {
 }
 
 fn bill_out(r: &LedgerRow, today: NaiveDate) -> BillOut {
-    let status = if r.balance() == 0 {
-        "paid"
-    } else if r.due_date < today {
-        "overdue"
-    } else {
-        "open"
-    };
+    let status = r.status(today).api_code();
     BillOut {
         id: r.id,
         project_id: r.project_id,
