@@ -82,6 +82,9 @@ pub enum Permission {
     WriteRepairCases,
     /// RPT-2: the monthly repair report (timeliness, callbacks, responsibility).
     ViewRepairReports,
+    /// POR-2: set up the company's channels to owners, tenants and merchants (SMTP server, SMS/IM
+    /// gateway and their secrets).
+    ManageChannels,
 }
 
 impl Role {
@@ -111,6 +114,7 @@ impl Role {
             ManageMeters => matches!(self, Admin | Manager | Supervisor | Engineering),
             WriteRepairCases => matches!(self, Admin | Manager | Supervisor | Specialist | Engineering),
             ViewRepairReports => matches!(self, Admin | Manager | Supervisor | Specialist | Engineering),
+            ManageChannels => matches!(self, Admin | Manager),
         }
     }
 }
@@ -191,5 +195,12 @@ mod tests {
             assert!(!r.allows(Permission::ViewParties), "{r} must not see personal data");
         }
         assert!(Role::Finance.allows(Permission::ViewParties));
+    }
+
+    #[test]
+    fn por_2_only_admins_and_managers_set_up_channels_to_residents() {
+        for r in Role::ALL {
+            assert_eq!(r.allows(Permission::ManageChannels), matches!(r, Role::Admin | Role::Manager), "{r}");
+        }
     }
 }

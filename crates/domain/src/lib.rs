@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod billing;
 pub mod calendar;
 pub mod callback;
+pub mod channel;
 pub mod claim;
 pub mod complaint;
 pub mod contractor;

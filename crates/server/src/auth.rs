@@ -127,6 +127,7 @@ impl Ctx {
             "view_audit" => Permission::ViewAudit,
             "manage_staff" => Permission::ManageStaff,
             "manage_calendar" => Permission::ManageCalendar,
+            "manage_channels" => Permission::ManageChannels,
             "view_fees" => Permission::ViewFees,
             "read_meters" => Permission::ReadMeters,
             "write_repair_cases" => Permission::WriteRepairCases,

@@ -73,6 +73,7 @@ pub fn json() -> &'static str {
         doc.merge(v1::attachments::Doc::openapi());
         doc.merge(v1::notifications::Doc::openapi());
         doc.merge(v1::scripts::Doc::openapi());
+        doc.merge(v1::channels::Doc::openapi());
         doc.to_pretty_json().unwrap_or_else(|e| {
             tracing::error!(error = %e, "cannot serialise the OpenAPI document");
             "{}".into()

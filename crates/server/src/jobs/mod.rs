@@ -1,9 +1,11 @@
 //! Background jobs. Each is safe to run on several nodes at once: it only performs
 //! idempotent, set-based statements, passes that must run once take a lease row
-//! (`escalation`), and the outbox delivery takes its rows with SKIP LOCKED (`outbox`).
+//! (`escalation`), the outbox delivery takes its rows with SKIP LOCKED (`outbox`), and messages to
+//! parties are taken under a lease before they go on the wire (`party_messages`).
 
 pub mod escalation;
 pub mod outbox;
+pub mod party_messages;
 
 use crate::state::AppState;
 use chrono::Utc;
@@ -13,6 +15,7 @@ use std::time::Duration;
 pub fn spawn(state: AppState) {
     escalation::spawn(state.db.clone());
     outbox::spawn(state.db.clone());
+    party_messages::spawn(state.db.clone());
     // CMP-14: complaints from before the search index (searches scan with LIKE until done).
     let db = state.db.clone();
     tokio::spawn(async move {

@@ -5,6 +5,7 @@ pub mod arrears;
 pub mod attachment;
 pub mod calendar;
 pub mod callback;
+pub mod channel;
 pub mod claim;
 pub mod complaint;
 pub mod contractor;

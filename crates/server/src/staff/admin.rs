@@ -234,6 +234,7 @@ const ENTITIES: &[(&str, &str)] = &[
     ("department", "部门"),
     ("import", "导入"),
     ("calendar", "工作日历"),
+    ("notification_channel", "通知渠道"),
 ];
 
 #[derive(Template)]

@@ -13,15 +13,17 @@ use crate::xlsx;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use propdesk_domain::FieldErrors;
 use propdesk_domain::access::Permission;
 use propdesk_domain::billing::{AreaBasis, BillingPeriod, ChargeBasis, Cycle, FeeKind, PayerRule, yuan_text};
+use propdesk_domain::channel::{MessageState, PartyMessageKind, message_state};
 use propdesk_domain::org::UnitKind;
 use propdesk_domain::values::Month;
 use propdesk_store::Page;
+use propdesk_store::models::channel as channel_store;
 use propdesk_store::models::fee::{self as store, FeeItemRow, LedgerFilter, LedgerRow, LedgerTotals, LineState, ReconciliationRow, RunRow};
 use std::collections::HashMap;
 
@@ -35,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/fees/billing/reconcile", post(reconcile))
         .route("/fees/notices", get(notices))
         .route("/fees/notices/deliver", post(deliver))
+        .route("/fees/notices/send", post(send))
 }
 
 type Q = Query<HashMap<String, String>>;
@@ -491,6 +494,8 @@ struct Notice {
     unit_id: i64,
     /// FEE-3: how it was delivered, once recorded.
     delivered: Option<String>,
+    /// FEE-3 / POR-2: the messages that carried it (channel, address, state).
+    sent: Vec<SentLine>,
     payer_name: String,
     payer_phone: String,
     building_code: String,
@@ -500,12 +505,25 @@ struct Notice {
     due: chrono::NaiveDate,
 }
 
+/// A message that carried a notice, as the notices page shows it.
+struct SentLine {
+    channel: String,
+    address: String,
+    state: MessageState,
+    when: String,
+    error: String,
+}
+
 #[derive(Template)]
 #[template(path = "print/payment_notices.html")]
 struct NoticesPage {
     ctx: Ctx,
     project_id: i64,
     can_collect: bool,
+    /// How many channels to parties are switched on (0: sending is not offered).
+    channels: usize,
+    /// What the last "send" did: notices, queued, already, unreachable.
+    send_summary: Option<[u64; 4]>,
     today: String,
     project_name: String,
     period_key: String,
@@ -529,10 +547,23 @@ pub async fn notices(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> Ap
         f.state = Some(LineState::Open);
     }
     let mut c = state.db.read().await?;
-    let (list, _) = store::ledger(&mut c, &ctx.actor, &f, Page::new(1, MAX_NOTICE_LINES)).await?;
-    let truncated = list.total > MAX_NOTICE_LINES;
+    // The ledger pages by at most 500 lines; a print job takes up to MAX_NOTICE_LINES.
+    let mut rows = Vec::new();
+    let mut truncated = false;
+    for page in 1.. {
+        let (list, _) = store::ledger(&mut c, &ctx.actor, &f, Page::new(page, 500)).await?;
+        let last = list.items.len() < 500;
+        rows.extend(list.items);
+        if rows.len() as i64 >= MAX_NOTICE_LINES {
+            truncated = !last || list.total > MAX_NOTICE_LINES;
+            break;
+        }
+        if last {
+            break;
+        }
+    }
     let mut notices: Vec<Notice> = Vec::new();
-    for r in list.items {
+    for r in rows {
         match notices.last_mut() {
             Some(n) if n.lines.first().is_some_and(|l| l.payer_id == r.payer_id && l.unit_id == r.unit_id) => {
                 n.total += r.balance();
@@ -543,6 +574,7 @@ pub async fn notices(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> Ap
                 payer_id: r.payer_id,
                 unit_id: r.unit_id,
                 delivered: None,
+                sent: Vec::new(),
                 payer_name: r.payer_name.clone(),
                 payer_phone: r.payer_phone.clone(),
                 building_code: r.building_code.clone(),
@@ -562,11 +594,32 @@ pub async fn notices(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> Ap
                 n.delivered = Some(format!("{how} {} {}", d.courier_no, d.delivered_on));
             }
         }
+        for m in channel_store::statuses(&mut c, &ctx.actor.projects, p, PartyMessageKind::PaymentNotice, &period_key).await? {
+            let unit = m.entity_key.rsplit('/').next().and_then(|u| u.parse::<i64>().ok());
+            if let Some(n) = notices.iter_mut().find(|n| n.payer_id == m.party_id && Some(n.unit_id) == unit) {
+                let state = message_state(m.sent_at.is_some(), m.attempts);
+                n.sent.push(SentLine {
+                    channel: m.channel_name,
+                    address: m.address,
+                    state,
+                    when: fmt_time(&m.sent_at.unwrap_or(m.created_at)),
+                    error: m.last_error.unwrap_or_default(),
+                });
+            }
+        }
     }
+    let channels = channel_store::enabled(&mut c, ctx.actor.company_id).await?.len();
+    let send_summary = ["sent_n", "sent_q", "sent_a", "sent_u"].map(|k| q(&m, k).parse::<u64>().ok());
+    let send_summary = match send_summary {
+        [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
+        _ => None,
+    };
     let project_name = f.project_id.map(|p| ctx.project_name(&p).to_string()).unwrap_or_default();
     Ok(render(&NoticesPage {
         project_id: f.project_id.unwrap_or(0),
         can_collect: ctx.actor.can(Permission::CollectFees),
+        channels,
+        send_summary,
         today: today().to_string(),
         project_name,
         period_key: f.period_key.unwrap_or_default(),
@@ -576,6 +629,20 @@ pub async fn notices(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> Ap
         truncated,
         ctx,
     }))
+}
+
+/// FEE-3 / POR-2: sends the period's notices (or one) through the channels, then back to the
+/// notices with what it did.
+pub async fn send(State(state): State<AppState>, StaffForm { ctx, form }: StaffForm) -> AppResult<Response> {
+    let input = crate::ops::channel::SendNoticesInput {
+        project_id: form.get("project_id").into(),
+        period: form.get("period").into(),
+        payer_id: form.get("payer_id").into(),
+        unit_id: form.get("unit_id").into(),
+    };
+    let back = format!("/fees/notices?project_id={}&period={}", input.project_id.trim(), input.period.trim());
+    let s = crate::ops::channel::send_payment_notices(&state.db, &ctx.actor, &input).await?;
+    Ok(axum::response::Redirect::to(&format!("{back}&sent_n={}&sent_q={}&sent_a={}&sent_u={}", s.notices, s.queued, s.already, s.unreachable)).into_response())
 }
 
 /// FEE-3: records how a notice reached its payer, then back to the notices.

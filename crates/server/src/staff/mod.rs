@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod board;
 pub mod calendar;
 pub mod callbacks;
+pub mod channels;
 pub mod claims;
 pub mod complaints;
 pub mod contractor_accounts;
@@ -242,6 +243,7 @@ pub fn routes() -> Router<AppState> {
         .merge(registers::routes())
         .merge(import::routes())
         .merge(admin::routes())
+        .merge(channels::routes())
         .merge(reception::routes())
         .merge(complaints::routes())
         .merge(work_orders::routes())

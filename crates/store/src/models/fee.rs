@@ -656,3 +656,64 @@ pub async fn insert_delivery(c: &mut impl AsEx, by: i64, d: &NewDelivery<'_>, no
     .arg(now);
     Ok(c.ex().execute(sql).await? == 1)
 }
+
+/// FEE-3: the payers with something still owed in a project's period, in id order (a payment
+/// notice goes to each, one per unit); narrowed to one payer and unit when given.
+pub async fn notice_payers(c: &mut impl AsEx, actor: &Actor, f: &NoticeScope<'_>) -> Result<Vec<i64>> {
+    let sql = ledger_where(Sql::new(&format!("SELECT DISTINCT l.payer_id{LEDGER_FROM}")), actor, &f.filter()).push(" ORDER BY l.payer_id");
+    let rows: Vec<(i64,)> = c.ex().fetch_all(sql).await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Which notices: a project's period, or one payer's notice for one unit in it.
+#[derive(Debug, Clone, Copy)]
+pub struct NoticeScope<'a> {
+    pub project_id: i64,
+    pub period_key: &'a str,
+    pub payer_id: Option<i64>,
+    pub unit_id: Option<i64>,
+}
+
+impl NoticeScope<'_> {
+    fn filter(&self) -> LedgerFilter {
+        LedgerFilter {
+            project_id: Some(self.project_id),
+            period_key: Some(self.period_key.to_string()),
+            state: Some(LineState::Open),
+            payer_id: self.payer_id,
+            unit_id: self.unit_id,
+            ..Default::default()
+        }
+    }
+}
+
+/// What a sent notice needs of a line: who, which unit, the item and what is still owed.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub struct NoticeLineRow {
+    pub payer_id: i64,
+    pub unit_id: i64,
+    pub building_code: String,
+    pub unit_no: String,
+    pub payer_name: String,
+    pub item_name: String,
+    pub owed: i64,
+    pub due_date: NaiveDate,
+}
+
+/// The open lines of these payers in the scope, grouped by payer and unit.
+pub async fn notice_lines(c: &mut impl AsEx, actor: &Actor, f: &NoticeScope<'_>, payers: &[i64]) -> Result<Vec<NoticeLineRow>> {
+    if payers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = ledger_where(
+        Sql::new(&format!(
+            "SELECT l.payer_id, l.unit_id, b.code AS building_code, u.unit_no, p.name AS payer_name, i.name AS item_name, l.amount - l.paid AS owed, l.due_date{LEDGER_FROM}"
+        )),
+        actor,
+        &f.filter(),
+    )
+    .push(" AND l.payer_id IN ")
+    .bind_list(payers)
+    .push(" ORDER BY l.payer_id, l.unit_id, i.name, l.id");
+    c.ex().fetch_all(sql).await
+}

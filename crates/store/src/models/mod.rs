@@ -3,6 +3,7 @@ pub mod attachment;
 pub mod bench;
 pub mod calendar;
 pub mod callback;
+pub mod channel;
 pub mod claim;
 pub mod complaint;
 pub mod complaint_decision;

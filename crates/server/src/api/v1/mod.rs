@@ -19,6 +19,7 @@ macro_rules! schema_fn {
 pub mod attachments;
 pub mod auth;
 pub mod calendar;
+pub mod channels;
 pub mod complaints;
 pub mod contractor_accounts;
 pub mod contractors;
@@ -47,7 +48,8 @@ pub const OPERATIONS: usize = 10
     + parking::OPERATIONS
     + contractor_accounts::OPERATIONS
     + return_slips::OPERATIONS
-    + repair_cases::OPERATIONS;
+    + repair_cases::OPERATIONS
+    + channels::OPERATIONS;
 
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
@@ -83,6 +85,7 @@ pub fn routes() -> Router<AppState> {
         .merge(contractor_accounts::routes())
         .merge(return_slips::routes())
         .merge(repair_cases::routes())
+        .merge(channels::routes())
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 
