@@ -364,6 +364,13 @@ impl Page {
     pub fn new(number: i64, size: i64) -> Page {
         Page { number: number.max(1), size: size.clamp(1, 500) }
     }
+    /// The first `limit` rows at once, for what the server itself asks for — an Excel export, a
+    /// print run — never for a size taken from a URL (that is `new`, at most 500). At most
+    /// `MAX_EXPORT` rows.
+    pub fn first(limit: i64) -> Page {
+        Page { number: 1, size: limit.clamp(1, Page::MAX_EXPORT) }
+    }
+    pub const MAX_EXPORT: i64 = 100_000;
     pub fn offset(&self) -> i64 {
         (self.number - 1) * self.size
     }

@@ -129,7 +129,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
     let day = today();
     let mut c = state.db.read().await?;
     if q(&m, "format") == "xlsx" {
-        let all = store::list(&mut c, &ctx.actor, &f, day, Page::new(1, xlsx::MAX_ROWS)).await?;
+        let all = store::list(&mut c, &ctx.actor, &f, day, Page::first(xlsx::MAX_ROWS)).await?;
         let en = ctx.en();
         let headers: Vec<&str> =
             ["缴费人", "电话", "房号", "欠缴（元）", "最早逾期", "催缴阶段", "欠费原因", "立案时间", "最近催缴"].iter().map(|h| ctx.t(h)).collect();
@@ -150,7 +150,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
         return Ok(xlsx_response(bytes, "欠费催缴.xlsx"));
     }
     let printing = q(&m, "print") == "1";
-    let page = if printing { Page::new(1, 500) } else { Page::new(q(&m, "page").parse().unwrap_or(1), 50) };
+    let page = if printing { Page::first(xlsx::MAX_ROWS) } else { Page::new(q(&m, "page").parse().unwrap_or(1), 50) };
     let list = store::list(&mut c, &ctx.actor, &f, day, page).await?;
     let steps = if printing { store::steps(&mut c, &list.items.iter().map(|r| r.id).collect::<Vec<_>>()).await? } else { Vec::new() };
     let pager = Pager::new(&list, "/fees/arrears", &query);

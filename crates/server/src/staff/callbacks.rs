@@ -214,7 +214,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
     let (f, query) = list_filter(&ctx, &m);
     let mut c = state.db.read().await?;
     if q(&m, "format") == "xlsx" {
-        let all = store::list(&mut c, &ctx.actor, &f, Page::new(1, xlsx::MAX_ROWS)).await?;
+        let all = store::list(&mut c, &ctx.actor, &f, Page::first(xlsx::MAX_ROWS)).await?;
         let title = ctx.t("回访").to_string();
         return Ok(xlsx_response(xlsx::book(&[callbacks_sheet(&all.items, &ctx, &title, false)])?, "回访清单.xlsx"));
     }
@@ -387,7 +387,7 @@ pub async fn sampled(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> Ap
     let (from, to) = month_range(month, TZ);
     let f = Filter { project_id: f_project, done_between: Some((from, to)), sampled_only: true, ..Default::default() };
     let mut c = state.db.read().await?;
-    let items = store::list(&mut c, &ctx.actor, &f, Page::new(1, 500)).await?.items;
+    let items = store::list(&mut c, &ctx.actor, &f, Page::first(xlsx::MAX_ROWS)).await?.items;
     if q(&m, "format") == "xlsx" {
         let title = ctx.t("回访抽查").to_string();
         return Ok(xlsx_response(xlsx::book(&[callbacks_sheet(&items, &ctx, &title, true)])?, &format!("回访抽查-{month}.xlsx")));

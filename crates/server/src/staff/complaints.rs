@@ -571,7 +571,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
     let en = ctx.en();
     let mut c = state.db.read().await?;
     if q(&m, "format") == "xlsx" {
-        let all = store::list(&mut c, &ctx.actor, &f, Page::new(1, xlsx::MAX_ROWS)).await?;
+        let all = store::list(&mut c, &ctx.actor, &f, Page::first(xlsx::MAX_ROWS)).await?;
         let rows = rows_of(&mut c, &ctx.actor, all.paged.items, en).await?;
         return Ok(xlsx_response(export(&ctx, &rows)?, "投诉清单.xlsx"));
     }

@@ -74,7 +74,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
     let en = ctx.en();
     let mut c = state.db.read().await?;
     if q(&m, "format") == "xlsx" {
-        let all = store::list(&mut c, ctx.actor.company_id, &f, Page::new(1, xlsx::MAX_ROWS)).await?;
+        let all = store::list(&mut c, ctx.actor.company_id, &f, Page::first(xlsx::MAX_ROWS)).await?;
         let headers: Vec<&str> = ["维修商", "营业执照号", "维修工种", "联系人", "联系电话", "已审批", "备注"].iter().map(|h| ctx.t(h)).collect();
         let data = all.items.iter().map(|r| {
             vec![

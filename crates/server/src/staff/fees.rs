@@ -136,7 +136,7 @@ pub async fn ledger(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> App
     let (f, query) = ledger_filter(&ctx, &m);
     let mut c = state.db.read().await?;
     if q(&m, "format") == "xlsx" {
-        let (all, totals) = store::ledger(&mut c, &ctx.actor, &f, Page::new(1, xlsx::MAX_ROWS)).await?;
+        let (all, totals) = store::ledger(&mut c, &ctx.actor, &f, Page::first(xlsx::MAX_ROWS)).await?;
         let headers: Vec<&str> = ["期间", "楼栋", "房号", "缴费人", "电话", "收费项目", "天数", "应收（元）", "已收（元）", "欠缴（元）", "缴费期限"]
             .iter()
             .map(|h| ctx.t(h))
@@ -547,21 +547,9 @@ pub async fn notices(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> Ap
         f.state = Some(LineState::Open);
     }
     let mut c = state.db.read().await?;
-    // The ledger pages by at most 500 lines; a print job takes up to MAX_NOTICE_LINES.
-    let mut rows = Vec::new();
-    let mut truncated = false;
-    for page in 1.. {
-        let (list, _) = store::ledger(&mut c, &ctx.actor, &f, Page::new(page, 500)).await?;
-        let last = list.items.len() < 500;
-        rows.extend(list.items);
-        if rows.len() as i64 >= MAX_NOTICE_LINES {
-            truncated = !last || list.total > MAX_NOTICE_LINES;
-            break;
-        }
-        if last {
-            break;
-        }
-    }
+    let (list, _) = store::ledger(&mut c, &ctx.actor, &f, Page::first(MAX_NOTICE_LINES)).await?;
+    let truncated = list.total > MAX_NOTICE_LINES;
+    let rows = list.items;
     let mut notices: Vec<Notice> = Vec::new();
     for r in rows {
         match notices.last_mut() {

@@ -114,7 +114,7 @@ async fn list_page(state: &AppState, ctx: Ctx, m: &HashMap<String, String>, v: F
     ];
     let mut c = state.db.read().await?;
     if q(m, "format") == "xlsx" {
-        let all = store::meters(&mut c, &ctx.actor, &f, Page::new(1, xlsx::MAX_ROWS)).await?;
+        let all = store::meters(&mut c, &ctx.actor, &f, Page::first(xlsx::MAX_ROWS)).await?;
         let headers: Vec<&str> =
             ["楼栋", "房号", "表类", "表号", "预付费", "起始读数", "安装日期", "上次抄表月份", "上次读数", "换下日期"].iter().map(|h| ctx.t(h)).collect();
         let en = ctx.en();
@@ -356,9 +356,9 @@ fn month_of(s: &str) -> Month {
 /// A building's meters in service, in sheet order, with the month's readings.
 async fn round_rows(c: &mut impl propdesk_store::AsEx, ctx: &Ctx, project_id: i64, building_id: Option<i64>, month: &str) -> AppResult<Vec<RoundRow>> {
     let f = MeterFilter { project_id: Some(project_id), building_id, in_service: true, ..Default::default() };
-    let meters = store::meters(c, &ctx.actor, &f, Page::new(1, 500)).await?.items;
+    let meters = store::meters(c, &ctx.actor, &f, Page::first(Page::MAX_EXPORT)).await?.items;
     let rf = ReadingFilter { project_id: Some(project_id), building_id, month: Some(month.to_string()), ..Default::default() };
-    let taken = store::readings(c, &ctx.actor, &rf, Page::new(1, 500)).await?.items;
+    let taken = store::readings(c, &ctx.actor, &rf, Page::first(Page::MAX_EXPORT)).await?.items;
     Ok(meters.into_iter().map(|m| RoundRow { taken: taken.iter().find(|r| r.meter_id == m.id).cloned(), m }).collect())
 }
 
@@ -457,7 +457,8 @@ pub async fn round_import(State(state): State<AppState>, ctx: Ctx, mp: Multipart
                 let project_id = opt_id(&get("project_id")).filter(|p| ctx.actor.sees_project(*p)).unwrap_or(0);
                 let mut c = state.db.read().await?;
                 let f = MeterFilter { project_id: Some(project_id), in_service: true, ..Default::default() };
-                let meters = store::meters(&mut c, &ctx.actor, &f, Page::new(1, 500)).await?.items;
+                // Every meter of the project: an imported sheet may cover all its buildings.
+                let meters = store::meters(&mut c, &ctx.actor, &f, Page::first(Page::MAX_EXPORT)).await?.items;
                 drop(c);
                 let mut rows_iter = range.rows();
                 let headers: Vec<String> = rows_iter.next().map(|r| r.iter().map(|d| normalize_header(&cell_text(d))).collect()).unwrap_or_default();

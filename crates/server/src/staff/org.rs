@@ -147,7 +147,7 @@ pub async fn units(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppR
     ];
     let mut c = state.db.read().await?;
     if q(&m, "format") == "xlsx" {
-        let all = org::list_units(&mut c, &ctx.actor, &f, Page::new(1, xlsx::MAX_ROWS), today()).await?;
+        let all = org::list_units(&mut c, &ctx.actor, &f, Page::first(xlsx::MAX_ROWS), today()).await?;
         return Ok(xlsx_response(xlsx::units(&all.items, ctx.lang)?, "房屋清单.xlsx"));
     }
     let page = Page::new(q(&m, "page").parse().unwrap_or(1), 50);
@@ -442,7 +442,7 @@ pub async fn parties(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> Ap
     ];
     let mut c = state.db.read().await?;
     if q(&m, "format") == "xlsx" {
-        let all = org::list_parties(&mut c, &ctx.actor, &f, Page::new(1, xlsx::MAX_ROWS)).await?;
+        let all = org::list_parties(&mut c, &ctx.actor, &f, Page::first(xlsx::MAX_ROWS)).await?;
         return Ok(xlsx_response(xlsx::parties(&all.items, ctx.lang)?, "客户清单.xlsx"));
     }
     let list: Paged<Party> = org::list_parties(&mut c, &ctx.actor, &f, Page::new(q(&m, "page").parse().unwrap_or(1), 50)).await?;

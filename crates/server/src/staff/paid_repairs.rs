@@ -125,7 +125,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> AppRe
     ];
     let mut c = state.db.read().await?;
     if q(&m, "format") == "xlsx" {
-        let all = store::list(&mut c, &ctx.actor, &f, Page::new(1, xlsx::MAX_ROWS)).await?;
+        let all = store::list(&mut c, &ctx.actor, &f, Page::first(xlsx::MAX_ROWS)).await?;
         return Ok(xlsx_response(export(&ctx, &all.items)?, "有偿维修清单.xlsx"));
     }
     let list = store::list(&mut c, &ctx.actor, &f, Page::new(q(&m, "page").parse().unwrap_or(1), 50)).await?;

@@ -96,7 +96,7 @@ async fn list_page(state: &AppState, ctx: Ctx, m: &HashMap<String, String>, errs
     ];
     let mut c = state.db.read().await?;
     if q(m, "format") == "xlsx" {
-        let (all, amount) = store::list(&mut c, &ctx.actor, &f, Page::new(1, xlsx::MAX_ROWS)).await?;
+        let (all, amount) = store::list(&mut c, &ctx.actor, &f, Page::first(xlsx::MAX_ROWS)).await?;
         let headers: Vec<&str> =
             ["收据号", "缴费日期", "缴费人", "金额（元）", "其中预存（元）", "缴费方式", "交易流水号", "收款人", "已换发票"].iter().map(|h| ctx.t(h)).collect();
         let en = ctx.en();
