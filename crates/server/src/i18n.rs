@@ -1432,6 +1432,9 @@ pub static EN: &[(&str, &str)] = &[
         "通过通知渠道（电子邮件/短信）向本期所有未缴清的缴费人发送缴费通知？已发送过的不会重复发送。",
         "Send the payment notice to every payer with something owed this period through the channels (e-mail/SMS)? Notices already sent are not sent again.",
     ),
+    ("预付费购电", "Prepaid electricity"),
+    ("本月收据合计", "All receipts this month"),
+    ("购电", "Electricity bought"),
 ];
 
 #[cfg(test)]

@@ -553,3 +553,39 @@ async fn fee_7_api_an_outlier_is_confirmed_then_signed_by_the_payer_and_a_meter_
     assert_eq!((new["replaces_id"].as_i64(), new["start_reading"].as_i64()), (Some(water), Some(0)));
     assert_eq!(post(&eng, &rep, json!({"final_reading": "140", "meter_no": "W-NEW2", "version": 2})).await.expect("post").status(), 409);
 }
+
+/// FEE-4 with FEE-8: prepaid electricity is receipted from the project's one receipt book, so the
+/// month's sign-off with finance counts it beside the fee payments (refunds left out).
+#[tokio::test]
+async fn fee_4_fee_8_the_months_sign_off_counts_prepaid_electricity_bought_that_month() {
+    use propdesk::ops::payment;
+    use propdesk_domain::values::Month;
+    let app = spawn_app().await;
+    let (u1, _) = owned_unit(&app, "1201", "王业主", "13800138001").await;
+    metered_item(&app, "电费", "electricity", "0.5").await;
+    let prepaid = meter(&app, u1, "electricity", "E-1201", "0", true).await;
+    let spec = actor(&app, app.staff("zhuanyuan", "specialist", &[app.project_a]).await, Role::Specialist);
+    let sup = actor(&app, app.staff("zhuguan", "supervisor", &[app.project_a]).await, Role::Supervisor);
+    let fin = actor(&app, app.staff("caiwu", "finance", &[app.project_a]).await, Role::Finance);
+    let last = Month::of(propdesk::ops::org::today()).first_day().pred_opt().expect("last month");
+    let buy = |amount: &str, paid_on: String| PurchaseInput {
+        meter_id: prepaid.to_string(),
+        amount: amount.into(),
+        method: "cash".into(),
+        paid_on,
+        ..Default::default()
+    };
+    meter::purchase(&app.db, &spec, &buy("100", last.to_string())).await.expect("bought");
+    let refunded = meter::purchase(&app.db, &spec, &buy("30", last.to_string())).await.expect("bought");
+    meter::purchase_act(&app.db, &sup, refunded, "refund", 1).await.expect("refunded");
+    meter::purchase(&app.db, &spec, &buy("45.5", propdesk::ops::org::today().to_string())).await.expect("bought this month");
+    let month = Month::of(last);
+    let mut c = app.db.read().await.expect("conn");
+    let t = payment::month_totals(&mut c, &fin, app.project_a, month).await.expect("totals");
+    drop(c);
+    assert_eq!((t.payments, t.purchases, t.purchase_amount), (0, 1, 10_000), "last month: one purchase kept, the refunded one left out");
+    payment::reconcile_month(&app.db, &fin, app.project_a, &month.to_string(), "").await.expect("signed off");
+    let c = app.login("caiwu").await;
+    let (_, page) = app.get_text(&c, &format!("/fees/payments?project_id={}&month={month}", app.project_a)).await;
+    assert!(page.contains("预付费购电 1 笔 100.00 元") && page.contains("购电 1 笔 100.00 元"), "{page}");
+}

@@ -207,6 +207,9 @@ pub struct MonthTotals {
     pub amount: i64,
     pub unpaid_lines: i64,
     pub unpaid_amount: i64,
+    /// FEE-8: prepaid electricity receipted in the month (the same receipt book), refunds left out.
+    pub purchases: i64,
+    pub purchase_amount: i64,
 }
 
 /// The month's payments and what was still unpaid and due by its last day.
@@ -217,7 +220,8 @@ pub async fn month_totals(c: &mut impl propdesk_store::AsEx, actor: &Actor, proj
     let unpaid =
         ledger_totals(c, actor, &LedgerFilter { project_id: Some(project_id), state: Some(LineState::Overdue), today: Some(after), ..Default::default() })
             .await?;
-    Ok(MonthTotals { payments, amount, unpaid_lines: unpaid.lines, unpaid_amount: unpaid.amount - unpaid.paid })
+    let (purchases, purchase_amount) = propdesk_store::models::meter::purchase_totals(c, actor, project_id, month.first_day(), month.last_day()).await?;
+    Ok(MonthTotals { payments, amount, unpaid_lines: unpaid.lines, unpaid_amount: unpaid.amount - unpaid.paid, purchases, purchase_amount })
 }
 
 /// FEE-4: finance signs off a finished month's payments (once); the unpaid total goes to the manager.
@@ -238,8 +242,17 @@ pub async fn reconcile_month(db: &Db, actor: &Actor, project_id: i64, month: &st
         return Err(AppError::Conflict("该月收款已与财务核对".into()));
     }
     let t = month_totals(&mut tx, actor, project_id, month).await?;
-    let m =
-        NewMonth { project_id, month: &key, payments: t.payments, amount: t.amount, unpaid_lines: t.unpaid_lines, unpaid_amount: t.unpaid_amount, note: &note };
+    let m = NewMonth {
+        project_id,
+        month: &key,
+        payments: t.payments,
+        amount: t.amount,
+        unpaid_lines: t.unpaid_lines,
+        unpaid_amount: t.unpaid_amount,
+        purchases: t.purchases,
+        purchase_amount: t.purchase_amount,
+        note: &note,
+    };
     let id = store::insert_month(&mut tx, actor.staff_id, &m, now).await?;
     log(&mut tx, actor, project_id, "payment_month", id, "reconciled", json!({"rule": "FEE-4", "month": key, "totals": t, "note": note})).await?;
     tx.commit().await?;

@@ -639,3 +639,18 @@ pub async fn prepaid_totals(c: &mut impl AsEx, meter_id: i64) -> Result<(i64, i6
     let read = c.ex().scalar(sql).await?;
     Ok((loaded, read))
 }
+
+/// FEE-4 / FEE-8: the prepaid electricity receipted in a project between two days (refunded
+/// purchases left out): how many and how much.
+pub async fn purchase_totals(c: &mut impl AsEx, actor: &Actor, project_id: i64, from: NaiveDate, to: NaiveDate) -> Result<(i64, i64)> {
+    let sql = Sql::new("SELECT COUNT(*), CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM meter_purchases WHERE project_id IN ")
+        .bind_list(&actor.projects)
+        .push(" AND project_id = ")
+        .bind(project_id)
+        .push(" AND paid_on >= ")
+        .bind(from)
+        .push(" AND paid_on <= ")
+        .bind(to)
+        .push(" AND status <> 'refunded'");
+    c.ex().fetch_one(sql).await
+}

@@ -210,6 +210,9 @@ pub struct MonthRow {
     pub amount: i64,
     pub unpaid_lines: i64,
     pub unpaid_amount: i64,
+    /// FEE-8: prepaid electricity receipted in the month.
+    pub purchases: i64,
+    pub purchase_amount: i64,
     pub signed_by_name: String,
     pub signed_at: DateTime<Utc>,
     pub note: String,
@@ -217,7 +220,7 @@ pub struct MonthRow {
 
 pub async fn month_reconciliation(c: &mut impl AsEx, actor: &Actor, project_id: i64, month: &str) -> Result<Option<MonthRow>> {
     let sql = Sql::new(
-        "SELECT r.id, r.month, r.payments, r.amount, r.unpaid_lines, r.unpaid_amount, s.display_name AS signed_by_name, r.signed_at, r.note FROM payment_reconciliations r JOIN staff s ON s.id = r.signed_by WHERE r.project_id = ",
+        "SELECT r.id, r.month, r.payments, r.amount, r.unpaid_lines, r.unpaid_amount, r.purchases, r.purchase_amount, s.display_name AS signed_by_name, r.signed_at, r.note FROM payment_reconciliations r JOIN staff s ON s.id = r.signed_by WHERE r.project_id = ",
     )
     .bind(project_id)
     .push(" AND r.month = ")
@@ -234,12 +237,15 @@ pub struct NewMonth<'a> {
     pub amount: i64,
     pub unpaid_lines: i64,
     pub unpaid_amount: i64,
+    pub purchases: i64,
+    pub purchase_amount: i64,
     pub note: &'a str,
 }
 
 pub async fn insert_month(c: &mut impl AsEx, by: i64, m: &NewMonth<'_>, now: DateTime<Utc>) -> Result<i64> {
     let sql = Sql::new(
-        "INSERT INTO payment_reconciliations (project_id, month, payments, amount, unpaid_lines, unpaid_amount, signed_by, signed_at, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO payment_reconciliations (project_id, month, payments, amount, unpaid_lines, unpaid_amount, signed_by, signed_at, note, purchases, purchase_amount)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .arg(m.project_id)
     .arg(m.month)
@@ -249,6 +255,8 @@ pub async fn insert_month(c: &mut impl AsEx, by: i64, m: &NewMonth<'_>, now: Dat
     .arg(m.unpaid_amount)
     .arg(by)
     .arg(now)
-    .arg(m.note);
+    .arg(m.note)
+    .arg(m.purchases)
+    .arg(m.purchase_amount);
     c.ex().insert(sql).await
 }
