@@ -1024,6 +1024,8 @@ async fn fees_bench(n: i64, requests: usize, path: &str) -> anyhow::Result<()> {
     let again = run_billing(&db, &actor, project, period).await.map_err(|e| anyhow::anyhow!("billing: {e:?}"))?;
     println!("re-run of the same month: {} lines added in {:.2} s", again.lines_added, t.elapsed().as_secs_f64());
 
+    notices_bench(&db, &actor, project, &month.to_string()).await?;
+
     // Nine payers in ten pay; the rest are overdue and get arrears cases.
     let mut tx = db.begin().await?;
     propdesk_store::models::bench::pay_all_but_every_tenth_payer(&mut tx, project).await?;
@@ -1055,5 +1057,46 @@ async fn fees_bench(n: i64, requests: usize, path: &str) -> anyhow::Result<()> {
         println!("arrears list, {label} ({rows} cases, pages 1-5 of 50): p50 {:.2} ms, p99 {:.2} ms", percentile(&times, 0.5), percentile(&times, 0.99));
     }
     db.close().await;
+    Ok(())
+}
+
+/// FEE-3 / POR-2: a period's payment notices queued for every payer, then sent through a webhook
+/// channel to a gateway stand-in in this process (answers 200 at once), so the numbers are
+/// propdesk's own: queueing in one transaction, and sending with its bookkeeping.
+async fn notices_bench(db: &Db, actor: &propdesk_domain::access::Actor, project: i64, period: &str) -> anyhow::Result<()> {
+    use crate::jobs::party_messages::{Transports, deliver_due};
+    use crate::ops::channel::{SendNoticesInput, save, send_payment_notices};
+    let app = axum::Router::new().route("/hook", axum::routing::post(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let manager = propdesk_domain::access::Actor { role: Role::Manager, ..actor.clone() };
+    let form = propdesk_domain::channel::ChannelForm {
+        kind: "webhook".into(),
+        name: "基准短信网关".into(),
+        url: format!("http://{addr}/hook"),
+        secret: "bench-signing-key-0001".into(),
+        ..Default::default()
+    };
+    save(db, &manager, None, None, &form, true).await.map_err(|e| anyhow::anyhow!("channel: {e:?}"))?;
+    let input = SendNoticesInput { project_id: project.to_string(), period: period.into(), ..Default::default() };
+    let t = Instant::now();
+    let s = send_payment_notices(db, actor, &input).await.map_err(|e| anyhow::anyhow!("send: {e:?}"))?;
+    println!(
+        "payment notices {period}: {} notices, {} messages queued in {:.2} s ({} units per transaction)",
+        s.notices,
+        s.queued,
+        t.elapsed().as_secs_f64(),
+        crate::ops::channel::SEND_CHUNK
+    );
+    let t = Instant::now();
+    let again = send_payment_notices(db, actor, &input).await.map_err(|e| anyhow::anyhow!("send: {e:?}"))?;
+    println!("sent again: {} queued, {} already queued, in {:.2} s", again.queued, again.already, t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let sent = deliver_due(db, &Transports::new()?, Utc::now()).await.map_err(|e| anyhow::anyhow!("deliver: {e:?}"))?;
+    let secs = t.elapsed().as_secs_f64();
+    println!("sent {} through the webhook ({} failed) in {secs:.1} s: {:.0} messages/s", sent.sent, sent.failed, sent.sent as f64 / secs);
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! POR-2: the company's channels to owners, tenants and merchants, and FEE-3's payment notices
-//! sent through them. Saving a channel, sending a period's notices: one transaction each, with
-//! its event; the messages are queued in that transaction and `jobs::party_messages` sends them.
+//! sent through them. Saving a channel is one transaction with its event; sending a period's
+//! notices queues them in chunks of units (idempotent, like the billing run) and
+//! `jobs::party_messages` sends them.
 
 use crate::error::{AppError, AppResult};
 use crate::jobs::party_messages::{Envelope, Transports};
@@ -124,13 +125,16 @@ pub struct SendSummary {
     pub unreachable: u64,
 }
 
-/// Payers per chunk while sending: their lines are read together.
-const PAYER_CHUNK: usize = 500;
+/// Units per transaction while sending: a period of 100,000 units must not hold SQLite's one
+/// writer for seconds (like the billing run). Each chunk is whole; a send cut short is finished
+/// by sending again, which queues only what is missing.
+pub const SEND_CHUNK: i64 = 2_000;
 
 /// FEE-3 / POR-2: queues the payment notice of every payer with something owed in the project's
 /// period (or one payer's for one unit) on each enabled channel that can reach them — e-mail
 /// to their e-mail, the SMS/IM gateway to their mobile. Sending again does not repeat a message
 /// already queued or sent; it queues again one that was given up (its address may be fixed).
+/// The event, with the totals, is written with the last chunk.
 pub async fn send_payment_notices(db: &Db, actor: &Actor, input: &SendNoticesInput) -> AppResult<SendSummary> {
     require(actor, Permission::CollectFees)?;
     let mut e = FieldErrors::new();
@@ -147,30 +151,52 @@ pub async fn send_payment_notices(db: &Db, actor: &Actor, input: &SendNoticesInp
     };
     e.into_result()?;
     let now = Utc::now();
-    let mut tx = db.begin().await?;
-    let channels = store::enabled(&mut tx, actor.company_id).await?;
-    if channels.is_empty() {
-        return Err(FieldErrors::single(
-            "channel",
-            Reason::Invalid(
-                "尚未设置通知渠道（电子邮件或短信网关），请管理员在“通知渠道”中设置",
-                "no notification channel (e-mail or SMS gateway) is set up yet",
-            ),
-        )
-        .into());
-    }
-    let project_name = propdesk_store::models::org::project(&mut tx, actor, project_id).await?.ok_or(AppError::NotFound)?.name;
-    let place = format!("{project_name}客服中心");
     let scope = NoticeScope { project_id, period_key: &period, payer_id, unit_id };
-    let payers = fee_store::notice_payers(&mut tx, actor, &scope).await?;
-    if payers.is_empty() {
-        return Err(FieldErrors::single("period", Reason::Invalid("该期间没有未缴清的账单", "has no bill with anything owed")).into());
-    }
+    let (channels, project_name) = {
+        let mut c = db.read().await?;
+        let channels = store::enabled(&mut c, actor.company_id).await?;
+        if channels.is_empty() {
+            return Err(FieldErrors::single(
+                "channel",
+                Reason::Invalid(
+                    "尚未设置通知渠道（电子邮件或短信网关），请管理员在“通知渠道”中设置",
+                    "no notification channel (e-mail or SMS gateway) is set up yet",
+                ),
+            )
+            .into());
+        }
+        if fee_store::notice_units(&mut c, actor, &scope, 0, 1).await?.is_empty() {
+            return Err(FieldErrors::single("period", Reason::Invalid("该期间没有未缴清的账单", "has no bill with anything owed")).into());
+        }
+        (channels, propdesk_store::models::org::project(&mut c, actor, project_id).await?.ok_or(AppError::NotFound)?.name)
+    };
+    let place = format!("{project_name}客服中心");
     let mut sum = SendSummary::default();
-    for chunk in payers.chunks(PAYER_CHUNK) {
-        let lines = fee_store::notice_lines(&mut tx, actor, &scope, chunk).await?;
+    let mut after = 0;
+    loop {
+        let mut tx = db.begin().await?;
+        let units = fee_store::notice_units(&mut tx, actor, &scope, after, SEND_CHUNK).await?;
+        let (Some(first), Some(last)) = (units.first().copied(), units.last().copied()) else {
+            log(
+                &mut tx,
+                actor,
+                project_id,
+                "project",
+                project_id,
+                "payment_notices_sent",
+                json!({"rule": "FEE-3", "period": period, "payer_id": payer_id, "unit_id": unit_id, "notices": sum.notices, "queued": sum.queued, "already": sum.already, "unreachable": sum.unreachable}),
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(sum);
+        };
+        after = last;
+        let lines = fee_store::notice_lines(&mut tx, actor, &scope, first, last).await?;
+        let mut payers: Vec<i64> = lines.iter().map(|l| l.payer_id).collect();
+        payers.sort_unstable();
+        payers.dedup();
         let addresses: HashMap<i64, store::PartyAddress> =
-            store::party_addresses(&mut tx, &actor.projects, chunk).await?.into_iter().map(|a| (a.id, a)).collect();
+            store::party_addresses(&mut tx, &actor.projects, &payers).await?.into_iter().map(|a| (a.id, a)).collect();
         for group in lines.chunk_by(|a, b| a.payer_id == b.payer_id && a.unit_id == b.unit_id) {
             let first = &group[0];
             sum.notices += 1;
@@ -210,17 +236,6 @@ pub async fn send_payment_notices(db: &Db, actor: &Actor, input: &SendNoticesInp
                 sum.unreachable += 1;
             }
         }
+        tx.commit().await?;
     }
-    log(
-        &mut tx,
-        actor,
-        project_id,
-        "project",
-        project_id,
-        "payment_notices_sent",
-        json!({"rule": "FEE-3", "period": period, "payer_id": payer_id, "unit_id": unit_id, "notices": sum.notices, "queued": sum.queued, "already": sum.already, "unreachable": sum.unreachable}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(sum)
 }

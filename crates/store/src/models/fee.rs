@@ -657,10 +657,15 @@ pub async fn insert_delivery(c: &mut impl AsEx, by: i64, d: &NewDelivery<'_>, no
     Ok(c.ex().execute(sql).await? == 1)
 }
 
-/// FEE-3: the payers with something still owed in a project's period, in id order (a payment
-/// notice goes to each, one per unit); narrowed to one payer and unit when given.
-pub async fn notice_payers(c: &mut impl AsEx, actor: &Actor, f: &NoticeScope<'_>) -> Result<Vec<i64>> {
-    let sql = ledger_where(Sql::new(&format!("SELECT DISTINCT l.payer_id{LEDGER_FROM}")), actor, &f.filter()).push(" ORDER BY l.payer_id");
+/// FEE-3: the units with something still owed in a project's period, after `after`, in id order
+/// (at most `limit`): a send walks the period by unit ranges along the
+/// (project_id, period_key, unit_id) index.
+pub async fn notice_units(c: &mut impl AsEx, actor: &Actor, f: &NoticeScope<'_>, after: i64, limit: i64) -> Result<Vec<i64>> {
+    let sql = ledger_where(Sql::new(&format!("SELECT DISTINCT l.unit_id{LEDGER_FROM}")), actor, &f.filter())
+        .push(" AND l.unit_id > ")
+        .bind(after)
+        .push(" ORDER BY l.unit_id LIMIT ")
+        .bind(limit);
     let rows: Vec<(i64,)> = c.ex().fetch_all(sql).await?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
@@ -700,11 +705,8 @@ pub struct NoticeLineRow {
     pub due_date: NaiveDate,
 }
 
-/// The open lines of these payers in the scope, grouped by payer and unit.
-pub async fn notice_lines(c: &mut impl AsEx, actor: &Actor, f: &NoticeScope<'_>, payers: &[i64]) -> Result<Vec<NoticeLineRow>> {
-    if payers.is_empty() {
-        return Ok(Vec::new());
-    }
+/// The open lines in the scope of the units `first..=last`, grouped by unit and payer.
+pub async fn notice_lines(c: &mut impl AsEx, actor: &Actor, f: &NoticeScope<'_>, first: i64, last: i64) -> Result<Vec<NoticeLineRow>> {
     let sql = ledger_where(
         Sql::new(&format!(
             "SELECT l.payer_id, l.unit_id, b.code AS building_code, u.unit_no, p.name AS payer_name, i.name AS item_name, l.amount - l.paid AS owed, l.due_date{LEDGER_FROM}"
@@ -712,8 +714,10 @@ pub async fn notice_lines(c: &mut impl AsEx, actor: &Actor, f: &NoticeScope<'_>,
         actor,
         &f.filter(),
     )
-    .push(" AND l.payer_id IN ")
-    .bind_list(payers)
-    .push(" ORDER BY l.payer_id, l.unit_id, i.name, l.id");
+    .push(" AND l.unit_id >= ")
+    .bind(first)
+    .push(" AND l.unit_id <= ")
+    .bind(last)
+    .push(" ORDER BY l.unit_id, l.payer_id, i.name, l.id");
     c.ex().fetch_all(sql).await
 }
