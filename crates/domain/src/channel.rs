@@ -268,6 +268,8 @@ pub struct NoticeLine {
 pub struct PaymentNotice<'a> {
     pub project: &'a str,
     pub payer: &'a str,
+    /// A company is addressed by its name alone, a person as 先生/女士.
+    pub payer_is_company: bool,
     pub unit: &'a str,
     pub period: &'a str,
     pub lines: &'a [NoticeLine],
@@ -283,9 +285,9 @@ impl PaymentNotice<'_> {
     pub fn message(&self) -> (String, String) {
         let subject = format!("【{}】缴费通知单 {}", self.project, self.period);
         let items: Vec<String> = self.lines.iter().map(|l| format!("{} {} 元", l.item, values::yuan_text(l.owed))).collect();
+        let salutation = if self.payer_is_company { self.payer.to_string() } else { format!("{} 先生/女士", self.payer) };
         let body = format!(
-            "{} 先生/女士：您好！您所使用的 {} {} 期应缴费用：{}；合计 {} 元。请于 {} 前到{}缴纳（凭收据到财务部换取发票）。如有疑问，请与客服中心联系。",
-            self.payer,
+            "{salutation}：您好！您所使用的 {} {} 期应缴费用：{}；合计 {} 元。请于 {} 前到{}缴纳（凭收据到财务部换取发票）。如有疑问，请与客服中心联系。",
             self.unit,
             self.period,
             items.join("；"),
@@ -371,6 +373,7 @@ mod tests {
         let n = PaymentNotice {
             project: "万达广场",
             payer: "张三",
+            payer_is_company: false,
             unit: "A-0101",
             period: "2026-12",
             lines: &lines,
@@ -380,6 +383,9 @@ mod tests {
         assert_eq!(n.total(), 127_461);
         let (subject, body) = n.message();
         assert_eq!(subject, "【万达广场】缴费通知单 2026-12");
+        let company = PaymentNotice { payer: "万达商业有限公司", payer_is_company: true, ..n.clone() };
+        assert!(company.message().1.starts_with("万达商业有限公司：您好！"), "a company is not 先生/女士");
+        assert!(body.starts_with("张三 先生/女士：您好！"));
         for part in ["张三", "A-0101", "2026-12", "物业服务费 1234.56 元", "水费 40.05 元", "合计 1274.61 元", "2026-12-15", "万达广场客服中心"]
         {
             assert!(body.contains(part), "{part} missing from {body}");

@@ -207,8 +207,16 @@ pub async fn send_payment_notices(db: &Db, actor: &Actor, input: &SendNoticesInp
             let notice_lines: Vec<NoticeLine> = group.iter().map(|l| NoticeLine { item: l.item_name.clone(), owed: l.owed }).collect();
             let unit = format!("{}-{}", first.building_code, first.unit_no);
             let due = group.iter().map(|l| l.due_date).min().unwrap_or(first.due_date);
-            let notice =
-                PaymentNotice { project: &project_name, payer: &first.payer_name, unit: &unit, period: &period, lines: &notice_lines, due, place: &place };
+            let notice = PaymentNotice {
+                project: &project_name,
+                payer: &first.payer_name,
+                payer_is_company: first.payer_kind == "company",
+                unit: &unit,
+                period: &period,
+                lines: &notice_lines,
+                due,
+                place: &place,
+            };
             let (subject, body) = notice.message();
             let key = format!("{period}/{}", first.unit_id);
             let mut reached = false;

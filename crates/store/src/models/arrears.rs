@@ -57,6 +57,8 @@ pub struct CaseRow {
     pub payer_id: i64,
     pub payer_name: String,
     pub payer_phone: String,
+    /// `person` or `company` (a reminder addresses a person as 先生/女士).
+    pub payer_kind: String,
     #[sqlx(try_from = "String")]
     pub status: ArrearsStatus,
     #[sqlx(try_from = "String")]
@@ -80,7 +82,7 @@ pub struct CaseRow {
 /// line of the project once per case).
 fn cols(today: NaiveDate) -> Sql {
     let overdue = " FROM bill_lines l WHERE l.payer_id = a.payer_id AND l.paid < l.amount AND l.due_date < ";
-    Sql::new("SELECT a.id, a.project_id, a.payer_id, p.name AS payer_name, p.phone AS payer_phone, a.status, a.cause, a.linked_entity, a.linked_id, a.opened_balance, a.opened_at, a.closed_at, a.version, (SELECT CAST(COALESCE(SUM(l.amount - l.paid), 0) AS BIGINT)")
+    Sql::new("SELECT a.id, a.project_id, a.payer_id, p.name AS payer_name, p.phone AS payer_phone, p.kind AS payer_kind, a.status, a.cause, a.linked_entity, a.linked_id, a.opened_balance, a.opened_at, a.closed_at, a.version, (SELECT CAST(COALESCE(SUM(l.amount - l.paid), 0) AS BIGINT)")
         .push(overdue)
         .bind(today)
         .push(") AS balance, (SELECT MIN(l.due_date)")

@@ -385,6 +385,8 @@ pub struct LedgerRow {
     pub payer_id: i64,
     pub payer_name: String,
     pub payer_phone: String,
+    /// `person` or `company` (a notice addresses a person as 先生/女士).
+    pub payer_kind: String,
     pub item_id: i64,
     pub item_name: String,
     pub kind: String,
@@ -461,7 +463,7 @@ pub async fn ledger_totals(c: &mut impl AsEx, actor: &Actor, f: &LedgerFilter) -
     c.ex().fetch_one(sql).await
 }
 
-const LEDGER_COLS: &str = "l.id, l.project_id, l.unit_id, b.code AS building_code, u.unit_no, l.payer_id, p.name AS payer_name, p.phone AS payer_phone, l.item_id, i.name AS item_name, l.kind, l.period_key, l.period_start, l.period_end, l.days, l.quantity, l.description, l.amount, l.paid, l.due_date";
+const LEDGER_COLS: &str = "l.id, l.project_id, l.unit_id, b.code AS building_code, u.unit_no, l.payer_id, p.name AS payer_name, p.phone AS payer_phone, p.kind AS payer_kind, l.item_id, i.name AS item_name, l.kind, l.period_key, l.period_start, l.period_end, l.days, l.quantity, l.description, l.amount, l.paid, l.due_date";
 
 /// The ledger by building, unit, payer and item, one page with the count.
 pub async fn ledger(c: &mut impl AsEx, actor: &Actor, f: &LedgerFilter, page: Page) -> Result<(Paged<LedgerRow>, LedgerTotals)> {
@@ -700,6 +702,7 @@ pub struct NoticeLineRow {
     pub building_code: String,
     pub unit_no: String,
     pub payer_name: String,
+    pub payer_kind: String,
     pub item_name: String,
     pub owed: i64,
     pub due_date: NaiveDate,
@@ -709,7 +712,7 @@ pub struct NoticeLineRow {
 pub async fn notice_lines(c: &mut impl AsEx, actor: &Actor, f: &NoticeScope<'_>, first: i64, last: i64) -> Result<Vec<NoticeLineRow>> {
     let sql = ledger_where(
         Sql::new(&format!(
-            "SELECT l.payer_id, l.unit_id, b.code AS building_code, u.unit_no, p.name AS payer_name, i.name AS item_name, l.amount - l.paid AS owed, l.due_date{LEDGER_FROM}"
+            "SELECT l.payer_id, l.unit_id, b.code AS building_code, u.unit_no, p.name AS payer_name, p.kind AS payer_kind, i.name AS item_name, l.amount - l.paid AS owed, l.due_date{LEDGER_FROM}"
         )),
         actor,
         &f.filter(),
