@@ -60,12 +60,14 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
     }
     let summary = load(&mut tx, hashes).await?;
     tx.commit().await?;
+    let meters = meters_and_parking(db).await?;
     let fees = fees(db).await?;
 
     println!("demo company {COMPANY} loaded in {:.2} s:", started.elapsed().as_secs_f64());
     for line in summary.lines() {
         println!("  {line}");
     }
+    println!("  {meters}");
     println!("  {fees}");
     println!();
     println!("demo logins{}:", if from_env.is_some() { " (password from PROPDESK_DEMO_PASSWORD)" } else { "" });
@@ -92,6 +94,146 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The demo admin acting on every project of the demo company, for the loaders below.
+async fn demo_actor(db: &Db) -> anyhow::Result<(Actor, Vec<org::Project>)> {
+    let mut c = db.read().await?;
+    let company = org::first_company(&mut c).await?.ok_or_else(|| anyhow!("no demo company"))?;
+    let projects = org::company_projects(&mut c, company.id).await?;
+    let admin = propdesk_store::models::staff::by_username(&mut c, "admin").await?.ok_or_else(|| anyhow!("no demo admin"))?;
+    let actor = Actor {
+        staff_id: admin.id,
+        name: admin.display_name.clone(),
+        company_id: company.id,
+        role: Role::Admin,
+        projects: projects.iter().map(|p| p.id).collect(),
+    };
+    Ok((actor, projects))
+}
+
+/// FEE-7/8/9 on the residential estate, before its billing runs (so water and electricity are
+/// billed from the readings): 40 homes with a water and an electricity meter (every eighth
+/// electricity meter prepaid, one purchase waiting for the electrician), the reading rounds of
+/// the last three months (one outlier flagged), and a garage of 30 spaces — twelve let to
+/// owners, six sold, the rest vacant — with this month's check list.
+async fn meters_and_parking(db: &Db) -> anyhow::Result<String> {
+    use crate::ops::meter::{MeterInput, PurchaseInput, ReadingInput, create_meter, purchase, record_reading};
+    use crate::ops::parking::{RentalInput, SpaceInput, create_check, create_rental, create_space};
+    let (actor, projects) = demo_actor(db).await?;
+    let Some(estate) = projects.iter().find(|p| p.kind == ProjectKind::Residential) else {
+        return Ok("meters and parking: no residential site".into());
+    };
+    let today = crate::ops::org::today();
+    let this = propdesk_domain::values::Month::of(today);
+    let homes: Vec<(org::Unit, i64)> = {
+        let mut c = db.read().await?;
+        let mut homes = Vec::new();
+        for u in org::all_units(&mut c, &actor, estate.id, today).await?.into_iter().filter(|u| u.kind == UnitKind::Residence) {
+            if let Some(owner) = org::tenures_of_unit(&mut c, org::TenureKind::Ownership, u.id).await?.into_iter().find(|t| t.end_date.is_none()) {
+                homes.push((u, owner.party_id));
+            }
+            if homes.len() == 40 {
+                break;
+            }
+        }
+        homes
+    };
+    for (name, kind, price) in [("水费", "water", "4.5"), ("电费", "electricity", "0.65")] {
+        let input = crate::ops::fee::FeeItemInput {
+            project_id: estate.id.to_string(),
+            name: name.into(),
+            kind: kind.into(),
+            basis: "metered".into(),
+            cycle: "month".into(),
+            payer: "occupant".into(),
+            price: price.into(),
+            due_days: "15".into(),
+            active: true,
+            ..Default::default()
+        };
+        crate::ops::fee::create_item(db, &actor, &input).await.map_err(app)?;
+    }
+    let months: Vec<propdesk_domain::values::Month> = (1..=3)
+        .rev()
+        .map(|back| {
+            let m0 = this.year * 12 + this.month as i32 - 1 - back;
+            propdesk_domain::values::Month { year: m0.div_euclid(12), month: m0.rem_euclid(12) as u32 + 1 }
+        })
+        .collect();
+    let installed = months.first().map(|m| m.first_day()).unwrap_or(today).checked_sub_days(chrono::Days::new(40)).unwrap_or(today);
+    let (mut meters, mut readings, mut prepaid) = (0, 0, None);
+    for (i, (u, _)) in homes.iter().enumerate() {
+        for (kind, prefix, start) in [("water", "SB", 100 + i as i64 * 7), ("electricity", "DB", 2_000 + i as i64 * 31)] {
+            let is_prepaid = kind == "electricity" && i % 8 == 0;
+            let input = MeterInput {
+                unit_id: u.id.to_string(),
+                kind: kind.into(),
+                meter_no: format!("{prefix}-{}-{}", u.building_code, u.unit_no),
+                start_reading: start.to_string(),
+                installed_on: installed.to_string(),
+                prepaid: is_prepaid,
+                ..Default::default()
+            };
+            let id = create_meter(db, &actor, &input).await.map_err(app)?;
+            meters += 1;
+            if is_prepaid {
+                prepaid.get_or_insert(id);
+                continue;
+            }
+            let mut value = start;
+            for (k, m) in months.iter().enumerate() {
+                // Water 8–20 m³ a month, electricity 120–400 kWh; one home's water leaks in the last month.
+                let used = if kind == "water" { 8 + (i as i64 * 5 + k as i64 * 3) % 13 } else { 120 + (i as i64 * 37 + k as i64 * 53) % 281 };
+                value += if kind == "water" && i == 6 && k + 1 == months.len() { used * 9 } else { used };
+                let read_on = propdesk_domain::values::Month::first_day(*m).checked_add_days(chrono::Days::new(17)).unwrap_or(today).min(today);
+                let input = ReadingInput { meter_id: id.to_string(), month: m.to_string(), read_on: read_on.to_string(), reading: value.to_string() };
+                record_reading(db, &actor, &input).await.map_err(app)?;
+                readings += 1;
+            }
+        }
+    }
+    if let Some(meter_id) = prepaid {
+        let input = PurchaseInput { meter_id: meter_id.to_string(), amount: "200".into(), method: "cash".into(), ..Default::default() };
+        purchase(db, &actor, &input).await.map_err(app)?;
+    }
+    let (mut let_, mut sold) = (0, 0);
+    for n in 1..=30usize {
+        let owner = homes.get(n % homes.len().max(1)).map(|h| h.1);
+        let sale = n > 24 && owner.is_some();
+        let input = SpaceInput {
+            project_id: estate.id.to_string(),
+            code: format!("B1-{n:03}"),
+            location: "地下车库".into(),
+            level: "B1".into(),
+            kind: if n % 10 == 0 { "charging".into() } else { "standard".into() },
+            sold_to: if sale { owner.map(|o| o.to_string()).unwrap_or_default() } else { String::new() },
+            sold_on: if sale { "2021-05-01".into() } else { String::new() },
+            ..Default::default()
+        };
+        let space = create_space(db, &actor, &input).await.map_err(app)?;
+        if sale {
+            sold += 1;
+        } else if n <= 12 {
+            let Some((u, renter)) = homes.get(n) else { continue };
+            let input = RentalInput {
+                renter_id: renter.to_string(),
+                unit_id: u.id.to_string(),
+                plate_no: format!("粤B{:05}", 10_000 + n * 379),
+                start_date: "2026-01-01".into(),
+                monthly_fee: if n % 10 == 0 { "450".into() } else { "300".into() },
+                ..Default::default()
+            };
+            create_rental(db, &actor, space, &input).await.map_err(app)?;
+            let_ += 1;
+        }
+    }
+    create_check(db, &actor, estate.id, &this.to_string()).await.map_err(app)?;
+    Ok(format!(
+        "meters: {meters} at {} ({readings} readings over {} months, one prepaid purchase); parking: 30 spaces, {let_} let, {sold} sold, this month's check list",
+        estate.name,
+        months.len()
+    ))
+}
+
 /// FEE: each site's fees — property service by building area (the tenant pays while a unit is
 /// let), the shared-area management fee and a fixed refuse fee — billed for the last three
 /// months through the same ops a supervisor uses; most payers have paid, the rest are arrears
@@ -100,23 +242,7 @@ async fn fees(db: &Db) -> anyhow::Result<String> {
     use crate::ops::fee::{FeeItemInput, create_item, parse_period, run_billing};
     use crate::ops::payment::{PaymentInput, record};
     use propdesk_store::models::fee::{LedgerFilter, LineState, ledger};
-    let (company, projects) = {
-        let mut c = db.read().await?;
-        let company = org::first_company(&mut c).await?.ok_or_else(|| anyhow!("no demo company"))?;
-        let projects = org::company_projects(&mut c, company.id).await?;
-        (company, projects)
-    };
-    let admin = {
-        let mut c = db.read().await?;
-        propdesk_store::models::staff::by_username(&mut c, "admin").await?.ok_or_else(|| anyhow!("no demo admin"))?
-    };
-    let actor = Actor {
-        staff_id: admin.id,
-        name: admin.display_name.clone(),
-        company_id: company.id,
-        role: Role::Admin,
-        projects: projects.iter().map(|p| p.id).collect(),
-    };
+    let (actor, projects) = demo_actor(db).await?;
     let this = propdesk_domain::values::Month::of(crate::ops::org::today());
     let months: Vec<propdesk_domain::values::Month> = (1..=3)
         .rev()

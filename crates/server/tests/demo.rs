@@ -192,11 +192,12 @@ async fn sec_1_demo_records_have_events_and_a_second_load_changes_nothing() {
         count(&db, "SELECT COUNT(*) FROM events WHERE action IN ('owner_registered', 'ownership_transferred')").await
     );
     // The register is written by the demo's system actor; the fee demo (FEE) is billed, paid and
-    // chased by the demo's admin through the same ops as the pages, so those events name them.
+    // chased, meters read and parking let by the demo's admin through the same ops as the pages,
+    // so those events name them.
     assert_eq!(
         count(
             &db,
-            "SELECT COUNT(*) FROM events WHERE actor_id IS NOT NULL AND entity NOT IN ('fee_item', 'billing_run', 'payment') AND action <> 'arrears_opened'"
+            "SELECT COUNT(*) FROM events WHERE actor_id IS NOT NULL AND entity NOT IN ('fee_item', 'billing_run', 'payment', 'meter', 'meter_reading', 'meter_purchase', 'parking_space', 'parking_check') AND action <> 'arrears_opened'"
         )
         .await,
         0,
@@ -204,6 +205,9 @@ async fn sec_1_demo_records_have_events_and_a_second_load_changes_nothing() {
     );
     assert!(count(&db, "SELECT COUNT(*) FROM bill_lines").await > 0, "FEE: the demo bills its sites");
     assert!(count(&db, "SELECT COUNT(*) FROM payments").await > 0, "FEE: most demo payers have paid");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM meters").await, 80, "FEE-7: 40 homes with water and electricity meters");
+    assert!(count(&db, "SELECT COUNT(*) FROM bill_lines WHERE kind = 'water'").await > 0, "FEE-7: water billed from the readings");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM parking_spaces").await, 30, "FEE-9: the estate's garage");
     assert!(count(&db, "SELECT COUNT(*) FROM arrears_cases").await > 0, "FEE: the others are arrears cases");
 
     let tables =
