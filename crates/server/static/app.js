@@ -57,6 +57,16 @@
   document.querySelectorAll("button[data-confirm]").forEach(function (b) {
     b.addEventListener("click", function (e) { if (!window.confirm(b.dataset.confirm)) e.preventDefault(); });
   });
+  // A part of a form that only applies to one choice of a select (data-shown-for="field=value")
+  // is hidden for the other choices; without JS every part shows.
+  document.querySelectorAll("[data-shown-for]").forEach(function (part) {
+    var rule = part.dataset.shownFor.split("="), form = part.closest("form");
+    var select = form && form.querySelector("[name='" + rule[0] + "']");
+    if (!select) return;
+    function sync() { part.hidden = select.value !== rule[1]; }
+    select.addEventListener("change", sync);
+    sync();
+  });
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
