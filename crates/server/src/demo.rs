@@ -94,6 +94,17 @@ pub async fn load_if_empty(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The `n` months before `this`, oldest first: the months the demo has billed and read.
+fn last_months(this: propdesk_domain::values::Month, n: i32) -> Vec<propdesk_domain::values::Month> {
+    (1..=n)
+        .rev()
+        .map(|back| {
+            let m0 = this.year * 12 + this.month as i32 - 1 - back;
+            propdesk_domain::values::Month { year: m0.div_euclid(12), month: m0.rem_euclid(12) as u32 + 1 }
+        })
+        .collect()
+}
+
 /// The demo admin acting on every project of the demo company, for the loaders below.
 async fn demo_actor(db: &Db) -> anyhow::Result<(Actor, Vec<org::Project>)> {
     let mut c = db.read().await?;
@@ -152,13 +163,7 @@ async fn meters_and_parking(db: &Db) -> anyhow::Result<String> {
         };
         crate::ops::fee::create_item(db, &actor, &input).await.map_err(app)?;
     }
-    let months: Vec<propdesk_domain::values::Month> = (1..=3)
-        .rev()
-        .map(|back| {
-            let m0 = this.year * 12 + this.month as i32 - 1 - back;
-            propdesk_domain::values::Month { year: m0.div_euclid(12), month: m0.rem_euclid(12) as u32 + 1 }
-        })
-        .collect();
+    let months = last_months(this, 3);
     let installed = months.first().map(|m| m.first_day()).unwrap_or(today).checked_sub_days(chrono::Days::new(40)).unwrap_or(today);
     let (mut meters, mut readings, mut prepaid) = (0, 0, None);
     for (i, (u, _)) in homes.iter().enumerate() {
@@ -244,13 +249,7 @@ async fn fees(db: &Db) -> anyhow::Result<String> {
     use propdesk_store::models::fee::{LedgerFilter, LineState, ledger};
     let (actor, projects) = demo_actor(db).await?;
     let this = propdesk_domain::values::Month::of(crate::ops::org::today());
-    let months: Vec<propdesk_domain::values::Month> = (1..=3)
-        .rev()
-        .map(|back| {
-            let m0 = this.year * 12 + this.month as i32 - 1 - back;
-            propdesk_domain::values::Month { year: m0.div_euclid(12), month: m0.rem_euclid(12) as u32 + 1 }
-        })
-        .collect();
+    let months = last_months(this, 3);
     let (mut lines, mut paid) = (0, 0);
     for p in &projects {
         for (name, kind, basis, area, price, payer) in [
