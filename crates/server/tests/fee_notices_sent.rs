@@ -4,65 +4,21 @@
 
 mod common;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
 use base64::Engine;
 use chrono::{Duration, Utc};
 use common::fees::{actor, item, setup, unit};
+use common::gateway::{Gateway, KEY};
 use common::{TestApp, spawn_app};
-use propdesk::jobs::party_messages::{HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, Sent, Transports, deliver_due, signature};
+use propdesk::jobs::party_messages::{Sent, Transports, deliver_due};
 use propdesk::ops::fee::{self, parse_period};
 use propdesk::ops::org::{OwnershipInput, PartyInput, create_party, transfer_ownership};
 use propdesk_domain::access::Role;
 use serde_json::{Value, json};
-use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-const KEY: &str = "gateway-signing-key-0001";
-
-/// One POST as the gateway received it: headers and body.
-type Received = (HeaderMap, Vec<u8>);
 /// One mail as the SMTP server received it: recipient and decoded text.
 type Mail = (String, String);
-
-/// An SMS gateway stand-in: records each POST (headers, body) and answers with `status`.
-#[derive(Clone, Default)]
-struct Gateway {
-    got: Arc<Mutex<Vec<Received>>>,
-    status: Arc<AtomicU16>,
-}
-
-impl Gateway {
-    async fn start() -> (Gateway, String) {
-        let g = Gateway { status: Arc::new(AtomicU16::new(200)), ..Default::default() };
-        async fn hook(State(g): State<Gateway>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
-            g.got.lock().expect("lock").push((headers, body.to_vec()));
-            StatusCode::from_u16(g.status.load(Ordering::SeqCst)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-        }
-        let app = axum::Router::new().route("/hook", axum::routing::post(hook)).with_state(g.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        (g, format!("http://{addr}/hook"))
-    }
-    /// The messages received so far, each checked against the signing key.
-    fn messages(&self) -> Vec<Value> {
-        let got = self.got.lock().expect("lock");
-        got.iter()
-            .map(|(h, body)| {
-                let ts: i64 = h.get(HEADER_TIMESTAMP).and_then(|v| v.to_str().ok()).and_then(|s| s.parse().ok()).expect("timestamp header");
-                let sig = h.get(HEADER_SIGNATURE).and_then(|v| v.to_str().ok()).expect("signature header");
-                assert_eq!(sig, signature(KEY, ts, body), "POR-2: every webhook message is signed with the channel's key");
-                let v: Value = serde_json::from_slice(body).expect("json body");
-                assert_eq!(h.get(HEADER_ID).and_then(|v| v.to_str().ok()), Some(v["id"].to_string().as_str()));
-                v
-            })
-            .collect()
-    }
-}
 
 /// A minimal SMTP server: accepts every message and keeps (recipient, decoded text).
 async fn smtp_server() -> (Arc<Mutex<Vec<Mail>>>, u16) {
@@ -232,7 +188,7 @@ async fn fee_3_por_2_notices_go_out_by_sms_gateway_and_e_mail_once_each_and_fail
 
     // January: the gateway is down. E-mail still goes; texts are retried later, then given up.
     bill(&app, sup, "2027-01").await;
-    gw.status.store(503, Ordering::SeqCst);
+    gw.answer(503);
     let (_, loc, _) = app.post_form(&c, "/fees/notices/send", &[("project_id", &p), ("period", "2027-01")]).await;
     assert!(loc.contains("sent_q=3"), "{loc}");
     let mut now = Utc::now();
@@ -256,7 +212,7 @@ async fn fee_3_por_2_notices_go_out_by_sms_gateway_and_e_mail_once_each_and_fail
     assert!(admin_page.contains("发送失败的消息") && admin_page.contains("13800138001"), "the admin sees what could not be sent");
 
     // The gateway is back; sending again queues the given-up texts once more, and they go.
-    gw.status.store(200, Ordering::SeqCst);
+    gw.answer(200);
     let (_, loc, _) = app.post_form(&c, "/fees/notices/send", &[("project_id", &p), ("period", "2027-01")]).await;
     assert!(loc.ends_with("sent_n=4&sent_q=2&sent_a=1&sent_u=1"), "{loc}");
     assert_eq!(deliver_due(&app.db, &t, now).await.expect("deliver"), Sent { sent: 2, failed: 0 });
@@ -306,7 +262,7 @@ async fn por_2_channels_are_kept_by_admins_and_managers_and_their_secrets_never_
     assert_eq!(got[0]["to"], "13900139000");
     // A landline cannot take a text; a failing gateway is shown with its answer.
     assert_eq!(app.post_form(&m, &format!("/admin/channels/{id}/test"), &[("to", "010-12345678")]).await.0, 422);
-    gw.status.store(500, Ordering::SeqCst);
+    gw.answer(500);
     let (st, _, body) = app.post_form(&m, &format!("/admin/channels/{id}/test"), &[("to", "13900139000")]).await;
     assert_eq!(st, 200);
     assert!(body.contains("测试消息未发出") && body.contains("500"), "{body}");

@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod fees;
+pub mod gateway;
 
 use propdesk::ops::org::{BuildingInput, ProjectInput, create_building, create_project};
 use propdesk::ops::staff::{StaffInput, create_staff};
