@@ -43,6 +43,28 @@ text_enum! {
     }
 }
 
+impl MessageState {
+    /// Sent: nothing more to do.
+    pub fn is_sent(self) -> bool {
+        self == MessageState::Sent
+    }
+    /// Failing or given up: someone should look (a badge in warning colour).
+    pub fn is_failing(self) -> bool {
+        matches!(self, MessageState::Retrying | MessageState::GaveUp)
+    }
+}
+
+/// FEE-3: what a payment notice message is about — its period and unit — as kept on the message
+/// (`2026-12/42`): a period's messages share the prefix, so they are one index range.
+pub fn notice_key(period: &str, unit_id: i64) -> String {
+    format!("{period}/{unit_id}")
+}
+
+/// The unit of a payment notice message's key.
+pub fn notice_unit(key: &str) -> Option<i64> {
+    key.rsplit_once('/').and_then(|(_, u)| u.parse().ok())
+}
+
 /// After this many failed attempts a message to a party is given up; its last error stays on
 /// the row and the notices page shows it, so staff deliver that notice by hand.
 pub const MAX_ATTEMPTS: i64 = 6;
@@ -393,10 +415,19 @@ mod tests {
     }
 
     #[test]
+    fn fee_3_a_notice_message_names_its_period_and_unit() {
+        assert_eq!(notice_key("2026-Q4", 42), "2026-Q4/42");
+        assert_eq!(notice_unit(&notice_key("2026-12", 7)), Some(7));
+        assert_eq!(notice_unit("nonsense"), None);
+    }
+
+    #[test]
     fn por_2_a_message_is_retried_then_given_up() {
         assert_eq!(message_state(false, 0), MessageState::Queued);
         assert_eq!(message_state(false, 1), MessageState::Retrying);
         assert_eq!(message_state(false, MAX_ATTEMPTS), MessageState::GaveUp);
         assert_eq!(message_state(true, 3), MessageState::Sent);
+        assert!(MessageState::Sent.is_sent() && !MessageState::Queued.is_failing());
+        assert!(MessageState::Retrying.is_failing() && MessageState::GaveUp.is_failing());
     }
 }

@@ -210,6 +210,9 @@ async fn fee_3_por_2_notices_go_out_by_sms_gateway_and_e_mail_once_each_and_fail
     assert_eq!(page.matches("发送失败</span>").count(), 2, "the notices page shows which to deliver by hand");
     let admin_page = app.get_text(&app.login("jingli").await, "/admin/channels").await.1;
     assert!(admin_page.contains("发送失败的消息") && admin_page.contains("13800138001"), "the admin sees what could not be sent");
+    app.staff("jingli_b", "manager", &[app.project_b]).await;
+    let other = app.get_text(&app.login("jingli_b").await, "/admin/channels").await.1;
+    assert!(!other.contains("13800138001"), "SEC-2: another project's manager does not see these residents' numbers");
 
     // The gateway is back; sending again queues the given-up texts once more, and they go.
     gw.answer(200);

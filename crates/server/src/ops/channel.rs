@@ -218,7 +218,7 @@ pub async fn send_payment_notices(db: &Db, actor: &Actor, input: &SendNoticesInp
                 place: &place,
             };
             let (subject, body) = notice.message();
-            let key = format!("{period}/{}", first.unit_id);
+            let key = channel::notice_key(&period, first.unit_id);
             let mut reached = false;
             for ch in &channels {
                 let Some(address) = channel::address(ch.kind, &to.phone, to.email.as_deref()) else { continue };

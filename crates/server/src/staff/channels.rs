@@ -57,7 +57,7 @@ async fn list_page(state: &AppState, ctx: Ctx, v: FormData, errs: FieldErrors) -
             Row { c: ch, target, sent, waiting, failed }
         })
         .collect();
-    let failures = store::given_up(&mut c, ctx.actor.company_id, MAX_ATTEMPTS, 50).await?;
+    let failures = store::given_up(&mut c, &ctx.actor, MAX_ATTEMPTS, 50).await?;
     Ok(ListPage { errs: Errs::new(errs, ctx.lang), ctx, rows, failures, v, kinds: ChannelKind::ALL, securities: SmtpSecurity::ALL })
 }
 

@@ -585,7 +585,7 @@ pub async fn notices(State(state): State<AppState>, ctx: Ctx, Query(m): Q) -> Ap
             }
         }
         for m in channel_store::statuses(&mut c, &ctx.actor.projects, p, PartyMessageKind::PaymentNotice, &period_key).await? {
-            let unit = m.entity_key.rsplit('/').next().and_then(|u| u.parse::<i64>().ok());
+            let unit = propdesk_domain::channel::notice_unit(&m.entity_key);
             if let Some(n) = notices.iter_mut().find(|n| n.payer_id == m.party_id && Some(n.unit_id) == unit) {
                 let state = message_state(m.sent_at.is_some(), m.attempts);
                 n.sent.push(SentLine {

@@ -4,6 +4,7 @@
 
 use crate::{AsEx, Result, Sql};
 use chrono::{DateTime, Utc};
+use propdesk_domain::access::Actor;
 use propdesk_domain::channel::{ChannelKind, PartyMessageKind};
 
 /// A channel as the admin page lists it: never its secret, only whether one is saved.
@@ -254,16 +255,19 @@ pub async fn statuses(c: &mut impl AsEx, projects: &[i64], project_id: i64, kind
     c.ex().fetch_all(sql).await
 }
 
-/// The company's messages that were given up, newest first (the admin page's failures).
-pub async fn given_up(c: &mut impl AsEx, company_id: i64, max_attempts: i64, limit: i64) -> Result<Vec<MessageStatus>> {
+/// The messages that were given up in the caller's projects, newest first (the admin page's
+/// failures: they carry residents' addresses, so only of projects the caller works on).
+pub async fn given_up(c: &mut impl AsEx, actor: &Actor, max_attempts: i64, limit: i64) -> Result<Vec<MessageStatus>> {
     let sql = Sql::new(
         "SELECT m.id, m.party_id, m.entity_key, c.name AS channel_name, m.address, m.created_at, m.sent_at, m.attempts, m.last_error
          FROM party_messages m JOIN notification_channels c ON c.id = m.channel_id
-         WHERE m.company_id = $1 AND m.sent_at IS NULL AND m.attempts >= $2 ORDER BY m.id DESC LIMIT $3",
+         WHERE m.company_id = $1 AND m.sent_at IS NULL AND m.attempts >= $2 AND m.project_id IN ",
     )
-    .arg(company_id)
+    .arg(actor.company_id)
     .arg(max_attempts)
-    .arg(limit);
+    .bind_list(&actor.projects)
+    .push(" ORDER BY m.id DESC LIMIT ")
+    .bind(limit);
     c.ex().fetch_all(sql).await
 }
 

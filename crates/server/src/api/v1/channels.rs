@@ -306,7 +306,7 @@ pub async fn notice_messages(
     Ok(Json(
         rows.into_iter()
             .map(|m| NoticeMessageOut {
-                unit_id: m.entity_key.rsplit('/').next().and_then(|u| u.parse().ok()).unwrap_or(0),
+                unit_id: propdesk_domain::channel::notice_unit(&m.entity_key).unwrap_or(0),
                 state: message_state(m.sent_at.is_some(), m.attempts).code().into(),
                 id: m.id,
                 payer_id: m.party_id,
