@@ -2,7 +2,7 @@
 //! receivables ledger, 物业服务费台账) and finance's reconciliation of a period. Every read is
 //! scoped by the actor's projects.
 
-use crate::{AsEx, Page, Paged, Result, Sql, like_contains};
+use crate::{Arg, AsEx, Page, Paged, Result, Sql, like_contains};
 use chrono::{DateTime, NaiveDate, Utc};
 use propdesk_domain::access::Actor;
 use propdesk_domain::billing::{AreaBasis, ChargeBasis, Cycle, FeeKind, PayerRule, Tier};
@@ -72,69 +72,39 @@ pub async fn name_taken(c: &mut impl AsEx, project_id: i64, name: &str, except: 
     Ok(c.ex().scalar(sql).await? > 0)
 }
 
+/// A fee item's columns and values, in one place for the insert and the update.
+fn item_fields(n: &NewFeeItem<'_>) -> [(&'static str, Arg); 10] {
+    [
+        ("name", n.name.into()),
+        ("kind", n.kind.code().into()),
+        ("basis", n.basis.code().into()),
+        ("area_basis", n.area_basis.code().into()),
+        ("cycle", n.cycle.code().into()),
+        ("payer", n.payer.code().into()),
+        ("tiers", tiers_json(n.tiers).into()),
+        ("due_days", n.due_days.into()),
+        ("unit_kinds", n.unit_kinds.into()),
+        ("active", n.active.into()),
+    ]
+}
+
 pub async fn insert_item(c: &mut impl AsEx, project_id: i64, n: &NewFeeItem<'_>, now: DateTime<Utc>) -> Result<i64> {
-    let sql = Sql::new(
-        "INSERT INTO fee_items (project_id, name, kind, basis, area_basis, cycle, payer, tiers, due_days, unit_kinds, active, created_at, updated_at) VALUES (",
-    )
-    .bind(project_id)
-    .push(", ")
-    .bind(n.name)
-    .push(", ")
-    .bind(n.kind.code())
-    .push(", ")
-    .bind(n.basis.code())
-    .push(", ")
-    .bind(n.area_basis.code())
-    .push(", ")
-    .bind(n.cycle.code())
-    .push(", ")
-    .bind(n.payer.code())
-    .push(", ")
-    .bind(tiers_json(n.tiers))
-    .push(", ")
-    .bind(n.due_days)
-    .push(", ")
-    .bind(n.unit_kinds)
-    .push(", ")
-    .bind(n.active)
-    .push(", ")
-    .bind(now)
-    .push(", ")
-    .bind(now)
-    .push(")");
-    c.ex().insert(sql).await
+    let fields = item_fields(n);
+    let cols: Vec<&str> = fields.iter().map(|f| f.0).collect();
+    let mut sql = Sql::new(&format!("INSERT INTO fee_items (project_id, {}, created_at, updated_at) VALUES (", cols.join(", "))).bind(project_id);
+    for (_, v) in fields {
+        sql = sql.push(", ").bind(v);
+    }
+    c.ex().insert(sql.push(", ").bind(now).push(", ").bind(now).push(")")).await
 }
 
 /// Versioned update; false when the item changed meanwhile (or is not in the project).
 pub async fn update_item(c: &mut impl AsEx, project_id: i64, id: i64, version: i64, n: &NewFeeItem<'_>, now: DateTime<Utc>) -> Result<bool> {
-    let sql = Sql::new("UPDATE fee_items SET name = ")
-        .bind(n.name)
-        .push(", kind = ")
-        .bind(n.kind.code())
-        .push(", basis = ")
-        .bind(n.basis.code())
-        .push(", area_basis = ")
-        .bind(n.area_basis.code())
-        .push(", cycle = ")
-        .bind(n.cycle.code())
-        .push(", payer = ")
-        .bind(n.payer.code())
-        .push(", tiers = ")
-        .bind(tiers_json(n.tiers))
-        .push(", due_days = ")
-        .bind(n.due_days)
-        .push(", unit_kinds = ")
-        .bind(n.unit_kinds)
-        .push(", active = ")
-        .bind(n.active)
-        .push(", updated_at = ")
-        .bind(now)
-        .push(", version = version + 1 WHERE id = ")
-        .bind(id)
-        .push(" AND project_id = ")
-        .bind(project_id)
-        .push(" AND version = ")
-        .bind(version);
+    let mut sql = Sql::new("UPDATE fee_items SET updated_at = ").bind(now);
+    for (col, v) in item_fields(n) {
+        sql = sql.push(&format!(", {col} = ")).bind(v);
+    }
+    let sql = sql.push(", version = version + 1 WHERE id = ").bind(id).push(" AND project_id = ").bind(project_id).push(" AND version = ").bind(version);
     Ok(c.ex().execute(sql).await? == 1)
 }
 

@@ -4,17 +4,15 @@
 
 use crate::api::extract::ApiPath;
 use crate::api::v1::ErrorBody;
+use crate::api::v1::created;
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::files::FileStore;
 use crate::ops::attachment as ops;
 use crate::staff::attachments::{body_limit, file_response, read_upload};
 use crate::state::{AppState, Config};
-use axum::Json;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
-use axum::http::StatusCode;
-use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use propdesk_domain::access::Actor;
@@ -178,7 +176,7 @@ async fn upload(state: &AppState, actor: &Actor, entity: AttachmentEntity, id: i
     let incoming = read_upload(multipart, &files, owner.entity.accepts(), &limits, None).await?;
     let row = ops::attach(&state.db, &files, actor, &owner, incoming, &limits).await?;
     let out = AttachmentOut::from(row);
-    Ok((StatusCode::CREATED, [(LOCATION, out.url.clone())], Json(out)).into_response())
+    Ok(created(out.url.clone(), out).into_response())
 }
 
 /// Get an attached file

@@ -3,7 +3,7 @@
 //! them, and where each sent notice stands.
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{ErrorBody, codes};
+use crate::api::v1::{Created, ErrorBody, codes, created};
 use crate::auth::ApiUser;
 use crate::error::{ApiResult, AppError};
 use crate::ops::channel::{self as ops, SendNoticesInput, SendSummary};
@@ -162,20 +162,16 @@ async fn one(state: &AppState, actor: &propdesk_domain::access::Actor, id: i64) 
     tag = "channels",
     request_body = ChannelIn,
     responses(
-        (status = 201, description = "The channel", body = ChannelOut),
+        (status = 201, description = "The channel", body = ChannelOut, headers(("Location" = String, description = "URL of the channel"))),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Missing or invalid bearer token", body = ErrorBody),
         (status = 403, description = "The caller may not manage channels", body = ErrorBody),
         (status = 422, description = "A setting is missing or invalid, or the name is taken", body = ErrorBody),
     )
 )]
-pub async fn create_channel(
-    ApiUser(actor): ApiUser,
-    State(state): State<AppState>,
-    ApiJson(b): ApiJson<ChannelIn>,
-) -> ApiResult<(axum::http::StatusCode, Json<ChannelOut>)> {
+pub async fn create_channel(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiJson(b): ApiJson<ChannelIn>) -> ApiResult<Created<ChannelOut>> {
     let id = ops::save(&state.db, &actor, None, None, &b.form(), b.enabled.unwrap_or(true)).await?;
-    Ok((axum::http::StatusCode::CREATED, Json(one(&state, &actor, id).await?)))
+    Ok(created(format!("/api/v1/notification-channels/{id}"), one(&state, &actor, id).await?))
 }
 
 /// Replace a notification channel's settings

@@ -7,7 +7,7 @@
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::api::v1::attachments::AttachmentOut;
-use crate::api::v1::{ActionRequestCheck, ErrorBody, ErrorDetail, Refusal, action_answer, codes, opt_bool, opt_enum, opt_int, page_of};
+use crate::api::v1::{ActionRequestCheck, ErrorBody, ErrorDetail, Refusal, action_answer, codes, created, opt_bool, opt_enum, opt_int, page_of};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::TZ;
@@ -18,8 +18,6 @@ use crate::staff::complaints::{self as pages, ACTIONS, ActionInput};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use propdesk_domain::FieldErrors;
@@ -566,7 +564,7 @@ pub async fn list_complaints(
 pub async fn create_complaint(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiJson(body): ApiJson<NewComplaint>) -> Result<Response, ApiError> {
     let (id, _) = ops::create(&state.db, &actor, &body.into()).await?;
     let d = detail(&state, &actor, id).await?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/complaints/{id}"))], Json(d)).into_response())
+    Ok(created(format!("/api/v1/complaints/{id}"), d).into_response())
 }
 
 /// Get a complaint

@@ -6,7 +6,7 @@
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::api::v1::conflict;
-use crate::api::v1::{ErrorBody, codes, decimal_input};
+use crate::api::v1::{ErrorBody, codes, created, decimal_input};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::contractor_accounts::{self as ops, DeductionInput, EvaluationInput, LabourSlipInput, SettlementInput};
@@ -14,7 +14,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use propdesk_domain::FieldErrors;
@@ -440,7 +439,7 @@ pub async fn create_deduction(
     let input = DeductionInput { amount: b.amount, reason: b.reason, contractor_id: b.contractor_id };
     let did = ops::create_deduction(&state.db, &actor, id, &input).await?;
     let d = deduction_detail(&state, &actor, did).await?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/deductions/{did}"))], Json(d)).into_response())
+    Ok(created(format!("/api/v1/deductions/{did}"), d).into_response())
 }
 
 /// Get a deduction
@@ -924,7 +923,7 @@ pub async fn create_settlement(
     let input = SettlementInput { project_id: b.project_id, period_from: b.period_from, period_to: b.period_to };
     let sid = ops::settle(&state.db, &actor, id, &input).await?;
     let d = settlement_detail(&state, &actor, sid).await?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/settlements/{sid}"))], Json(d)).into_response())
+    Ok(created(format!("/api/v1/settlements/{sid}"), d).into_response())
 }
 
 /// Get a settlement statement

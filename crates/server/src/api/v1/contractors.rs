@@ -5,15 +5,13 @@
 //! `ManageContractors` (403 otherwise). A contractor of another company is not found (404).
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{ErrorBody, codes, page_of};
+use crate::api::v1::{ErrorBody, codes, created, page_of};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::contractor::{self as ops, ContractorInput};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use propdesk_domain::FieldErrors;
@@ -271,7 +269,7 @@ pub async fn list_contractors(
 pub async fn create_contractor(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiJson(body): ApiJson<NewContractor>) -> Result<Response, ApiError> {
     let id = ops::create(&state.db, &actor, &body.into()).await?;
     let d = detail(&state, &actor, id).await?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/contractors/{id}"))], Json(d)).into_response())
+    Ok(created(format!("/api/v1/contractors/{id}"), d).into_response())
 }
 
 /// Get a contractor

@@ -3,7 +3,7 @@
 //! reconciliation `ReconcileFees` (403 otherwise). Other projects' records are not found (404).
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, codes, opt_int};
+use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, codes, created, opt_int};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::fee::{self as ops, FeeItemInput, RunResult, parse_period};
@@ -14,7 +14,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use propdesk_domain::access::{Actor, Permission};
@@ -237,7 +236,7 @@ pub async fn list_fee_items(ApiUser(actor): ApiUser, State(state): State<AppStat
 pub async fn create_fee_item(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiJson(body): ApiJson<NewFeeItem>) -> Result<Response, ApiError> {
     let id = ops::create_item(&state.db, &actor, &body.into()).await?;
     let out = item(&state, &actor, id).await?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/fee-items/{id}"))], Json(out)).into_response())
+    Ok(created(format!("/api/v1/fee-items/{id}"), out).into_response())
 }
 
 /// Get a fee item
@@ -772,7 +771,7 @@ pub async fn list_payments(ApiUser(actor): ApiUser, State(state): State<AppState
 pub async fn create_payment(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiJson(body): ApiJson<NewPayment>) -> Result<Response, ApiError> {
     let id = pay_ops::record(&state.db, &actor, &body.into()).await?;
     let out = payment(&state, &actor, id).await?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/payments/{id}"))], Json(out)).into_response())
+    Ok(created(format!("/api/v1/payments/{id}"), out).into_response())
 }
 
 /// Get a payment

@@ -5,7 +5,7 @@
 //! Other projects' records are not found (404).
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{ActionRequestCheck, ErrorBody, Refusal, action_answer, codes, opt_bool, opt_enum, opt_int, page_of};
+use crate::api::v1::{ActionRequestCheck, ErrorBody, Refusal, action_answer, codes, created, opt_bool, opt_enum, opt_int, page_of};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::meter::{self as ops, MeterInput, PurchaseInput, ReadingInput, ReplaceInput};
@@ -14,7 +14,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use propdesk_domain::access::{Actor, Permission};
@@ -237,7 +236,7 @@ pub async fn create_meter(ApiUser(actor): ApiUser, State(state): State<AppState>
     };
     let id = ops::create_meter(&state.db, &actor, &input).await?;
     let out = meter_detail(&state, &actor, id).await?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/meters/{id}"))], Json(out)).into_response())
+    Ok(created(format!("/api/v1/meters/{id}"), out).into_response())
 }
 
 /// Get a meter
@@ -317,7 +316,7 @@ pub async fn replace_meter(
     };
     let new_id = ops::replace_meter(&state.db, &actor, id, &input).await?;
     let out = meter_detail(&state, &actor, new_id).await?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/meters/{new_id}"))], Json(out)).into_response())
+    Ok(created(format!("/api/v1/meters/{new_id}"), out).into_response())
 }
 
 // ---------- readings ----------

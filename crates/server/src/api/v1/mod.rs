@@ -89,6 +89,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/calendar/add-working-days", get(calendar::add_working_days))
 }
 
+/// 201 Created with the new record's URL in `Location` and the record as the body.
+pub(crate) type Created<T> = (StatusCode, [(axum::http::HeaderName, String); 1], Json<T>);
+
+pub(crate) fn created<T>(location: String, body: T) -> Created<T> {
+    (StatusCode::CREATED, [(axum::http::header::LOCATION, location)], Json(body))
+}
+
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {

@@ -6,7 +6,7 @@
 //! integers in centi-m² (`*_centi`) and as decimal strings in m² (`*_m2`); money in fen.
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{ErrorBody, codes, decimal_input, m2, opt_bool, opt_enum, opt_int, page_of};
+use crate::api::v1::{Created, ErrorBody, codes, created, decimal_input, m2, opt_bool, opt_enum, opt_int, page_of};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, ApiResult, AppError};
 use crate::ops;
@@ -17,7 +17,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
 use chrono::NaiveDate;
 use propdesk_domain::FieldErrors;
 use propdesk_domain::access::{Actor, Permission};
@@ -25,12 +24,6 @@ use propdesk_domain::org::{ContactKind, FitoutState, PartyKind, ProjectKind, Uni
 use propdesk_store::models::org::{self, Contact, Party, PartyFilter, Tenure, TenureKind, Unit, UnitFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-
-type Created<T> = (StatusCode, [(axum::http::HeaderName, String); 1], Json<T>);
-
-fn created<T>(location: String, body: T) -> Created<T> {
-    (StatusCode::CREATED, [(LOCATION, location)], Json(body))
-}
 
 schema_fn!(unit_kind_schema = codes(UnitKind::ALL.iter().map(|k| k.code())), "Unit kind.");
 schema_fn!(project_kind_schema = codes(ProjectKind::ALL.iter().map(|k| k.code())), "Project kind.");

@@ -4,7 +4,7 @@
 //! database saw it first.
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{ErrorBody, codes, opt_enum, opt_int};
+use crate::api::v1::{ErrorBody, codes, created, opt_enum, opt_int};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::org::today;
@@ -13,8 +13,6 @@ use crate::ops::require;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use propdesk_domain::FieldErrors;
@@ -233,7 +231,7 @@ pub async fn create_space(ApiUser(actor): ApiUser, State(state): State<AppState>
     };
     let id = ops::create_space(&state.db, &actor, &input).await?;
     let out = detail(&state, &actor, id).await?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/parking-spaces/{id}"))], Json(out)).into_response())
+    Ok(created(format!("/api/v1/parking-spaces/{id}"), out).into_response())
 }
 
 /// Get a parking space with its rentals
@@ -311,7 +309,7 @@ pub async fn create_rental(
     };
     ops::create_rental(&state.db, &actor, id, &input).await?;
     let out = detail(&state, &actor, id).await?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/parking-spaces/{id}"))], Json(out)).into_response())
+    Ok(created(format!("/api/v1/parking-spaces/{id}"), out).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -396,7 +394,7 @@ pub async fn create_check(ApiUser(actor): ApiUser, State(state): State<AppState>
     let project_id = b.project_id.trim().parse::<i64>().map_err(|_| FieldErrors::single("project_id", propdesk_domain::Reason::Required))?;
     let id = ops::create_check(&state.db, &actor, project_id, &b.month).await?;
     let out = check_out(&state, &actor, id).await?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/parking-checks/{id}"))], Json(out)).into_response())
+    Ok(created(format!("/api/v1/parking-checks/{id}"), out).into_response())
 }
 
 /// Get a check list

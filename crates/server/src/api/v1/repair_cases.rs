@@ -4,15 +4,13 @@
 //! neither listed nor found (404).
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, codes, opt_int};
+use crate::api::v1::{DEFAULT_PER_PAGE, ErrorBody, codes, created, opt_int};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::repair_case::{self as ops, RepairCaseInput};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use propdesk_domain::FieldErrors;
@@ -229,5 +227,5 @@ pub async fn create_repair_case(
     let case_id = ops::create(&state.db, &actor, id, &input).await?;
     let mut c = state.db.read().await?;
     let k = store::get(&mut c, &actor, case_id).await?.ok_or(ApiError(AppError::NotFound))?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/repair-cases/{case_id}"))], Json(out(k))).into_response())
+    Ok(created(format!("/api/v1/repair-cases/{case_id}"), out(k)).into_response())
 }

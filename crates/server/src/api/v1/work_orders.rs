@@ -6,7 +6,7 @@
 //! order's state answers 409 with the actions that do (`allowed`).
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::v1::{ActionRequestCheck, ErrorBody, ErrorDetail, Refusal, action_answer, codes, conflict, opt_bool, opt_enum, opt_int, page_of};
+use crate::api::v1::{ActionRequestCheck, ErrorBody, ErrorDetail, Refusal, action_answer, codes, conflict, created, opt_bool, opt_enum, opt_int, page_of};
 use crate::auth::ApiUser;
 use crate::error::{ApiError, AppError};
 use crate::ops::TZ;
@@ -16,8 +16,6 @@ use crate::staff::complaints::state_of;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use propdesk_domain::FieldErrors;
@@ -670,7 +668,7 @@ pub async fn list_work_orders(
 pub async fn create_work_order(ApiUser(actor): ApiUser, State(state): State<AppState>, ApiJson(body): ApiJson<NewWorkOrder>) -> Result<Response, ApiError> {
     let (id, _) = ops::create(&state.db, &actor, &body.into()).await?;
     let d = detail(&state, &actor, id).await?;
-    Ok((StatusCode::CREATED, [(LOCATION, format!("/api/v1/work-orders/{id}"))], Json(d)).into_response())
+    Ok(created(format!("/api/v1/work-orders/{id}"), d).into_response())
 }
 
 /// Get a work order
